@@ -1,0 +1,4 @@
+//! Input and output: replay scripts and their reports.
+
+pub mod report;
+pub mod script;

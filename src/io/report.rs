@@ -1,0 +1,181 @@
+//! The canonical replay report: what `procsim replay` and `procsim kernel` print.
+//!
+//! Both the simulator and the kernel harness fill in a [`Report`]; its `Display`
+//! is the byte-exact text of the replay format, so the two can be diffed.
+
+use crate::io::script::{Label, Script};
+use crate::model::{Errno, Signal};
+use std::fmt::{self, Write};
+
+/// The result of one operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    /// `reap` of a child that has not exited yet (waitpid returned 0).
+    Busy,
+    Err(Errno),
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok => f.write_str("ok"),
+            Outcome::Busy => f.write_str("busy"),
+            Outcome::Err(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// Why an operation's actor could not act (the script stops there, exit 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    Stopped,
+    Zombie,
+    Gone,
+    /// The operation would end `init`.
+    Init,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Invalid::Stopped => "stopped",
+            Invalid::Zombie => "zombie",
+            Invalid::Gone => "gone",
+            Invalid::Init => "init",
+        })
+    }
+}
+
+/// How a process ended: `_exit(code)` or a fatal signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Code(u8),
+    Signaled(Signal),
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(c) => write!(f, "{c}"),
+            ExitStatus::Signaled(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// A process's state at the end of a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcState {
+    Running,
+    Stopped,
+    Zombie,
+}
+
+/// One `proc` line of the state section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProcLine {
+    /// A process that still exists (running, stopped or zombie).
+    Present {
+        label: Label,
+        state: ProcState,
+        /// `None` for `init` (its parent is outside the script).
+        parent: Option<Label>,
+        pgrp: Label,
+        sid: Label,
+        /// getpid, getpgid(0), getsid(0) as the process sees them.
+        ns: [u32; 3],
+        caught: Vec<Signal>,
+        /// For zombies.
+        exit: Option<ExitStatus>,
+    },
+    /// A reaped process.
+    Gone { label: Label, exit: ExitStatus },
+}
+
+/// A whole report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// `(line number, outcome)` of every operation performed.
+    pub outcomes: Vec<(usize, Outcome)>,
+    /// The operation that stopped the script, if any.
+    pub invalid: Option<(usize, Invalid)>,
+    /// One line per created label, in creation order.
+    pub procs: Vec<ProcLine>,
+}
+
+/// Which report lines count when two reports are compared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// Identical after `CHLD` is removed from every `caught=` list.
+    #[default]
+    Core,
+    /// Identical byte for byte.
+    Strict,
+}
+
+impl Report {
+    /// The exit code of `procsim replay`/`procsim kernel` for this report.
+    pub fn exit_code(&self) -> i32 {
+        if self.invalid.is_some() { 3 } else { 0 }
+    }
+
+    /// The report as `level` compares it.
+    pub fn at_level(&self, level: Level) -> Report {
+        let mut report = self.clone();
+        if level == Level::Core {
+            for line in &mut report.procs {
+                if let ProcLine::Present { caught, .. } = line {
+                    caught.retain(|&s| s != Signal::Chld);
+                }
+            }
+        }
+        report
+    }
+
+    /// Renders the report with the script's label names.
+    pub fn render(&self, script: &Script) -> String {
+        let mut out = String::new();
+        for (line, outcome) in &self.outcomes {
+            let _ = writeln!(out, "{line}: {outcome}");
+        }
+        if let Some((line, why)) = self.invalid {
+            let _ = writeln!(out, "{line}: invalid {why}");
+        }
+        out.push_str("== state\n");
+        for proc in &self.procs {
+            match proc {
+                ProcLine::Present { label, state, parent, pgrp, sid, ns, caught, exit } => {
+                    let state = match state {
+                        ProcState::Running => "running",
+                        ProcState::Stopped => "stopped",
+                        ProcState::Zombie => "zombie",
+                    };
+                    let parent = parent.map_or("-", |p| script.name(p));
+                    let caught = if caught.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        caught.iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
+                    };
+                    let _ = write!(
+                        out,
+                        "proc {} {state} parent={parent} pgrp={} sid={} ns={}/{}/{} caught={caught}",
+                        script.name(*label),
+                        script.name(*pgrp),
+                        script.name(*sid),
+                        ns[0],
+                        ns[1],
+                        ns[2],
+                    );
+                    if let Some(exit) = exit {
+                        let _ = write!(out, " exit={exit}");
+                    }
+                    out.push('\n');
+                }
+                ProcLine::Gone { label, exit } => {
+                    let _ = writeln!(out, "proc {} gone exit={exit}", script.name(*label));
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,273 @@
+//! The replay script (`.ops`, version 1): its syntax tree and its parser.
+//!
+//! A script is checked whole before anything runs, so that a malformed file prints
+//! nothing but one `error: line N: …` (exit 2). Labels are interned: label 0 is
+//! always `init`, and every other label gets the next index at the `fork` that
+//! creates it, so creation order is index order.
+
+use crate::model::{Disposition, Signal};
+
+/// A process's label, interned: an index into [`Script::labels`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Label(pub u32);
+
+impl Label {
+    /// The script's namespace init.
+    pub const INIT: Label = Label(0);
+
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The `pgid` argument of `setpgid`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PgidArg {
+    /// `0`: the target's own pid.
+    Zero,
+    /// A label: that process's pid as the caller sees it.
+    Label(Label),
+    /// A negative number, passed as it is.
+    Negative(i32),
+}
+
+/// The target of `kill`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KillTarget {
+    /// `kill(pid)`.
+    Process(Label),
+    /// `kill(-pgid)` with pgid = the label's pid as the sender sees it
+    /// (`kill(-1)`, the broadcast, when that is 1).
+    Group(Label),
+}
+
+/// One operation of a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Fork { parent: Label, child: Label, newpid: bool },
+    Exit { proc: Label, code: u8 },
+    Exec { proc: Label },
+    Setsid { proc: Label },
+    /// `target: None` is `0` (the caller itself).
+    Setpgid { proc: Label, target: Option<Label>, pgid: PgidArg },
+    Reap { parent: Label, child: Label },
+    /// `sender: None` is `-`, a sender outside the script's namespace.
+    Kill { sender: Option<Label>, sig: Signal, target: KillTarget },
+    Dispose { proc: Label, sig: Signal, action: Disposition },
+    Subreaper { proc: Label, on: bool },
+}
+
+impl Op {
+    /// The process that performs the operation (`None` for a kill from outside).
+    pub fn actor(&self) -> Option<Label> {
+        match *self {
+            Op::Fork { parent, .. } => Some(parent),
+            Op::Exit { proc, .. }
+            | Op::Exec { proc }
+            | Op::Setsid { proc }
+            | Op::Setpgid { proc, .. }
+            | Op::Dispose { proc, .. }
+            | Op::Subreaper { proc, .. } => Some(proc),
+            Op::Reap { parent, .. } => Some(parent),
+            Op::Kill { sender, .. } => sender,
+        }
+    }
+}
+
+/// One operation and the line it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub line: usize,
+    pub op: Op,
+}
+
+/// A parsed script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Script {
+    /// Label names by index; `labels[0]` is `init`.
+    pub labels: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+/// What is wrong with a script, and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ParseError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Script {
+    /// Parses a whole script.
+    pub fn parse(text: &str) -> Result<Script, ParseError> {
+        let mut parser = Parser { labels: vec!["init".to_owned()] };
+        let mut steps = Vec::new();
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let content = raw.split('#').next().unwrap_or("");
+            let words: Vec<&str> = content.split([' ', '\t', '\r']).filter(|w| !w.is_empty()).collect();
+            if words.is_empty() {
+                continue;
+            }
+            let op = parser.op(&words).map_err(|message| ParseError { line, message })?;
+            steps.push(Step { line, op });
+        }
+        Ok(Script { labels: parser.labels, steps })
+    }
+
+    /// The name of a label.
+    pub fn name(&self, label: Label) -> &str {
+        &self.labels[label.index()]
+    }
+}
+
+struct Parser {
+    labels: Vec<String>,
+}
+
+impl Parser {
+    fn op(&mut self, words: &[&str]) -> Result<Op, String> {
+        let (&verb, args) = words.split_first().ok_or("empty line")?;
+        let arity = |min: usize, max: usize| -> Result<(), String> {
+            if (min..=max).contains(&args.len()) {
+                Ok(())
+            } else if min == max {
+                Err(format!("`{verb}` takes {min} argument(s), found {}", args.len()))
+            } else {
+                Err(format!("`{verb}` takes {min} to {max} arguments, found {}", args.len()))
+            }
+        };
+        match verb {
+            "fork" => {
+                arity(2, 3)?;
+                let parent = self.existing(args[0])?;
+                let newpid = match args.get(2) {
+                    None => false,
+                    Some(&"newpid") => true,
+                    Some(other) => return Err(format!("unknown fork flag `{other}` (expected `newpid`)")),
+                };
+                let child = self.create(args[1])?;
+                Ok(Op::Fork { parent, child, newpid })
+            }
+            "exit" => {
+                arity(1, 2)?;
+                let proc = self.existing(args[0])?;
+                let code = match args.get(1) {
+                    None => 0,
+                    Some(word) => {
+                        let n = number(word)?;
+                        u8::try_from(n).map_err(|_| format!("exit code `{word}` is not in 0..255"))?
+                    }
+                };
+                Ok(Op::Exit { proc, code })
+            }
+            "exec" => {
+                arity(1, 1)?;
+                Ok(Op::Exec { proc: self.existing(args[0])? })
+            }
+            "setsid" => {
+                arity(1, 1)?;
+                Ok(Op::Setsid { proc: self.existing(args[0])? })
+            }
+            "setpgid" => {
+                arity(3, 3)?;
+                let proc = self.existing(args[0])?;
+                let target = match args[1] {
+                    "0" => None,
+                    word => Some(self.existing(word)?),
+                };
+                let pgid = match args[2] {
+                    "0" => PgidArg::Zero,
+                    word if word.starts_with('-') => {
+                        let n = number(word)?;
+                        PgidArg::Negative(
+                            i32::try_from(n).map_err(|_| format!("group id `{word}` does not fit in 32 bits"))?,
+                        )
+                    }
+                    word => PgidArg::Label(self.existing(word)?),
+                };
+                Ok(Op::Setpgid { proc, target, pgid })
+            }
+            "reap" => {
+                arity(2, 2)?;
+                Ok(Op::Reap { parent: self.existing(args[0])?, child: self.existing(args[1])? })
+            }
+            "signal" => {
+                arity(3, 3)?;
+                let sender = match args[0] {
+                    "-" => None,
+                    word => Some(self.existing(word)?),
+                };
+                let sig = args[1].parse::<Signal>().map_err(|e| e.to_string())?;
+                let target = match args[2].strip_prefix('%') {
+                    Some(group) => KillTarget::Group(self.existing(group)?),
+                    None => KillTarget::Process(self.existing(args[2])?),
+                };
+                Ok(Op::Kill { sender, sig, target })
+            }
+            "dispose" => {
+                arity(3, 3)?;
+                let proc = self.existing(args[0])?;
+                let sig = args[1].parse::<Signal>().map_err(|e| e.to_string())?;
+                let action = args[2]
+                    .parse::<Disposition>()
+                    .map_err(|()| format!("unknown action `{}` (expected default, ignore or catch)", args[2]))?;
+                Ok(Op::Dispose { proc, sig, action })
+            }
+            "subreaper" => {
+                arity(2, 2)?;
+                let proc = self.existing(args[0])?;
+                let on = match args[1] {
+                    "on" => true,
+                    "off" => false,
+                    other => return Err(format!("expected `on` or `off`, found `{other}`")),
+                };
+                Ok(Op::Subreaper { proc, on })
+            }
+            other => Err(format!(
+                "unknown operation `{other}` (expected fork, exit, exec, setsid, setpgid, reap, signal, dispose or subreaper)"
+            )),
+        }
+    }
+
+    fn check_syntax(word: &str) -> Result<(), String> {
+        let mut chars = word.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
+        if first_ok && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            Ok(())
+        } else {
+            Err(format!("malformed label `{word}` (expected [a-z][a-z0-9_]*)"))
+        }
+    }
+
+    fn existing(&self, word: &str) -> Result<Label, String> {
+        Self::check_syntax(word)?;
+        self.labels
+            .iter()
+            .position(|l| l == word)
+            .map(|i| Label(i as u32))
+            .ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))
+    }
+
+    fn create(&mut self, word: &str) -> Result<Label, String> {
+        Self::check_syntax(word)?;
+        if self.labels.iter().any(|l| l == word) {
+            return Err(format!("label `{word}` is created twice"));
+        }
+        self.labels.push(word.to_owned());
+        Ok(Label(self.labels.len() as u32 - 1))
+    }
+}
+
+/// A decimal integer without leading zeros or `-0`.
+fn number(word: &str) -> Result<i64, String> {
+    let digits = word.strip_prefix('-').unwrap_or(word);
+    let well_formed = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && word != "-0";
+    if !well_formed {
+        return Err(format!("malformed number `{word}`"));
+    }
+    word.parse::<i64>().map_err(|_| format!("number `{word}` is out of range"))
+}

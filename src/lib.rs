@@ -1,0 +1,4 @@
+//! procsim: a discrete-event simulator of Linux process hierarchies.
+
+pub mod io;
+pub mod model;
