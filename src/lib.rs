@@ -1,4 +1,9 @@
 //! procsim: a discrete-event simulator of Linux process hierarchies.
 
 pub mod io;
+pub mod machine;
 pub mod model;
+pub mod syscalls;
+pub mod systems;
+
+pub use machine::{Machine, MachineConfig};

@@ -1,0 +1,186 @@
+//! PID namespaces: nesting, the child reaper, and the per-namespace id tables.
+//!
+//! Each namespace keeps one [`PidTable`]: a cyclic allocator (`alloc_pid`:
+//! 1, 2, 3, …, wrapping to 300 at `pid_max`, never handing out a number that is
+//! in use as a pid, pgid or sid) and the lookups number → process, number →
+//! process group, number → session that `find_task_by_vpid`, `find_vpid` and
+//! `pid_task` give the kernel. Numbers are looked up, never iterated in hash
+//! order: the process table is a vector indexed by number, which also gives the
+//! ordered walk that `zap_pid_ns_processes` and `kill(-1)` need.
+
+use bevy_ecs::prelude::*;
+use std::collections::HashMap;
+
+/// The deepest level a namespace may have (`MAX_PID_NS_LEVEL`).
+pub const MAX_LEVEL: usize = 32;
+
+/// The first number handed out after the cursor wraps (`RESERVED_PIDS`).
+pub const RESERVED_PIDS: u32 = 300;
+
+/// The kernel's default and largest `pid_max` (`PID_MAX_LIMIT` on 64-bit).
+pub const PID_MAX_LIMIT: u32 = 4 * 1024 * 1024;
+
+/// A PID namespace.
+#[derive(Component, Debug)]
+pub struct PidNamespace {
+    /// 0 for the root namespace.
+    pub level: usize,
+    /// The namespace at each level from the root down to this one
+    /// (`chain[level]` is this namespace): ancestry tests in O(1).
+    pub chain: Box<[Entity]>,
+    /// pid 1 of the namespace (`child_reaper`), once it exists.
+    pub reaper: Option<Entity>,
+    /// Cleared when pid 1 exits (`disable_pid_allocation`): forks into the
+    /// namespace then fail with ENOMEM.
+    pub adding: bool,
+    pub table: PidTable,
+}
+
+impl PidNamespace {
+    /// Whether `other` (at `other_level`) is this namespace or one of its
+    /// ancestors: then every pid of this namespace has a number in `other`.
+    pub fn is_within(&self, other: Entity, other_level: usize) -> bool {
+        self.chain.get(other_level) == Some(&other)
+    }
+}
+
+/// Number allocation and the id lookups of one namespace.
+#[derive(Debug)]
+pub struct PidTable {
+    /// number → the process with that pid (zombies included).
+    procs: Vec<Option<Entity>>,
+    /// number → the process group with that id.
+    groups: HashMap<u32, Entity>,
+    /// number → the session with that id.
+    sessions: HashMap<u32, Entity>,
+    /// The last number handed out (`idr` cursor).
+    cursor: u32,
+    pid_max: u32,
+    /// Numbers in use, by any of the three kinds.
+    in_use: u32,
+}
+
+/// What a number can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdKind {
+    Process,
+    Group,
+    Session,
+}
+
+impl PidTable {
+    pub fn new(pid_max: u32) -> PidTable {
+        PidTable {
+            procs: Vec::new(),
+            groups: HashMap::new(),
+            sessions: HashMap::new(),
+            cursor: 0,
+            pid_max: pid_max.max(RESERVED_PIDS + 1),
+            in_use: 0,
+        }
+    }
+
+    /// Whether `nr` names anything.
+    fn is_used(&self, nr: u32) -> bool {
+        self.process(nr).is_some() || self.groups.contains_key(&nr) || self.sessions.contains_key(&nr)
+    }
+
+    /// Hands out the next free number after the cursor (`idr_alloc_cyclic`
+    /// from 1, or from 300 once the cursor has passed 300). `None` when every
+    /// number is taken.
+    pub fn alloc(&mut self) -> Option<u32> {
+        let min = if self.cursor > RESERVED_PIDS { RESERVED_PIDS } else { 1 };
+        let span = self.pid_max - min;
+        let mut nr = (self.cursor + 1).max(min);
+        for _ in 0..span {
+            if nr >= self.pid_max {
+                nr = min;
+            }
+            if !self.is_used(nr) {
+                self.cursor = nr;
+                return Some(nr);
+            }
+            nr += 1;
+        }
+        None
+    }
+
+    /// The process whose pid is `nr`.
+    pub fn process(&self, nr: u32) -> Option<Entity> {
+        self.procs.get(nr as usize).copied().flatten()
+    }
+
+    /// The process group whose id is `nr`.
+    pub fn group(&self, nr: u32) -> Option<Entity> {
+        self.groups.get(&nr).copied()
+    }
+
+    /// The session whose id is `nr`.
+    pub fn session(&self, nr: u32) -> Option<Entity> {
+        self.sessions.get(&nr).copied()
+    }
+
+    /// Records that `nr` names `entity` as `kind`.
+    pub fn attach(&mut self, nr: u32, kind: IdKind, entity: Entity) {
+        let was_used = self.is_used(nr);
+        match kind {
+            IdKind::Process => {
+                let i = nr as usize;
+                if self.procs.len() <= i {
+                    self.procs.resize(i + 1, None);
+                }
+                self.procs[i] = Some(entity);
+            }
+            IdKind::Group => {
+                self.groups.insert(nr, entity);
+            }
+            IdKind::Session => {
+                self.sessions.insert(nr, entity);
+            }
+        }
+        if !was_used {
+            self.in_use += 1;
+        }
+    }
+
+    /// Forgets that `nr` names something as `kind`; the number is free once
+    /// nothing uses it (`free_pid`).
+    pub fn detach(&mut self, nr: u32, kind: IdKind) {
+        match kind {
+            IdKind::Process => {
+                if let Some(slot) = self.procs.get_mut(nr as usize) {
+                    *slot = None;
+                }
+            }
+            IdKind::Group => {
+                self.groups.remove(&nr);
+            }
+            IdKind::Session => {
+                self.sessions.remove(&nr);
+            }
+        }
+        if !self.is_used(nr) {
+            self.in_use -= 1;
+        }
+    }
+
+    /// The number allocation wraps at.
+    pub fn pid_max(&self) -> u32 {
+        self.pid_max
+    }
+
+    /// Numbers in use.
+    pub fn in_use(&self) -> u32 {
+        self.in_use
+    }
+
+    /// The processes of this namespace (and of namespaces nested in it), in
+    /// ascending number, from `from` on.
+    pub fn processes_from(&self, from: u32) -> impl Iterator<Item = (u32, Entity)> + '_ {
+        self.procs
+            .iter()
+            .enumerate()
+            .skip(from as usize)
+            .filter_map(|(nr, e)| e.map(|e| (nr as u32, e)))
+    }
+}

@@ -1,0 +1,115 @@
+//! fork and clone(CLONE_NEWPID) (rules 1–4).
+//!
+//! The child shares its parent's group and session, copies its dispositions,
+//! has nothing pending, is not stopped, not a session leader, has not exec'd,
+//! and inherits `has_child_subreaper` (`copy_process`). With CLONE_NEWPID it is
+//! pid 1 of a new namespace one level down, with a number in every ancestor
+//! namespace too; its group and session keep ids that read as 0 inside.
+
+use crate::model::ids::{group_of, namespace, ns_of, process};
+use crate::model::namespace::{IdKind, MAX_LEVEL};
+use crate::model::{Errno, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
+use crate::systems::ancestors;
+use bevy_ecs::prelude::*;
+
+/// Creates a namespace nested in `parent` (or the root namespace); a nested
+/// namespace inherits its parent's `pid_max`.
+pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32) -> Result<Entity, Errno> {
+    let (level, mut chain) = match parent {
+        Some(parent) => {
+            let ns = namespace(world, parent);
+            (ns.level + 1, ns.chain.to_vec())
+        }
+        None => (0, Vec::new()),
+    };
+    if level > MAX_LEVEL {
+        return Err(Errno::ENOSPC);
+    }
+    let ns = world.spawn_empty().id();
+    chain.push(ns);
+    world.entity_mut(ns).insert(PidNamespace {
+        level,
+        chain: chain.into_boxed_slice(),
+        reaper: None,
+        adding: true,
+        table: PidTable::new(pid_max),
+    });
+    Ok(ns)
+}
+
+/// Allocates a pid in `ns` and every ancestor (`alloc_pid`): EAGAIN when a
+/// namespace has no number left, ENOMEM when `ns`'s init has exited.
+pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
+    let chain = namespace(world, ns).chain.clone();
+    let mut numbers = vec![0; chain.len()];
+    for (level, &each) in chain.iter().enumerate().rev() {
+        let mut each = world.get_mut::<PidNamespace>(each).expect("ns");
+        numbers[level] = each.table.alloc().ok_or(Errno::EAGAIN)?;
+    }
+    if !namespace(world, ns).adding {
+        return Err(Errno::ENOMEM);
+    }
+    let nr = numbers.pop().expect("at least one level");
+    Ok(Pid { ns, nr, upper: numbers.into_boxed_slice() })
+}
+
+/// Spawns a process entity with `pid`, in group `group`, child of `parent`,
+/// and records its numbers in every namespace.
+pub fn spawn_process(
+    world: &mut World,
+    process: Process,
+    signals: SignalState,
+    group: Entity,
+    parent: Option<Entity>,
+) -> Entity {
+    let numbers = ancestors::numbers_by_namespace(world, &process.pid);
+    let (ns, reaper) = (process.pid.ns, process.ns_init);
+    let p = world.spawn((process, signals, Tree::default())).id();
+    for (each, nr) in numbers {
+        world.get_mut::<PidNamespace>(each).expect("ns").table.attach(nr, IdKind::Process, p);
+    }
+    if reaper {
+        world.get_mut::<PidNamespace>(ns).expect("ns").reaper = Some(p);
+    }
+    ancestors::join(world, p, group);
+    if let Some(parent) = parent {
+        ancestors::set_parent(world, p, parent);
+    }
+    p
+}
+
+/// `fork()` by `parent`, or `clone(CLONE_NEWPID)` with `newpid`.
+pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, Errno> {
+    let parent_ns = ns_of(world, parent);
+    let ns = if newpid {
+        let pid_max = namespace(world, parent_ns).table.pid_max();
+        create_namespace(world, Some(parent_ns), pid_max)?
+    } else {
+        parent_ns
+    };
+    let pid = match alloc_pid(world, ns) {
+        Ok(pid) => pid,
+        Err(e) => {
+            if newpid {
+                world.despawn(ns);
+            }
+            return Err(e);
+        }
+    };
+    let from = process(world, parent);
+    let child = Process {
+        pid,
+        state: RunState::Running,
+        exit: None,
+        session_leader: false,
+        forknoexec: true,
+        child_subreaper: false,
+        has_child_subreaper: from.has_child_subreaper || from.child_subreaper,
+        ns_init: newpid,
+        global_init: false,
+    };
+    let from = world.get::<SignalState>(parent).expect("signals");
+    let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
+    let group = group_of(world, parent);
+    Ok(spawn_process(world, child, signals, group, Some(parent)))
+}

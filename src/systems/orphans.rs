@@ -1,0 +1,53 @@
+//! The orphaned-process-group signals (`kill_orphaned_pgrp`, rules 20–22).
+//!
+//! POSIX requires that when a process group becomes orphaned while one of its
+//! members is stopped, every member gets SIGHUP then SIGCONT, so that a job
+//! stopped by a shell that has since died is not left stopped forever. Linux
+//! checks this at exactly two points, both inside `exit_notify`:
+//! * for each child of an exiting process, after the child is reparented,
+//!   if the exiting process was the child's link (rule 20);
+//! * for the exiting process's own group, if it was itself a link (rule 21).
+//!
+//! The test is literal, not edge-triggered: an already orphaned group with a
+//! stopped member is signalled again whenever the condition holds at one of
+//! those points. setpgid, setsid, reaping and exec never trigger it (rule 22).
+
+use crate::model::ids::{group, group_of, session_of};
+use crate::model::list;
+use crate::model::{Membership, Signal, Tree};
+use crate::systems::signal::{self, Sender};
+use bevy_ecs::prelude::*;
+
+/// `kill_orphaned_pgrp(tsk, parent)`: with `father` set, `tsk` is a child of
+/// the exiting `father` that was just reparented; without, `tsk` is the
+/// exiting process itself and its own parent is the link that may be lost.
+pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>) {
+    let (parent, ignored) = match father {
+        Some(father) => (father, None),
+        None => match world.get::<Tree>(tsk).and_then(|t| t.parent) {
+            Some(parent) => (parent, Some(tsk)),
+            None => return,
+        },
+    };
+    let pg = group_of(world, tsk);
+    if group_of(world, parent) == pg || session_of(world, parent) != session_of(world, tsk) {
+        return;
+    }
+    let g = group(world, pg);
+    let ignored_link = ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
+    let orphaned = g.links - u32::from(ignored_link) == 0;
+    if orphaned && g.stopped > 0 {
+        signal_group(world, Sender::Kernel, pg, Signal::Hup);
+        signal_group(world, Sender::Kernel, pg, Signal::Cont);
+    }
+}
+
+/// Sends `sig` to every member of group `pg`, most recently joined first
+/// (`__kill_pgrp_info`). Returns whether the group had any member.
+pub fn signal_group(world: &mut World, sender: Sender, pg: Entity, sig: Signal) -> bool {
+    let members = list::members::<crate::model::group::Members>(world, pg);
+    for &member in &members {
+        signal::send(world, sender, member, sig);
+    }
+    !members.is_empty()
+}

@@ -1,0 +1,48 @@
+//! Reparenting the children of an exiting process (`forget_original_parent`,
+//! `find_new_reaper`, `reparent_leader`; rules 9–10 and 20).
+//!
+//! Linux, unlike bevy's `ChildOf`, never takes children down with their
+//! parent: they move to the nearest live ancestor marked as a child subreaper
+//! in the same PID namespace, else to the namespace's init. Each child is
+//! moved, then (if it is a zombie) its new parent is notified, then its group
+//! is checked for orphaning, one child at a time in child-list order, because
+//! each check sees the counts as they stand after that child's move.
+
+use crate::model::ids::{namespace, ns_of, process};
+use crate::model::{RunState, Tree};
+use crate::systems::{ancestors, exit, orphans};
+use bevy_ecs::prelude::*;
+
+/// The process that adopts the children of `father` (`find_new_reaper`).
+pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
+    let ns = ns_of(world, father);
+    if process(world, father).has_child_subreaper {
+        let mut cursor = world.get::<Tree>(father).and_then(|t| t.parent);
+        while let Some(r) = cursor {
+            let candidate = process(world, r);
+            if ns_of(world, r) != ns || candidate.global_init {
+                break;
+            }
+            if candidate.child_subreaper && candidate.is_active() {
+                return r;
+            }
+            cursor = world.get::<Tree>(r).and_then(|t| t.parent);
+        }
+    }
+    namespace(world, ns).reaper.expect("a namespace with processes has an init")
+}
+
+/// Moves every child of `father` to `reaper`, in order, with the zombie
+/// notifications and orphan checks of `reparent_leader`. Returns the zombie
+/// children the new parent released at once (autoreap).
+pub fn reparent_children(world: &mut World, father: Entity, reaper: Entity) -> Vec<Entity> {
+    let mut released = Vec::new();
+    for child in crate::model::list::members::<crate::model::tree::Children>(world, father) {
+        ancestors::set_parent(world, child, reaper);
+        if process(world, child).state == RunState::Zombie && exit::notify_parent(world, child) {
+            released.push(child);
+        }
+        orphans::kill_orphaned_pgrp(world, child, Some(father));
+    }
+    released
+}

@@ -1,0 +1,121 @@
+//! Signal generation (`send_signal_locked`, `prepare_signal`, `complete_signal`):
+//! what happens the moment a signal is sent, before the target runs.
+//!
+//! * SIGCONT resumes a stopped target at once, whatever its disposition, and
+//!   cancels pending stop signals; a stop signal cancels a pending SIGCONT
+//!   (rule 24).
+//! * A signal that would be ignored is discarded here (rule 25), including
+//!   every default-action signal to a namespace init from inside its
+//!   namespace (rule 30).
+//! * A standard signal already pending is not queued twice.
+//! * A fatal signal that the target "wants" starts its group exit right away
+//!   (`SIGNAL_GROUP_EXIT`): the target dies the next time it runs and every
+//!   later signal to it is dropped. A stopped target does not want any signal
+//!   but SIGKILL, so it dies of other fatal signals only once continued.
+
+use crate::model::ids::{namespace, ns_of, process};
+use crate::model::{DefaultAction, Disposition, Process, RunState, SigSet, Signal, SignalState};
+use crate::systems::ancestors;
+use crate::systems::sched::Scheduler;
+use bevy_ecs::prelude::*;
+
+/// Who sends a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// A process, by `kill()`.
+    Process(Entity),
+    /// The kernel (`SEND_SIG_PRIV`: the orphaned-group pair, namespace teardown).
+    Kernel,
+    /// A process of the root namespace that is not part of the world (the
+    /// replay format's `-`).
+    Outside,
+}
+
+/// Whether the sender cannot be seen from the target's namespace, or is the
+/// kernel: then a namespace init's protection lets KILL and STOP through.
+fn forced(world: &World, sender: Sender, target: Entity) -> bool {
+    let target_ns = ns_of(world, target);
+    match sender {
+        Sender::Kernel => true,
+        Sender::Outside => namespace(world, target_ns).level > 0,
+        Sender::Process(s) => crate::model::ids::vnr(world, s, target_ns) == 0,
+    }
+}
+
+/// Whether `sig` would be ignored by `t` (`sig_ignored`).
+fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool) -> bool {
+    let disposition = s.disposition(sig);
+    if p.global_init && sig.is_kernel_only() {
+        return true;
+    }
+    if p.ns_init && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
+        return true;
+    }
+    match disposition {
+        Disposition::Ignore => true,
+        Disposition::Default => sig.default_action() == DefaultAction::Ignore,
+        Disposition::Catch => false,
+    }
+}
+
+/// Wakes `t` to handle signals (`signal_wake_up`), once.
+pub fn wake(world: &mut World, t: Entity) {
+    let mut s = world.get_mut::<SignalState>(t).expect("signal state");
+    if s.woken {
+        return;
+    }
+    s.woken = true;
+    let mut sched = world.resource_mut::<Scheduler>();
+    if sched.current != Some(t) {
+        sched.runnable.push_back(t);
+    }
+}
+
+/// Sends `sig` to process `t`.
+pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
+    let force = forced(world, sender, t);
+    let p = process(world, t);
+    // A zombie, or a process already dying, drops everything (`prepare_signal`).
+    if !p.is_active() {
+        return;
+    }
+    let state = p.state;
+    let s = world.get::<SignalState>(t).expect("signal state");
+    if s.group_exit.is_some() {
+        return;
+    }
+    if sig.is_stop() {
+        world.get_mut::<SignalState>(t).expect("signal state").pending.remove(Signal::Cont);
+    } else if sig == Signal::Cont {
+        let mut s = world.get_mut::<SignalState>(t).expect("signal state");
+        s.pending.remove_all(SigSet::STOP_SIGNALS);
+        if state == RunState::Stopped {
+            s.continued = true;
+            ancestors::set_state(world, t, RunState::Running);
+            wake(world, t);
+        }
+    }
+    let p = process(world, t);
+    let s = world.get::<SignalState>(t).expect("signal state");
+    if ignored(p, s, sig, force) || s.pending.contains(sig) {
+        return;
+    }
+    let current = world.resource::<Scheduler>().current == Some(t);
+    let stopped = p.state == RunState::Stopped;
+    let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
+    let woken = s.woken;
+    world.get_mut::<SignalState>(t).expect("signal state").pending.insert(sig);
+    // `wants_signal`: a stopped process wants only SIGKILL; one already woken
+    // and not on the CPU does not need another wake-up.
+    let wants = sig == Signal::Kill || (!stopped && (current || !woken));
+    if !wants {
+        return;
+    }
+    if fatal {
+        world.get_mut::<SignalState>(t).expect("signal state").group_exit = Some(sig);
+        if stopped {
+            ancestors::set_state(world, t, RunState::Running);
+        }
+    }
+    wake(world, t);
+}
