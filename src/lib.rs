@@ -3,6 +3,7 @@
 pub mod io;
 pub mod machine;
 pub mod model;
+pub mod replay;
 pub mod syscalls;
 pub mod systems;
 

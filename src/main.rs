@@ -51,9 +51,9 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let _ = script;
-            eprintln!("error: replay is not built yet");
-            ExitCode::from(2)
+            let report = procsim::replay::replay(&script);
+            print!("{}", report.render(&script));
+            ExitCode::from(report.exit_code() as u8)
         }
         Command::Kernel { file } => {
             let script = match load_script(&file) {

@@ -3,9 +3,9 @@
 //! components whose updates cost O(1) whatever the fan-in.
 
 mod disposition;
-pub mod ids;
 mod errno;
 pub mod group;
+pub mod ids;
 pub mod list;
 pub mod namespace;
 mod pid;

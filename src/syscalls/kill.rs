@@ -15,7 +15,13 @@ use bevy_ecs::prelude::*;
 
 /// kill(pid, sig) from `sender`; `root` is the root namespace (where an
 /// outside sender lives).
-pub fn kill(world: &mut World, sender: Sender, root: Entity, pid: i64, sig: Signal) -> Result<(), Errno> {
+pub fn kill(
+    world: &mut World,
+    sender: Sender,
+    root: Entity,
+    pid: i64,
+    sig: Signal,
+) -> Result<(), Errno> {
     let (ns, me) = match sender {
         Sender::Process(p) => (ns_of(world, p), Some(p)),
         Sender::Outside | Sender::Kernel => (root, None),
@@ -36,7 +42,11 @@ pub fn kill(world: &mut World, sender: Sender, root: Entity, pid: i64, sig: Sign
             for &t in &targets {
                 signal::send(world, sender, t, sig);
             }
-            if targets.is_empty() { Err(Errno::ESRCH) } else { Ok(()) }
+            if targets.is_empty() {
+                Err(Errno::ESRCH)
+            } else {
+                Ok(())
+            }
         }
         0 => {
             let pg = me.map(|p| group_of(world, p)).ok_or(Errno::ESRCH)?;

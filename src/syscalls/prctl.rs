@@ -5,14 +5,17 @@
 //! (`propagate_has_child_subreaper`), skipping subtrees already marked and
 //! those below a namespace init, whose orphans never leave their namespace.
 
+use crate::model::Process;
 use crate::model::list;
 use crate::model::tree::Children;
-use crate::model::Process;
 use bevy_ecs::prelude::*;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, on) by `p`.
 pub fn set_child_subreaper(world: &mut World, p: Entity, on: bool) {
-    world.get_mut::<Process>(p).expect("process").child_subreaper = on;
+    world
+        .get_mut::<Process>(p)
+        .expect("process")
+        .child_subreaper = on;
     if !on {
         return;
     }

@@ -14,7 +14,9 @@
 //! Moving into the group it is already in succeeds and changes nothing. No
 //! signal is ever sent (rule 8).
 
-use crate::model::ids::{find_group, find_process, group, namespace, ns_of, process, session_of, vnr};
+use crate::model::ids::{
+    find_group, find_process, group, namespace, ns_of, process, session_of, vnr,
+};
 use crate::model::{Errno, Tree};
 use crate::systems::ancestors;
 use bevy_ecs::prelude::*;
@@ -22,7 +24,11 @@ use bevy_ecs::prelude::*;
 /// setpgid(pid, pgid) by `caller`, with numbers as the caller sees them.
 pub fn setpgid(world: &mut World, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
     let ns = ns_of(world, caller);
-    let pid = if pid == 0 { i64::from(vnr(world, caller, ns)) } else { pid };
+    let pid = if pid == 0 {
+        i64::from(vnr(world, caller, ns))
+    } else {
+        pid
+    };
     let pgid = if pgid == 0 { pid } else { pgid };
     if pgid < 0 {
         return Err(Errno::EINVAL);

@@ -40,7 +40,12 @@ pub fn notify_parent(world: &mut World, p: Entity) -> bool {
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
         return false;
     };
-    if world.get::<SignalState>(parent).expect("signals").disposition(Signal::Chld) == Disposition::Ignore {
+    if world
+        .get::<SignalState>(parent)
+        .expect("signals")
+        .disposition(Signal::Chld)
+        == Disposition::Ignore
+    {
         return true;
     }
     signal::send(world, Sender::Process(p), parent, Signal::Chld);
@@ -79,10 +84,20 @@ pub fn exit_notify(world: &mut World, t: Entity) {
 /// `zap_pid_ns_processes`: the first half, up to the wait.
 fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
     world.get_mut::<PidNamespace>(ns).expect("ns").adding = false;
-    world.get_mut::<SignalState>(init).expect("signals").set_disposition(Signal::Chld, Disposition::Ignore);
-    let victims: Vec<Entity> = namespace(world, ns).table.processes_from(2).map(|(_, e)| e).collect();
+    world
+        .get_mut::<SignalState>(init)
+        .expect("signals")
+        .set_disposition(Signal::Chld, Disposition::Ignore);
+    let victims: Vec<Entity> = namespace(world, ns)
+        .table
+        .processes_from(2)
+        .map(|(_, e)| e)
+        .collect();
     for task in victims {
-        if world.get::<SignalState>(task).is_some_and(|s| s.group_exit.is_none()) {
+        if world
+            .get::<SignalState>(task)
+            .is_some_and(|s| s.group_exit.is_none())
+        {
             signal::send(world, Sender::Kernel, task, Signal::Kill);
         }
     }
@@ -97,7 +112,9 @@ fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
 /// and every namespace's table, and its entity is despawned. A namespace init
 /// waiting for its namespace to empty is woken when this was the last.
 pub fn release(world: &mut World, p: Entity) {
-    let status = process(world, p).exit.expect("a released process has exited");
+    let status = process(world, p)
+        .exit
+        .expect("a released process has exited");
     world.resource_mut::<Released>().0.push((p, status));
     if let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) {
         list::remove::<Children>(world, parent, p);
@@ -117,7 +134,11 @@ pub fn release(world: &mut World, p: Entity) {
             }
             1 => {
                 let init = namespace.reaper.filter(|&r| r != p);
-                if let Some(init) = init.filter(|&i| world.get::<Process>(i).is_some_and(|i| i.state == RunState::Exiting)) {
+                if let Some(init) = init.filter(|&i| {
+                    world
+                        .get::<Process>(i)
+                        .is_some_and(|i| i.state == RunState::Exiting)
+                }) {
                     world.resource_mut::<Scheduler>().runnable.push_back(init);
                 }
             }

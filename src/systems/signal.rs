@@ -85,7 +85,11 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
         return;
     }
     if sig.is_stop() {
-        world.get_mut::<SignalState>(t).expect("signal state").pending.remove(Signal::Cont);
+        world
+            .get_mut::<SignalState>(t)
+            .expect("signal state")
+            .pending
+            .remove(Signal::Cont);
     } else if sig == Signal::Cont {
         let mut s = world.get_mut::<SignalState>(t).expect("signal state");
         s.pending.remove_all(SigSet::STOP_SIGNALS);
@@ -102,9 +106,14 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
     }
     let current = world.resource::<Scheduler>().current == Some(t);
     let stopped = p.state == RunState::Stopped;
-    let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
+    let fatal = s.disposition(sig) == Disposition::Default
+        && sig.default_action() == DefaultAction::Terminate;
     let woken = s.woken;
-    world.get_mut::<SignalState>(t).expect("signal state").pending.insert(sig);
+    world
+        .get_mut::<SignalState>(t)
+        .expect("signal state")
+        .pending
+        .insert(sig);
     // `wants_signal`: a stopped process wants only SIGKILL; one already woken
     // and not on the CPU does not need another wake-up.
     let wants = sig == Signal::Kill || (!stopped && (current || !woken));
@@ -112,7 +121,10 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
         return;
     }
     if fatal {
-        world.get_mut::<SignalState>(t).expect("signal state").group_exit = Some(sig);
+        world
+            .get_mut::<SignalState>(t)
+            .expect("signal state")
+            .group_exit = Some(sig);
         if stopped {
             ancestors::set_state(world, t, RunState::Running);
         }
