@@ -12,11 +12,11 @@ use crate::io::report::ExitStatus;
 use crate::model::ids::{self, group, group_of, session_of};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
-    Disposition, Errno, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Signal,
-    SignalState,
+    Disposition, Errno, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Signal, SignalState,
 };
 use crate::syscalls;
 use crate::systems::deliver::{self, RecordHandlers};
+use crate::systems::census::Census;
 use crate::systems::exit::Released;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::Sender;
@@ -42,10 +42,7 @@ pub struct MachineConfig {
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig {
-            pid_max: PID_MAX_LIMIT,
-            record_handlers: false,
-        }
+        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false }
     }
 }
 
@@ -73,14 +70,14 @@ impl Machine {
         let mut world = World::new();
         world.init_resource::<Scheduler>();
         world.init_resource::<Released>();
+        world.init_resource::<Census>();
         world.insert_resource(RecordHandlers(config.record_handlers));
         let mut schedule = Schedule::new(Tick);
         schedule.add_systems(deliver::deliver);
         world.add_schedule(schedule);
         let root_ns = syscalls::fork::create_namespace(&mut world, None, config.pid_max)
             .expect("the root namespace is at level 0");
-        let pid =
-            syscalls::fork::alloc_pid(&mut world, root_ns).expect("a new namespace has numbers");
+        let pid = syscalls::fork::alloc_pid(&mut world, root_ns).expect("a new namespace has numbers");
         let session = ancestors::create_session(&mut world, pid.clone());
         let group = ancestors::create_group(&mut world, pid.clone(), session);
         let init = Process {
@@ -94,13 +91,8 @@ impl Machine {
             ns_init: true,
             global_init: true,
         };
-        let global_init =
-            syscalls::fork::spawn_process(&mut world, init, SignalState::default(), group, None);
-        Machine {
-            world,
-            root_ns,
-            global_init,
-        }
+        let global_init = syscalls::fork::spawn_process(&mut world, init, SignalState::default(), group, None);
+        Machine { world, root_ns, global_init }
     }
 
     /// The global init (pid 1 of the root namespace).
@@ -142,11 +134,7 @@ impl Machine {
     }
 
     /// fork(), or clone(CLONE_NEWPID) with `newpid`: the child.
-    pub fn fork(
-        &mut self,
-        parent: Entity,
-        newpid: bool,
-    ) -> Result<Result<Entity, Errno>, CannotAct> {
+    pub fn fork(&mut self, parent: Entity, newpid: bool) -> Result<Result<Entity, Errno>, CannotAct> {
         self.syscall(parent, |w| syscalls::fork::fork(w, parent, newpid))
     }
 
@@ -166,12 +154,7 @@ impl Machine {
     }
 
     /// setpgid(pid, pgid), numbers as `p` sees them.
-    pub fn setpgid(
-        &mut self,
-        p: Entity,
-        pid: i64,
-        pgid: i64,
-    ) -> Result<Result<(), Errno>, CannotAct> {
+    pub fn setpgid(&mut self, p: Entity, pid: i64, pgid: i64) -> Result<Result<(), Errno>, CannotAct> {
         self.syscall(p, |w| syscalls::setpgid::setpgid(w, p, pid, pgid))
     }
 
@@ -181,16 +164,9 @@ impl Machine {
     }
 
     /// kill(pid, sig) by `p`.
-    pub fn kill(
-        &mut self,
-        p: Entity,
-        pid: i64,
-        sig: Signal,
-    ) -> Result<Result<(), Errno>, CannotAct> {
+    pub fn kill(&mut self, p: Entity, pid: i64, sig: Signal) -> Result<Result<(), Errno>, CannotAct> {
         let root = self.root_ns;
-        self.syscall(p, |w| {
-            syscalls::kill::kill(w, Sender::Process(p), root, pid, sig)
-        })
+        self.syscall(p, |w| syscalls::kill::kill(w, Sender::Process(p), root, pid, sig))
     }
 
     /// kill(pid, sig) by a process of the root namespace outside the world.
@@ -200,12 +176,7 @@ impl Machine {
     }
 
     /// sigaction(sig, action).
-    pub fn sigaction(
-        &mut self,
-        p: Entity,
-        sig: Signal,
-        action: Disposition,
-    ) -> Result<Result<(), Errno>, CannotAct> {
+    pub fn sigaction(&mut self, p: Entity, sig: Signal, action: Disposition) -> Result<Result<(), Errno>, CannotAct> {
         self.syscall(p, |w| syscalls::sigaction::sigaction(w, p, sig, action))
     }
 
@@ -229,6 +200,12 @@ impl Machine {
 
     // --- Queries -----------------------------------------------------------
 
+    /// Counts of what exists and what has happened, kept up to date at every
+    /// change (O(1) to read).
+    pub fn census(&self) -> &Census {
+        self.world.resource::<Census>()
+    }
+
     /// A process, if it still exists (zombies included).
     pub fn process(&self, p: Entity) -> Option<&Process> {
         self.world.get::<Process>(p)
@@ -236,9 +213,7 @@ impl Machine {
 
     /// A process's parent.
     pub fn parent(&self, p: Entity) -> Option<Entity> {
-        self.world
-            .get::<crate::model::Tree>(p)
-            .and_then(|t| t.parent)
+        self.world.get::<crate::model::Tree>(p).and_then(|t| t.parent)
     }
 
     /// The group a process is in.
@@ -278,16 +253,12 @@ impl Machine {
 
     /// The handlers that ran in `p`, in order (with `record_handlers`).
     pub fn handlers(&self, p: Entity) -> &[Signal] {
-        self.world
-            .get::<crate::model::HandlerLog>(p)
-            .map_or(&[], |l| &l.0)
+        self.world.get::<crate::model::HandlerLog>(p).map_or(&[], |l| &l.0)
     }
 
     /// A process's signal state.
     pub fn signals(&self, p: Entity) -> &SignalState {
-        self.world
-            .get::<SignalState>(p)
-            .expect("process has SignalState")
+        self.world.get::<SignalState>(p).expect("process has SignalState")
     }
 
     /// Sends `sig` to every member of group `g` from the kernel (gVisor's

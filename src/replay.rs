@@ -37,19 +37,12 @@ struct Replay<'s> {
 
 /// Replays `script` and returns its report.
 pub fn replay(script: &Script) -> Report {
-    let mut machine = Machine::new(MachineConfig {
-        record_handlers: true,
-        ..Default::default()
-    });
+    let mut machine = Machine::new(MachineConfig { record_handlers: true, ..Default::default() });
     let init = start_world(&mut machine);
     let mut slots = vec![Slot::Unborn; script.labels.len()];
     let pid = machine.process(init).expect("init exists").pid.clone();
     slots[Label::INIT.index()] = Slot::Live { entity: init, pid };
-    let mut replay = Replay {
-        script,
-        machine,
-        slots,
-    };
+    let mut replay = Replay { script, machine, slots };
     let mut outcomes = Vec::new();
     let mut invalid = None;
     for step in &script.steps {
@@ -63,21 +56,15 @@ pub fn replay(script: &Script) -> Report {
         replay.machine.settle();
         replay.collect_released();
     }
-    Report {
-        outcomes,
-        invalid,
-        procs: replay.state(),
-    }
+    Report { outcomes, invalid, procs: replay.state() }
 }
 
 /// Builds the script's world: `init` in a new namespace, leading its own
 /// session, catching HUP and CONT.
 fn start_world(machine: &mut Machine) -> Entity {
     let global = machine.global_init();
-    let init = machine
-        .fork(global, true)
-        .expect("the global init can act")
-        .expect("the first namespace can be created");
+    let init =
+        machine.fork(global, true).expect("the global init can act").expect("the first namespace can be created");
     let setup = [
         machine.setsid(init).map(|r| r.map(drop)),
         machine.sigaction(init, Signal::Hup, Disposition::Catch),
@@ -133,9 +120,7 @@ impl Replay<'_> {
             KillTarget::Group(l) => {
                 let nr = self.number(l, root);
                 let init_group = self.machine.group_of(init);
-                self.machine
-                    .pid_nr_ns(&self.machine.group(init_group).id, root) as i64
-                    == nr
+                self.machine.pid_nr_ns(&self.machine.group(init_group).id, root) as i64 == nr
             }
         }
     }
@@ -143,30 +128,13 @@ impl Replay<'_> {
     fn perform(&mut self, op: Op) -> Result<Outcome, Invalid> {
         let actor = op.actor().map(|a| self.actor(a)).transpose()?;
         let result = match (op, actor) {
-            (
-                Op::Exit {
-                    proc: Label::INIT, ..
-                },
-                _,
-            ) => return Err(Invalid::Init),
-            (
-                Op::Kill {
-                    sender: None,
-                    sig: Signal::Kill,
-                    target,
-                },
-                _,
-            ) if self.kill_reaches_init(target) => {
+            (Op::Exit { proc: Label::INIT, .. }, _) => return Err(Invalid::Init),
+            (Op::Kill { sender: None, sig: Signal::Kill, target }, _) if self.kill_reaches_init(target) => {
                 return Err(Invalid::Init);
             }
             (Op::Fork { child, newpid, .. }, Some(p)) => self.machine.fork(p, newpid).map(|r| {
                 r.map(|entity| {
-                    let pid = self
-                        .machine
-                        .process(entity)
-                        .expect("just forked")
-                        .pid
-                        .clone();
+                    let pid = self.machine.process(entity).expect("just forked").pid.clone();
                     self.slots[child.index()] = Slot::Live { entity, pid };
                 })
             }),
@@ -214,15 +182,11 @@ impl Replay<'_> {
 
     /// Records the exit status of every process released since the last op.
     fn collect_released(&mut self) {
-        let released: HashMap<Entity, ExitStatus> =
-            self.machine.take_released().into_iter().collect();
+        let released: HashMap<Entity, ExitStatus> = self.machine.take_released().into_iter().collect();
         for slot in &mut self.slots {
             if let Slot::Live { entity, pid } = slot {
                 if let Some(&exit) = released.get(entity) {
-                    *slot = Slot::Gone {
-                        pid: pid.clone(),
-                        exit,
-                    };
+                    *slot = Slot::Gone { pid: pid.clone(), exit };
                 }
             }
         }
@@ -233,16 +197,12 @@ impl Replay<'_> {
         let by_number: HashMap<u32, Label> = (0..self.script.labels.len())
             .filter_map(|i| {
                 let label = Label(i as u32);
-                self.pid(label)
-                    .and_then(|pid| pid.nr_at(1))
-                    .map(|nr| (nr, label))
+                self.pid(label).and_then(|pid| pid.nr_at(1)).map(|nr| (nr, label))
             })
             .collect();
         // Every id in the script's world is a labelled process's pid.
         let label_of_id = |pid: &Pid| -> Label {
-            *pid.nr_at(1)
-                .and_then(|nr| by_number.get(&nr))
-                .expect("ids in the script's namespace name labels")
+            *pid.nr_at(1).and_then(|nr| by_number.get(&nr)).expect("ids in the script's namespace name labels")
         };
         let mut lines = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {

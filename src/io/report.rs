@@ -144,16 +144,7 @@ impl Report {
         out.push_str("== state\n");
         for proc in &self.procs {
             match proc {
-                ProcLine::Present {
-                    label,
-                    state,
-                    parent,
-                    pgrp,
-                    sid,
-                    ns,
-                    caught,
-                    exit,
-                } => {
+                ProcLine::Present { label, state, parent, pgrp, sid, ns, caught, exit } => {
                     let state = match state {
                         ProcState::Running => "running",
                         ProcState::Stopped => "stopped",
@@ -163,11 +154,7 @@ impl Report {
                     let caught = if caught.is_empty() {
                         "-".to_owned()
                     } else {
-                        caught
-                            .iter()
-                            .map(|s| s.name())
-                            .collect::<Vec<_>>()
-                            .join(",")
+                        caught.iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
                     };
                     let _ = write!(
                         out,

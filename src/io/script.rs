@@ -129,29 +129,19 @@ pub struct ParseError {
 impl Script {
     /// Parses a whole script.
     pub fn parse(text: &str) -> Result<Script, ParseError> {
-        let mut parser = Parser {
-            labels: vec!["init".to_owned()],
-        };
+        let mut parser = Parser { labels: vec!["init".to_owned()] };
         let mut steps = Vec::new();
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             let content = raw.split('#').next().unwrap_or("");
-            let words: Vec<&str> = content
-                .split([' ', '\t', '\r'])
-                .filter(|w| !w.is_empty())
-                .collect();
+            let words: Vec<&str> = content.split([' ', '\t', '\r']).filter(|w| !w.is_empty()).collect();
             if words.is_empty() {
                 continue;
             }
-            let op = parser
-                .op(&words)
-                .map_err(|message| ParseError { line, message })?;
+            let op = parser.op(&words).map_err(|message| ParseError { line, message })?;
             steps.push(Step { line, op });
         }
-        Ok(Script {
-            labels: parser.labels,
-            steps,
-        })
+        Ok(Script { labels: parser.labels, steps })
     }
 
     /// The name of a label.
@@ -171,15 +161,9 @@ impl Parser {
             if (min..=max).contains(&args.len()) {
                 Ok(())
             } else if min == max {
-                Err(format!(
-                    "`{verb}` takes {min} argument(s), found {}",
-                    args.len()
-                ))
+                Err(format!("`{verb}` takes {min} argument(s), found {}", args.len()))
             } else {
-                Err(format!(
-                    "`{verb}` takes {min} to {max} arguments, found {}",
-                    args.len()
-                ))
+                Err(format!("`{verb}` takes {min} to {max} arguments, found {}", args.len()))
             }
         };
         match verb {
@@ -194,11 +178,7 @@ impl Parser {
                     }
                 };
                 let child = self.create(args[1])?;
-                Ok(Op::Fork {
-                    parent,
-                    child,
-                    newpid,
-                })
+                Ok(Op::Fork { parent, child, newpid })
             }
             "exit" => {
                 arity(1, 2)?;
@@ -207,23 +187,18 @@ impl Parser {
                     None => 0,
                     Some(word) => {
                         let n = number(word)?;
-                        u8::try_from(n)
-                            .map_err(|_| format!("exit code `{word}` is not in 0..255"))?
+                        u8::try_from(n).map_err(|_| format!("exit code `{word}` is not in 0..255"))?
                     }
                 };
                 Ok(Op::Exit { proc, code })
             }
             "exec" => {
                 arity(1, 1)?;
-                Ok(Op::Exec {
-                    proc: self.existing(args[0])?,
-                })
+                Ok(Op::Exec { proc: self.existing(args[0])? })
             }
             "setsid" => {
                 arity(1, 1)?;
-                Ok(Op::Setsid {
-                    proc: self.existing(args[0])?,
-                })
+                Ok(Op::Setsid { proc: self.existing(args[0])? })
             }
             "setpgid" => {
                 arity(3, 3)?;
@@ -232,25 +207,21 @@ impl Parser {
                     "0" => None,
                     word => Some(self.existing(word)?),
                 };
-                let pgid =
-                    match args[2] {
-                        "0" => PgidArg::Zero,
-                        word if word.starts_with('-') => {
-                            let n = number(word)?;
-                            PgidArg::Negative(i32::try_from(n).map_err(|_| {
-                                format!("group id `{word}` does not fit in 32 bits")
-                            })?)
-                        }
-                        word => PgidArg::Label(self.existing(word)?),
-                    };
+                let pgid = match args[2] {
+                    "0" => PgidArg::Zero,
+                    word if word.starts_with('-') => {
+                        let n = number(word)?;
+                        PgidArg::Negative(
+                            i32::try_from(n).map_err(|_| format!("group id `{word}` does not fit in 32 bits"))?,
+                        )
+                    }
+                    word => PgidArg::Label(self.existing(word)?),
+                };
                 Ok(Op::Setpgid { proc, target, pgid })
             }
             "reap" => {
                 arity(2, 2)?;
-                Ok(Op::Reap {
-                    parent: self.existing(args[0])?,
-                    child: self.existing(args[1])?,
-                })
+                Ok(Op::Reap { parent: self.existing(args[0])?, child: self.existing(args[1])? })
             }
             "signal" => {
                 arity(3, 3)?;
@@ -263,22 +234,15 @@ impl Parser {
                     Some(group) => KillTarget::Group(self.existing(group)?),
                     None => KillTarget::Process(self.existing(args[2])?),
                 };
-                Ok(Op::Kill {
-                    sender,
-                    sig,
-                    target,
-                })
+                Ok(Op::Kill { sender, sig, target })
             }
             "dispose" => {
                 arity(3, 3)?;
                 let proc = self.existing(args[0])?;
                 let sig = args[1].parse::<Signal>().map_err(|e| e.to_string())?;
-                let action = args[2].parse::<Disposition>().map_err(|()| {
-                    format!(
-                        "unknown action `{}` (expected default, ignore or catch)",
-                        args[2]
-                    )
-                })?;
+                let action = args[2]
+                    .parse::<Disposition>()
+                    .map_err(|()| format!("unknown action `{}` (expected default, ignore or catch)", args[2]))?;
                 Ok(Op::Dispose { proc, sig, action })
             }
             "subreaper" => {
@@ -303,9 +267,7 @@ impl Parser {
         if first_ok && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
             Ok(())
         } else {
-            Err(format!(
-                "malformed label `{word}` (expected [a-z][a-z0-9_]*)"
-            ))
+            Err(format!("malformed label `{word}` (expected [a-z][a-z0-9_]*)"))
         }
     }
 
@@ -338,6 +300,5 @@ fn number(word: &str) -> Result<i64, String> {
     if !well_formed {
         return Err(format!("malformed number `{word}`"));
     }
-    word.parse::<i64>()
-        .map_err(|_| format!("number `{word}` is out of range"))
+    word.parse::<i64>().map_err(|_| format!("number `{word}` is out of range"))
 }

@@ -7,25 +7,16 @@ use bevy_ecs::prelude::*;
 
 /// The namespace `pid` was allocated in.
 pub fn namespace(world: &World, ns: Entity) -> &PidNamespace {
-    world
-        .get::<PidNamespace>(ns)
-        .expect("namespace entity has PidNamespace")
+    world.get::<PidNamespace>(ns).expect("namespace entity has PidNamespace")
 }
 
 /// The number of `pid` in `ns`, or 0 when it has none there (`pid_nr_ns`).
 /// A pid whose namespace has gone names nothing anywhere any more.
 pub fn pid_nr_ns(world: &World, pid: &Pid, ns: Entity) -> u32 {
-    let (Some(target), Some(own)) = (
-        world.get::<PidNamespace>(ns),
-        world.get::<PidNamespace>(pid.ns),
-    ) else {
+    let (Some(target), Some(own)) = (world.get::<PidNamespace>(ns), world.get::<PidNamespace>(pid.ns)) else {
         return 0;
     };
-    if own.is_within(ns, target.level) {
-        pid.nr_at(target.level).unwrap_or(0)
-    } else {
-        0
-    }
+    if own.is_within(ns, target.level) { pid.nr_at(target.level).unwrap_or(0) } else { 0 }
 }
 
 /// A process's own pid.
@@ -45,17 +36,12 @@ pub fn process(world: &World, p: Entity) -> &Process {
 
 /// The group a process is in.
 pub fn group_of(world: &World, p: Entity) -> Entity {
-    world
-        .get::<Membership>(p)
-        .expect("process entity has Membership")
-        .group
+    world.get::<Membership>(p).expect("process entity has Membership").group
 }
 
 /// The group component of a group entity.
 pub fn group(world: &World, g: Entity) -> &ProcessGroup {
-    world
-        .get::<ProcessGroup>(g)
-        .expect("group entity has ProcessGroup")
+    world.get::<ProcessGroup>(g).expect("group entity has ProcessGroup")
 }
 
 /// The session a process is in (through its group).
@@ -90,9 +76,5 @@ pub fn vnr(world: &World, p: Entity, ns: Entity) -> u32 {
 pub fn own_ids(world: &World, p: Entity) -> [u32; 3] {
     let ns = ns_of(world, p);
     let g = group(world, group_of(world, p));
-    [
-        vnr(world, p, ns),
-        pid_nr_ns(world, &g.id, ns),
-        pid_nr_ns(world, &session(world, g.session).id, ns),
-    ]
+    [vnr(world, p, ns), pid_nr_ns(world, &g.id, ns), pid_nr_ns(world, &session(world, g.session).id, ns)]
 }

@@ -40,26 +40,19 @@ pub trait Relation {
 }
 
 fn head_mut<R: Relation>(world: &mut World, owner: Entity) -> &mut ListHead {
-    let owner = world
-        .get_mut::<R::Owner>(owner)
-        .expect("list owner has its head component");
+    let owner = world.get_mut::<R::Owner>(owner).expect("list owner has its head component");
     R::head(owner.into_inner())
 }
 
 fn link_mut<R: Relation>(world: &mut World, member: Entity) -> &mut ListLink {
-    let member = world
-        .get_mut::<R::Member>(member)
-        .expect("list member has its link component");
+    let member = world.get_mut::<R::Member>(member).expect("list member has its link component");
     R::link(member.into_inner())
 }
 
 /// Appends `member` at the end of `owner`'s list.
 pub fn push_back<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
     let last = head_mut::<R>(world, owner).last;
-    *link_mut::<R>(world, member) = ListLink {
-        prev: last,
-        next: None,
-    };
+    *link_mut::<R>(world, member) = ListLink { prev: last, next: None };
     match last {
         Some(last) => link_mut::<R>(world, last).next = Some(member),
         None => head_mut::<R>(world, owner).first = Some(member),
@@ -72,10 +65,7 @@ pub fn push_back<R: Relation>(world: &mut World, owner: Entity, member: Entity) 
 /// Inserts `member` at the front of `owner`'s list.
 pub fn push_front<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
     let first = head_mut::<R>(world, owner).first;
-    *link_mut::<R>(world, member) = ListLink {
-        prev: None,
-        next: first,
-    };
+    *link_mut::<R>(world, member) = ListLink { prev: None, next: first };
     match first {
         Some(first) => link_mut::<R>(world, first).prev = Some(member),
         None => head_mut::<R>(world, owner).last = Some(member),
@@ -102,24 +92,17 @@ pub fn remove<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
 /// The members of `owner`'s list, in order. Collects them, because walkers
 /// usually change the world as they go.
 pub fn members<R: Relation>(world: &World, owner: Entity) -> Vec<Entity> {
-    let head = world
-        .get::<R::Owner>(owner)
-        .map(|o| *R::head_ref(o))
-        .unwrap_or_default();
+    let head = world.get::<R::Owner>(owner).map(|o| *R::head_ref(o)).unwrap_or_default();
     let mut out = Vec::with_capacity(head.len as usize);
     let mut cursor = head.first;
     while let Some(member) = cursor {
         out.push(member);
-        cursor = world
-            .get::<R::Member>(member)
-            .and_then(|m| R::link_ref(m).next);
+        cursor = world.get::<R::Member>(member).and_then(|m| R::link_ref(m).next);
     }
     out
 }
 
 /// The length of `owner`'s list.
 pub fn len<R: Relation>(world: &World, owner: Entity) -> u32 {
-    world
-        .get::<R::Owner>(owner)
-        .map_or(0, |o| R::head_ref(o).len)
+    world.get::<R::Owner>(owner).map_or(0, |o| R::head_ref(o).len)
 }

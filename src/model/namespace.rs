@@ -82,20 +82,14 @@ impl PidTable {
 
     /// Whether `nr` names anything.
     fn is_used(&self, nr: u32) -> bool {
-        self.process(nr).is_some()
-            || self.groups.contains_key(&nr)
-            || self.sessions.contains_key(&nr)
+        self.process(nr).is_some() || self.groups.contains_key(&nr) || self.sessions.contains_key(&nr)
     }
 
     /// Hands out the next free number after the cursor (`idr_alloc_cyclic`
     /// from 1, or from 300 once the cursor has passed 300). `None` when every
     /// number is taken.
     pub fn alloc(&mut self) -> Option<u32> {
-        let min = if self.cursor > RESERVED_PIDS {
-            RESERVED_PIDS
-        } else {
-            1
-        };
+        let min = if self.cursor > RESERVED_PIDS { RESERVED_PIDS } else { 1 };
         let span = self.pid_max - min;
         let mut nr = (self.cursor + 1).max(min);
         for _ in 0..span {
@@ -183,10 +177,6 @@ impl PidTable {
     /// The processes of this namespace (and of namespaces nested in it), in
     /// ascending number, from `from` on.
     pub fn processes_from(&self, from: u32) -> impl Iterator<Item = (u32, Entity)> + '_ {
-        self.procs
-            .iter()
-            .enumerate()
-            .skip(from as usize)
-            .filter_map(|(nr, e)| e.map(|e| (nr as u32, e)))
+        self.procs.iter().enumerate().skip(from as usize).filter_map(|(nr, e)| e.map(|e| (nr as u32, e)))
     }
 }

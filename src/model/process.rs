@@ -46,10 +46,7 @@ pub struct Process {
 impl Process {
     /// Not yet a zombie (the kernel's `exit_state == 0`).
     pub fn is_alive(&self) -> bool {
-        matches!(
-            self.state,
-            RunState::Running | RunState::Stopped | RunState::Exiting
-        )
+        matches!(self.state, RunState::Running | RunState::Stopped | RunState::Exiting)
     }
 
     /// Alive and not exiting (`find_alive_thread` finds it).

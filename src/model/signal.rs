@@ -104,18 +104,13 @@ impl fmt::Display for Signal {
 
 /// An unknown signal name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown signal `{0}` (expected one of HUP INT KILL USR1 TERM CHLD CONT STOP TSTP TTIN TTOU)"
-)]
+#[error("unknown signal `{0}` (expected one of HUP INT KILL USR1 TERM CHLD CONT STOP TSTP TTIN TTOU)")]
 pub struct UnknownSignal(pub String);
 
 impl FromStr for Signal {
     type Err = UnknownSignal;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Signal::ALL
-            .into_iter()
-            .find(|sig| sig.name() == s)
-            .ok_or_else(|| UnknownSignal(s.to_owned()))
+        Signal::ALL.into_iter().find(|sig| sig.name() == s).ok_or_else(|| UnknownSignal(s.to_owned()))
     }
 }
 
@@ -127,12 +122,8 @@ impl SigSet {
     pub const EMPTY: SigSet = SigSet(0);
 
     /// STOP, TSTP, TTIN and TTOU.
-    pub const STOP_SIGNALS: SigSet = SigSet(
-        1 << Signal::Stop as u8
-            | 1 << Signal::Tstp as u8
-            | 1 << Signal::Ttin as u8
-            | 1 << Signal::Ttou as u8,
-    );
+    pub const STOP_SIGNALS: SigSet =
+        SigSet(1 << Signal::Stop as u8 | 1 << Signal::Tstp as u8 | 1 << Signal::Ttin as u8 | 1 << Signal::Ttou as u8);
 
     pub fn of(sig: Signal) -> SigSet {
         SigSet(1 << sig.number())
@@ -155,9 +146,7 @@ impl SigSet {
     /// The lowest-numbered signal in the set (`next_signal`: no synchronous
     /// faults are modelled, so this is the kernel's dequeue order).
     pub fn lowest(self) -> Option<Signal> {
-        (self.0 != 0)
-            .then(|| Signal::from_number(self.0.trailing_zeros()))
-            .flatten()
+        (self.0 != 0).then(|| Signal::from_number(self.0.trailing_zeros())).flatten()
     }
     /// Removes and returns the lowest-numbered signal.
     pub fn pop_lowest(&mut self) -> Option<Signal> {

@@ -14,11 +14,7 @@ use bevy_ecs::prelude::*;
 
 /// Creates a namespace nested in `parent` (or the root namespace); a nested
 /// namespace inherits its parent's `pid_max`.
-pub fn create_namespace(
-    world: &mut World,
-    parent: Option<Entity>,
-    pid_max: u32,
-) -> Result<Entity, Errno> {
+pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32) -> Result<Entity, Errno> {
     let (level, mut chain) = match parent {
         Some(parent) => {
             let ns = namespace(world, parent);
@@ -30,6 +26,7 @@ pub fn create_namespace(
         return Err(Errno::ENOSPC);
     }
     let ns = world.spawn_empty().id();
+    world.resource_mut::<crate::systems::census::Census>().namespaces += 1;
     chain.push(ns);
     world.entity_mut(ns).insert(PidNamespace {
         level,
@@ -54,11 +51,7 @@ pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
         return Err(Errno::ENOMEM);
     }
     let nr = numbers.pop().expect("at least one level");
-    Ok(Pid {
-        ns,
-        nr,
-        upper: numbers.into_boxed_slice(),
-    })
+    Ok(Pid { ns, nr, upper: numbers.into_boxed_slice() })
 }
 
 /// Spawns a process entity with `pid`, in group `group`, child of `parent`,
@@ -72,13 +65,12 @@ pub fn spawn_process(
 ) -> Entity {
     let numbers = ancestors::numbers_by_namespace(world, &process.pid);
     let (ns, reaper) = (process.pid.ns, process.ns_init);
+    let mut census = world.resource_mut::<crate::systems::census::Census>();
+    census.moved(None, Some(process.state));
+    census.totals.forks += 1;
     let p = world.spawn((process, signals, Tree::default())).id();
     for (each, nr) in numbers {
-        world
-            .get_mut::<PidNamespace>(each)
-            .expect("ns")
-            .table
-            .attach(nr, IdKind::Process, p);
+        world.get_mut::<PidNamespace>(each).expect("ns").table.attach(nr, IdKind::Process, p);
     }
     if reaper {
         world.get_mut::<PidNamespace>(ns).expect("ns").reaper = Some(p);
@@ -104,6 +96,7 @@ pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, E
         Err(e) => {
             if newpid {
                 world.despawn(ns);
+                world.resource_mut::<crate::systems::census::Census>().namespaces -= 1;
             }
             return Err(e);
         }
@@ -121,11 +114,7 @@ pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, E
         global_init: false,
     };
     let from = world.get::<SignalState>(parent).expect("signals");
-    let signals = SignalState {
-        ignored: from.ignored,
-        caught: from.caught,
-        ..Default::default()
-    };
+    let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
     let group = group_of(world, parent);
     Ok(spawn_process(world, child, signals, group, Some(parent)))
 }

@@ -15,13 +15,7 @@ use bevy_ecs::prelude::*;
 
 /// kill(pid, sig) from `sender`; `root` is the root namespace (where an
 /// outside sender lives).
-pub fn kill(
-    world: &mut World,
-    sender: Sender,
-    root: Entity,
-    pid: i64,
-    sig: Signal,
-) -> Result<(), Errno> {
+pub fn kill(world: &mut World, sender: Sender, root: Entity, pid: i64, sig: Signal) -> Result<(), Errno> {
     let (ns, me) = match sender {
         Sender::Process(p) => (ns_of(world, p), Some(p)),
         Sender::Outside | Sender::Kernel => (root, None),
@@ -33,20 +27,12 @@ pub fn kill(
             Ok(())
         }
         -1 => {
-            let targets: Vec<Entity> = namespace(world, ns)
-                .table
-                .processes_from(2)
-                .map(|(_, e)| e)
-                .filter(|&e| Some(e) != me)
-                .collect();
+            let targets: Vec<Entity> =
+                namespace(world, ns).table.processes_from(2).map(|(_, e)| e).filter(|&e| Some(e) != me).collect();
             for &t in &targets {
                 signal::send(world, sender, t, sig);
             }
-            if targets.is_empty() {
-                Err(Errno::ESRCH)
-            } else {
-                Ok(())
-            }
+            if targets.is_empty() { Err(Errno::ESRCH) } else { Ok(()) }
         }
         0 => {
             let pg = me.map(|p| group_of(world, p)).ok_or(Errno::ESRCH)?;

@@ -12,10 +12,7 @@ use bevy_ecs::prelude::*;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, on) by `p`.
 pub fn set_child_subreaper(world: &mut World, p: Entity, on: bool) {
-    world
-        .get_mut::<Process>(p)
-        .expect("process")
-        .child_subreaper = on;
+    world.get_mut::<Process>(p).expect("process").child_subreaper = on;
     if !on {
         return;
     }

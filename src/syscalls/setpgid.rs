@@ -14,9 +14,7 @@
 //! Moving into the group it is already in succeeds and changes nothing. No
 //! signal is ever sent (rule 8).
 
-use crate::model::ids::{
-    find_group, find_process, group, namespace, ns_of, process, session_of, vnr,
-};
+use crate::model::ids::{find_group, find_process, group, namespace, ns_of, process, session_of, vnr};
 use crate::model::{Errno, Tree};
 use crate::systems::ancestors;
 use bevy_ecs::prelude::*;
@@ -24,11 +22,7 @@ use bevy_ecs::prelude::*;
 /// setpgid(pid, pgid) by `caller`, with numbers as the caller sees them.
 pub fn setpgid(world: &mut World, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
     let ns = ns_of(world, caller);
-    let pid = if pid == 0 {
-        i64::from(vnr(world, caller, ns))
-    } else {
-        pid
-    };
+    let pid = if pid == 0 { i64::from(vnr(world, caller, ns)) } else { pid };
     let pgid = if pgid == 0 { pid } else { pgid };
     if pgid < 0 {
         return Err(Errno::EINVAL);
@@ -49,9 +43,7 @@ pub fn setpgid(world: &mut World, caller: Entity, pid: i64, pgid: i64) -> Result
         return Err(Errno::EPERM);
     }
     let target = if pgid != pid {
-        find_group(world, ns, pgid)
-            .filter(|&g| group(world, g).session == caller_session)
-            .ok_or(Errno::EPERM)?
+        find_group(world, ns, pgid).filter(|&g| group(world, g).session == caller_session).ok_or(Errno::EPERM)?
     } else {
         let own = process(world, p).pid.clone();
         match namespace(world, own.ns).table.group(own.nr) {

@@ -5,12 +5,7 @@ use crate::model::{DefaultAction, Disposition, Errno, Signal, SignalState};
 use bevy_ecs::prelude::*;
 
 /// sigaction(sig, action) by `p`.
-pub fn sigaction(
-    world: &mut World,
-    p: Entity,
-    sig: Signal,
-    action: Disposition,
-) -> Result<(), Errno> {
+pub fn sigaction(world: &mut World, p: Entity, sig: Signal, action: Disposition) -> Result<(), Errno> {
     if sig.is_kernel_only() {
         return Err(Errno::EINVAL);
     }

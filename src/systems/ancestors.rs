@@ -20,6 +20,7 @@ use crate::model::list::{self, ListHead, ListLink};
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
 use crate::model::{Membership, Pid, PidNamespace, ProcessGroup, RunState, Session, Tree};
+use crate::systems::census::Census;
 use bevy_ecs::prelude::*;
 
 /// link(p): p is not a zombie, its parent is not the global init, and its
@@ -41,21 +42,28 @@ pub fn is_link(world: &World, p: Entity) -> bool {
 /// Re-evaluates `p`'s link status and adjusts its group's count.
 pub fn recount(world: &mut World, p: Entity) {
     let now = is_link(world, p);
-    let mut membership = world
-        .get_mut::<Membership>(p)
-        .expect("process has Membership");
+    let mut membership = world.get_mut::<Membership>(p).expect("process has Membership");
     if membership.counted == now {
         return;
     }
     membership.counted = now;
     let g = membership.group;
-    let mut g = world
-        .get_mut::<ProcessGroup>(g)
-        .expect("group has ProcessGroup");
-    if now {
-        g.links += 1;
-    } else {
-        g.links -= 1;
+    adjust_links(world, g, if now { 1 } else { -1 });
+}
+
+/// Changes a group's link count, keeping the census of orphaned groups.
+fn adjust_links(world: &mut World, g: Entity, delta: i32) {
+    let mut g = world.get_mut::<ProcessGroup>(g).expect("group has ProcessGroup");
+    let was_orphaned = g.is_orphaned();
+    g.links = g.links.checked_add_signed(delta).expect("link count stays non-negative");
+    let now_orphaned = g.is_orphaned();
+    if was_orphaned != now_orphaned {
+        let mut census = world.resource_mut::<Census>();
+        if now_orphaned {
+            census.orphaned_groups += 1;
+        } else {
+            census.orphaned_groups -= 1;
+        }
     }
 }
 
@@ -68,13 +76,8 @@ fn recount_children(world: &mut World, p: Entity) {
 
 /// Sets `p`'s run state, keeping its group's stopped count and link count.
 pub fn set_state(world: &mut World, p: Entity, state: RunState) {
-    let old = std::mem::replace(
-        &mut world
-            .get_mut::<crate::model::Process>(p)
-            .expect("process")
-            .state,
-        state,
-    );
+    let old = std::mem::replace(&mut world.get_mut::<crate::model::Process>(p).expect("process").state, state);
+    world.resource_mut::<Census>().moved(Some(old), Some(state));
     let delta: i32 = match (old == RunState::Stopped, state == RunState::Stopped) {
         (false, true) => 1,
         (true, false) => -1,
@@ -83,10 +86,7 @@ pub fn set_state(world: &mut World, p: Entity, state: RunState) {
     if delta != 0 {
         let g = group_of(world, p);
         let mut g = world.get_mut::<ProcessGroup>(g).expect("group");
-        g.stopped = g
-            .stopped
-            .checked_add_signed(delta)
-            .expect("stopped count stays non-negative");
+        g.stopped = g.stopped.checked_add_signed(delta).expect("stopped count stays non-negative");
     }
     recount(world, p);
 }
@@ -95,23 +95,14 @@ pub fn set_state(world: &mut World, p: Entity, state: RunState) {
 /// and records its id in every namespace the id has a number in.
 pub fn create_group(world: &mut World, id: Pid, session: Entity) -> Entity {
     let numbers = numbers_by_namespace(world, &id);
-    let g = world
-        .spawn(ProcessGroup {
-            id,
-            session,
-            members: ListHead::default(),
-            links: 0,
-            stopped: 0,
-        })
-        .id();
+    let g = world.spawn(ProcessGroup { id, session, members: ListHead::default(), links: 0, stopped: 0 }).id();
     for (ns, nr) in numbers {
-        world
-            .get_mut::<PidNamespace>(ns)
-            .expect("ns")
-            .table
-            .attach(nr, IdKind::Group, g);
+        world.get_mut::<PidNamespace>(ns).expect("ns").table.attach(nr, IdKind::Group, g);
     }
     world.get_mut::<Session>(session).expect("session").groups += 1;
+    let mut census = world.resource_mut::<Census>();
+    census.groups += 1;
+    census.orphaned_groups += 1;
     g
 }
 
@@ -119,12 +110,9 @@ pub fn create_group(world: &mut World, id: Pid, session: Entity) -> Entity {
 pub fn create_session(world: &mut World, id: Pid) -> Entity {
     let numbers = numbers_by_namespace(world, &id);
     let s = world.spawn(Session { id, groups: 0 }).id();
+    world.resource_mut::<Census>().sessions += 1;
     for (ns, nr) in numbers {
-        world
-            .get_mut::<PidNamespace>(ns)
-            .expect("ns")
-            .table
-            .attach(nr, IdKind::Session, s);
+        world.get_mut::<PidNamespace>(ns).expect("ns").table.attach(nr, IdKind::Session, s);
     }
     s
 }
@@ -135,23 +123,13 @@ pub fn numbers_by_namespace(world: &World, id: &Pid) -> Vec<(Entity, u32)> {
     chain
         .iter()
         .enumerate()
-        .map(|(level, &ns)| {
-            (
-                ns,
-                id.nr_at(level)
-                    .expect("a pid has a number at every level up to its own"),
-            )
-        })
+        .map(|(level, &ns)| (ns, id.nr_at(level).expect("a pid has a number at every level up to its own")))
         .collect()
 }
 
 /// Puts a new process into `g` (at fork): most recently joined first.
 pub fn join(world: &mut World, p: Entity, g: Entity) {
-    world.entity_mut(p).insert(Membership {
-        group: g,
-        link: ListLink::default(),
-        counted: false,
-    });
+    world.entity_mut(p).insert(Membership { group: g, link: ListLink::default(), counted: false });
     list::push_front::<crate::model::group::Members>(world, g, p);
     if process(world, p).state == RunState::Stopped {
         world.get_mut::<ProcessGroup>(g).expect("group").stopped += 1;
@@ -182,10 +160,11 @@ pub fn change_group(world: &mut World, p: Entity, to: Entity) {
 /// Takes `p` out of its group's member list and counts.
 fn leave(world: &mut World, p: Entity, from: Entity) {
     let counted = std::mem::take(&mut world.get_mut::<Membership>(p).expect("membership").counted);
+    if counted {
+        adjust_links(world, from, -1);
+    }
     let stopped = process(world, p).state == RunState::Stopped;
-    let mut g = world.get_mut::<ProcessGroup>(from).expect("group");
-    g.links -= u32::from(counted);
-    g.stopped -= u32::from(stopped);
+    world.get_mut::<ProcessGroup>(from).expect("group").stopped -= u32::from(stopped);
     list::remove::<crate::model::group::Members>(world, from, p);
 }
 
@@ -202,30 +181,22 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     if group(world, g).members.len != 0 {
         return;
     }
-    let ProcessGroup { id, session, .. } =
-        world.entity_mut(g).take::<ProcessGroup>().expect("group");
+    let ProcessGroup { id, session, .. } = world.entity_mut(g).take::<ProcessGroup>().expect("group");
     world.despawn(g);
+    let mut census = world.resource_mut::<Census>();
+    census.groups -= 1;
+    census.orphaned_groups -= 1;
     for (ns, nr) in numbers_by_namespace(world, &id) {
-        world
-            .get_mut::<PidNamespace>(ns)
-            .expect("ns")
-            .table
-            .detach(nr, IdKind::Group);
+        world.get_mut::<PidNamespace>(ns).expect("ns").table.detach(nr, IdKind::Group);
     }
     let mut s = world.get_mut::<Session>(session).expect("session");
     s.groups -= 1;
     if s.groups == 0 {
-        let Session { id, .. } = world
-            .entity_mut(session)
-            .take::<Session>()
-            .expect("session");
+        let Session { id, .. } = world.entity_mut(session).take::<Session>().expect("session");
         world.despawn(session);
+        world.resource_mut::<Census>().sessions -= 1;
         for (ns, nr) in numbers_by_namespace(world, &id) {
-            world
-                .get_mut::<PidNamespace>(ns)
-                .expect("ns")
-                .table
-                .detach(nr, IdKind::Session);
+            world.get_mut::<PidNamespace>(ns).expect("ns").table.detach(nr, IdKind::Session);
         }
     }
 }

@@ -40,11 +40,7 @@ pub fn notify_parent_cldstop(world: &mut World, p: Entity) {
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
         return;
     };
-    let ignores = world
-        .get::<SignalState>(parent)
-        .expect("signals")
-        .disposition(Signal::Chld)
-        == Disposition::Ignore;
+    let ignores = world.get::<SignalState>(parent).expect("signals").disposition(Signal::Chld) == Disposition::Ignore;
     if !ignores {
         signal::send(world, signal::Sender::Kernel, parent, Signal::Chld);
     }

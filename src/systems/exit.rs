@@ -14,6 +14,7 @@ use crate::model::list;
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
 use crate::model::{Disposition, PidNamespace, Process, RunState, Signal, SignalState, Tree};
+use crate::systems::census::Census;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::{self, Sender};
 use crate::systems::{ancestors, orphans, reparent};
@@ -28,6 +29,11 @@ pub struct Released(pub Vec<(Entity, ExitStatus)>);
 /// with its status, and its `exit_notify` is queued to run before anyone else.
 pub fn do_exit(world: &mut World, p: Entity, status: ExitStatus) {
     ancestors::set_state(world, p, RunState::Exiting);
+    let totals = &mut world.resource_mut::<Census>().into_inner().totals;
+    match status {
+        ExitStatus::Code(_) => totals.exits += 1,
+        ExitStatus::Signaled(_) => totals.deaths_by_signal += 1,
+    }
     world.get_mut::<Process>(p).expect("process").exit = Some(status);
     world.get_mut::<SignalState>(p).expect("signals").pending = Default::default();
     world.resource_mut::<Scheduler>().exiting.push_back(p);
@@ -40,12 +46,7 @@ pub fn notify_parent(world: &mut World, p: Entity) -> bool {
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
         return false;
     };
-    if world
-        .get::<SignalState>(parent)
-        .expect("signals")
-        .disposition(Signal::Chld)
-        == Disposition::Ignore
-    {
+    if world.get::<SignalState>(parent).expect("signals").disposition(Signal::Chld) == Disposition::Ignore {
         return true;
     }
     signal::send(world, Sender::Process(p), parent, Signal::Chld);
@@ -84,20 +85,10 @@ pub fn exit_notify(world: &mut World, t: Entity) {
 /// `zap_pid_ns_processes`: the first half, up to the wait.
 fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
     world.get_mut::<PidNamespace>(ns).expect("ns").adding = false;
-    world
-        .get_mut::<SignalState>(init)
-        .expect("signals")
-        .set_disposition(Signal::Chld, Disposition::Ignore);
-    let victims: Vec<Entity> = namespace(world, ns)
-        .table
-        .processes_from(2)
-        .map(|(_, e)| e)
-        .collect();
+    world.get_mut::<SignalState>(init).expect("signals").set_disposition(Signal::Chld, Disposition::Ignore);
+    let victims: Vec<Entity> = namespace(world, ns).table.processes_from(2).map(|(_, e)| e).collect();
     for task in victims {
-        if world
-            .get::<SignalState>(task)
-            .is_some_and(|s| s.group_exit.is_none())
-        {
+        if world.get::<SignalState>(task).is_some_and(|s| s.group_exit.is_none()) {
             signal::send(world, Sender::Kernel, task, Signal::Kill);
         }
     }
@@ -112,10 +103,11 @@ fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
 /// and every namespace's table, and its entity is despawned. A namespace init
 /// waiting for its namespace to empty is woken when this was the last.
 pub fn release(world: &mut World, p: Entity) {
-    let status = process(world, p)
-        .exit
-        .expect("a released process has exited");
+    let status = process(world, p).exit.expect("a released process has exited");
     world.resource_mut::<Released>().0.push((p, status));
+    let mut census = world.resource_mut::<Census>();
+    census.moved(Some(RunState::Zombie), None);
+    census.totals.released += 1;
     if let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) {
         list::remove::<Children>(world, parent, p);
     }
@@ -131,14 +123,13 @@ pub fn release(world: &mut World, p: Entity) {
         match namespace.table.in_use() {
             0 => {
                 world.despawn(ns);
+                world.resource_mut::<Census>().namespaces -= 1;
             }
             1 => {
                 let init = namespace.reaper.filter(|&r| r != p);
-                if let Some(init) = init.filter(|&i| {
-                    world
-                        .get::<Process>(i)
-                        .is_some_and(|i| i.state == RunState::Exiting)
-                }) {
+                if let Some(init) =
+                    init.filter(|&i| world.get::<Process>(i).is_some_and(|i| i.state == RunState::Exiting))
+                {
                     world.resource_mut::<Scheduler>().runnable.push_back(init);
                 }
             }

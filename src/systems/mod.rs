@@ -2,6 +2,7 @@
 //! signals, signal generation and delivery, exits and reparenting.
 
 pub mod ancestors;
+pub mod census;
 pub mod deliver;
 pub mod exit;
 pub mod orphans;

@@ -34,10 +34,10 @@ pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>
         return;
     }
     let g = group(world, pg);
-    let ignored_link =
-        ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
+    let ignored_link = ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
     let orphaned = g.links - u32::from(ignored_link) == 0;
     if orphaned && g.stopped > 0 {
+        world.resource_mut::<crate::systems::census::Census>().totals.orphan_pairs += 1;
         signal_group(world, Sender::Kernel, pg, Signal::Hup);
         signal_group(world, Sender::Kernel, pg, Signal::Cont);
     }

@@ -29,9 +29,7 @@ pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
             cursor = world.get::<Tree>(r).and_then(|t| t.parent);
         }
     }
-    namespace(world, ns)
-        .reaper
-        .expect("a namespace with processes has an init")
+    namespace(world, ns).reaper.expect("a namespace with processes has an init")
 }
 
 /// Moves every child of `father` to `reaper`, in order, with the zombie

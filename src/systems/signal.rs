@@ -73,6 +73,7 @@ pub fn wake(world: &mut World, t: Entity) {
 
 /// Sends `sig` to process `t`.
 pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
+    world.resource_mut::<crate::systems::census::Census>().signal(sig);
     let force = forced(world, sender, t);
     let p = process(world, t);
     // A zombie, or a process already dying, drops everything (`prepare_signal`).
@@ -85,11 +86,7 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
         return;
     }
     if sig.is_stop() {
-        world
-            .get_mut::<SignalState>(t)
-            .expect("signal state")
-            .pending
-            .remove(Signal::Cont);
+        world.get_mut::<SignalState>(t).expect("signal state").pending.remove(Signal::Cont);
     } else if sig == Signal::Cont {
         let mut s = world.get_mut::<SignalState>(t).expect("signal state");
         s.pending.remove_all(SigSet::STOP_SIGNALS);
@@ -106,14 +103,9 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
     }
     let current = world.resource::<Scheduler>().current == Some(t);
     let stopped = p.state == RunState::Stopped;
-    let fatal = s.disposition(sig) == Disposition::Default
-        && sig.default_action() == DefaultAction::Terminate;
+    let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
     let woken = s.woken;
-    world
-        .get_mut::<SignalState>(t)
-        .expect("signal state")
-        .pending
-        .insert(sig);
+    world.get_mut::<SignalState>(t).expect("signal state").pending.insert(sig);
     // `wants_signal`: a stopped process wants only SIGKILL; one already woken
     // and not on the CPU does not need another wake-up.
     let wants = sig == Signal::Kill || (!stopped && (current || !woken));
@@ -121,10 +113,7 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
         return;
     }
     if fatal {
-        world
-            .get_mut::<SignalState>(t)
-            .expect("signal state")
-            .group_exit = Some(sig);
+        world.get_mut::<SignalState>(t).expect("signal state").group_exit = Some(sig);
         if stopped {
             ancestors::set_state(world, t, RunState::Running);
         }
