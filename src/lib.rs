@@ -1,5 +1,6 @@
 //! procsim: a discrete-event simulator of Linux process hierarchies.
 
+pub mod check;
 pub mod io;
 pub mod machine;
 pub mod model;

@@ -56,7 +56,7 @@ pub fn notify_parent(world: &mut World, p: Entity) -> bool {
 /// Carries out `p`'s exit (`exit_notify`). For a namespace init this may have
 /// to wait for the namespace to empty; it is run again when it does.
 pub fn exit_notify(world: &mut World, t: Entity) {
-    if process(world, t).state != RunState::Exiting {
+    if world.get::<Process>(t).map(|p| p.state) != Some(RunState::Exiting) {
         return;
     }
     let ns = ns_of(world, t);
