@@ -91,3 +91,19 @@ proptest! {
         prop_assert_eq!(first, replay(&script).render(&script));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any text either parses or gives a line-numbered error; it never panics,
+    /// and a script that parses replays without panicking.
+    #[test]
+    fn any_text_parses_or_errors(text in "([a-z0-9 %#\\-\\t]{0,30}\n){0,12}") {
+        match Script::parse(&text) {
+            Ok(script) => {
+                replay(&script);
+            }
+            Err(e) => prop_assert!(e.line >= 1 && e.line <= text.lines().count().max(1)),
+        }
+    }
+}
