@@ -4,11 +4,13 @@
 //! debugging, never on a simulation's hot path.
 
 use crate::machine::Machine;
+use crate::model::Pid;
 use crate::model::group::Members;
+use crate::model::ids::number_at;
 use crate::model::list;
 use crate::model::tree::Children;
 use crate::model::{Membership, PidNamespace, Process, ProcessGroup, RunState, Session, Tree};
-use crate::systems::ancestors::{is_link, numbers_by_namespace};
+use crate::systems::ancestors::is_link;
 use crate::systems::census::Census;
 use bevy_ecs::prelude::*;
 use std::collections::BTreeMap;
@@ -52,7 +54,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             list::members::<Children>(world, p).len() as u32 == tree.children.len,
             "{p}'s children list length is wrong"
         );
-        for (ns, nr) in numbers_by_namespace(world, &proc.pid) {
+        for (ns, nr) in numbers(world, &proc.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
         }
@@ -68,7 +70,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         let want = stopped.get(&g).copied().unwrap_or(0);
         ensure!(group.stopped == want, "group {g} counts {} stopped, recount gives {want}", group.stopped);
         ensure!(world.get::<Session>(group.session).is_some(), "group {g}'s session does not exist");
-        for (ns, nr) in numbers_by_namespace(world, &group.id) {
+        for (ns, nr) in numbers(world, &group.id) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.group(nr) == Some(g), "group {g}'s id {nr} is not in its namespace's table");
         }
@@ -77,7 +79,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         census.sessions += 1;
         let groups = groups(world).filter(|(_, g)| g.session == s).count() as u32;
         ensure!(session.groups == groups, "session {s} counts {} groups, has {groups}", session.groups);
-        for (ns, nr) in numbers_by_namespace(world, &session.id) {
+        for (ns, nr) in numbers(world, &session.id) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
         }
@@ -97,4 +99,8 @@ fn groups(world: &World) -> impl Iterator<Item = (Entity, &ProcessGroup)> {
 
 fn sessions(world: &World) -> impl Iterator<Item = (Entity, &Session)> {
     world.iter_entities().filter_map(|e| Some((e.id(), e.get::<Session>()?)))
+}
+
+fn numbers<'a>(world: &'a World, pid: &'a Pid) -> impl Iterator<Item = (Entity, u32)> + 'a {
+    (0..=pid.level()).map(move |level| number_at(world, pid, level))
 }

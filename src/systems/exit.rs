@@ -114,7 +114,8 @@ pub fn release(world: &mut World, p: Entity) {
     ancestors::detach(world, p);
     let pid = pid_of(world, p).clone();
     world.despawn(p);
-    for (ns, nr) in ancestors::numbers_by_namespace(world, &pid) {
+    for level in 0..=pid.level() {
+        let (ns, nr) = crate::model::ids::number_at(world, &pid, level);
         let mut namespace = world.get_mut::<PidNamespace>(ns).expect("ns");
         namespace.table.detach(nr, IdKind::Process);
         if namespace.adding {
