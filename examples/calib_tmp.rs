@@ -6,7 +6,7 @@ use std::time::Instant;
 
 fn main() {
     let n: usize = std::env::args().nth(1).map(|s| s.parse().unwrap()).unwrap_or(1_000_000);
-    let mut m = Machine::new(MachineConfig { pid_max: 1 << 30, record_handlers: false });
+    let mut m = Machine::new(MachineConfig { pid_max: 1 << 30, record_handlers: false, ..Default::default() });
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let init = m.global_init();
     m.sigaction(init, Signal::Chld, Disposition::Ignore).unwrap().unwrap();

@@ -55,10 +55,13 @@
 //! reports must match.
 
 pub mod check;
+pub mod compare;
+pub mod gvisor;
 pub mod io;
 pub mod machine;
 pub mod model;
 pub mod replay;
+pub mod semantics;
 pub mod syscalls;
 pub mod systems;
 

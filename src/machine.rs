@@ -8,12 +8,14 @@
 //! dying, children reparented, orphaned groups signalled) are carried out by
 //! [`Machine::settle`], which runs the tick schedule until nothing is left.
 
+use crate::gvisor::{self, ids::GroupsById};
 use crate::io::report::ExitStatus;
 use crate::model::ids::{self, group, group_of, session_of};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
     Disposition, Errno, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Signal, SignalState,
 };
+use crate::semantics::Semantics;
 use crate::syscalls;
 use crate::systems::census::Census;
 use crate::systems::deliver::{self, RecordHandlers};
@@ -38,11 +40,14 @@ pub struct MachineConfig {
     pub pid_max: u32,
     /// Record the handlers each process runs ([`Machine::handlers`]).
     pub record_handlers: bool,
+    /// Whose rules the machine follows: Linux's, or some or all of the
+    /// 2018 gVisor seed's ([`crate::semantics`]).
+    pub semantics: Semantics,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false }
+        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false, semantics: Semantics::LINUX }
     }
 }
 
@@ -72,6 +77,10 @@ impl Machine {
         world.init_resource::<Released>();
         world.init_resource::<Census>();
         world.insert_resource(RecordHandlers(config.record_handlers));
+        world.insert_resource(config.semantics);
+        if !config.semantics.is_linux() {
+            world.init_resource::<GroupsById>();
+        }
         let mut schedule = Schedule::new(Tick);
         schedule.add_systems(deliver::deliver);
         world.add_schedule(schedule);
@@ -79,7 +88,10 @@ impl Machine {
             .expect("the root namespace is at level 0");
         let pid = syscalls::fork::alloc_pid(&mut world, root_ns).expect("a new namespace has numbers");
         let session = ancestors::create_session(&mut world, pid.clone());
-        let group = ancestors::create_group(&mut world, pid.clone(), session);
+        let group = ancestors::create_group(&mut world, pid.clone(), session, true);
+        if !config.semantics.is_linux() {
+            gvisor::ancestors::root_group(&mut world, group);
+        }
         let init = Process {
             pid,
             state: RunState::Running,
@@ -93,6 +105,11 @@ impl Machine {
         };
         let global_init = syscalls::fork::spawn_process(&mut world, init, SignalState::default(), group, None);
         Machine { world, root_ns, global_init }
+    }
+
+    /// The rules the machine follows.
+    pub fn semantics(&self) -> Semantics {
+        *self.world.resource::<Semantics>()
     }
 
     /// The global init (pid 1 of the root namespace).
@@ -181,7 +198,7 @@ impl Machine {
     }
 
     /// prctl(PR_SET_CHILD_SUBREAPER, on).
-    pub fn set_child_subreaper(&mut self, p: Entity, on: bool) -> Result<(), CannotAct> {
+    pub fn set_child_subreaper(&mut self, p: Entity, on: bool) -> Result<Result<(), Errno>, CannotAct> {
         self.syscall(p, |w| syscalls::prctl::set_child_subreaper(w, p, on))
     }
 
@@ -282,9 +299,10 @@ impl Machine {
         self.setpgid(p, 0, i64::from(id))
     }
 
-    /// Whether group `g` is orphaned (`ProcessGroup.IsOrphan`), in O(1).
+    /// Whether group `g` is orphaned (`ProcessGroup.IsOrphan`), in O(1): by
+    /// Linux's exact count, or under a seed profile by the seed's.
     pub fn is_orphan(&self, g: Entity) -> bool {
-        self.group(g).is_orphaned()
+        orphans::is_orphaned(&self.world, g)
     }
 
     /// The process that created group `g`, if it still exists

@@ -11,6 +11,7 @@ use crate::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Repor
 use crate::io::script::{KillTarget, Label, Op, PgidArg, Script};
 use crate::machine::{CannotAct, Machine, MachineConfig, Waited};
 use crate::model::{Disposition, Pid, RunState, Signal};
+use crate::semantics::Semantics;
 use bevy_ecs::prelude::Entity;
 use std::collections::HashMap;
 
@@ -35,15 +36,21 @@ struct Replay<'s> {
     slots: Vec<Slot>,
 }
 
-/// Replays `script` and returns its report.
+/// Replays `script` under Linux's rules and returns its report.
 pub fn replay(script: &Script) -> Report {
-    replay_observed(script, |_| {})
+    replay_with(script, Semantics::LINUX)
 }
 
-/// Replays `script`, showing the machine to `observe` after each operation
-/// has settled (tests check the model's invariants there).
-pub fn replay_observed(script: &Script, mut observe: impl FnMut(&Machine)) -> Report {
-    let mut machine = Machine::new(MachineConfig { record_handlers: true, ..Default::default() });
+/// Replays `script` under `semantics` and returns its report.
+pub fn replay_with(script: &Script, semantics: Semantics) -> Report {
+    replay_observed(script, semantics, |_| {})
+}
+
+/// Replays `script` under `semantics`, showing the machine to `observe`
+/// after each operation has settled (tests check the model's invariants
+/// there).
+pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl FnMut(&Machine)) -> Report {
+    let mut machine = Machine::new(MachineConfig { record_handlers: true, semantics, ..Default::default() });
     let init = start_world(&mut machine);
     let mut slots = vec![Slot::Unborn; script.labels.len()];
     let pid = machine.process(init).expect("init exists").pid.clone();
@@ -178,7 +185,7 @@ impl Replay<'_> {
                 }
             }
             (Op::Dispose { sig, action, .. }, Some(p)) => self.machine.sigaction(p, sig, action),
-            (Op::Subreaper { on, .. }, Some(p)) => self.machine.set_child_subreaper(p, on).map(Ok),
+            (Op::Subreaper { on, .. }, Some(p)) => self.machine.set_child_subreaper(p, on),
             (_, None) => unreachable!("only kill can come from outside"),
         };
         Ok(match result.map_err(invalid)? {

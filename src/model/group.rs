@@ -29,6 +29,14 @@ pub struct ProcessGroup {
     pub links: u32,
     /// Members whose group-stop is complete.
     pub stopped: u32,
+    /// gVisor's `ancestors` as the seed keeps it, kept only under a seed
+    /// profile ([`crate::gvisor::ancestors`]): raised and lowered where the
+    /// seed does, wrapping like its `uint32`, so it drifts from `links`.
+    pub ancestors: u32,
+    /// Made by setsid: the only groups the seed lists in their session's
+    /// `processGroups` (`createSession` pushes its group, the seed's
+    /// `CreateProcessGroup` does not).
+    pub made_by_setsid: bool,
 }
 
 impl ProcessGroup {

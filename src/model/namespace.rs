@@ -8,6 +8,8 @@
 //! order: the process table is a vector indexed by number, which also gives the
 //! ordered walk that `zap_pid_ns_processes` and `kill(-1)` need.
 
+use crate::gvisor::TASKS_LIMIT;
+use crate::semantics::{Rule, Semantics};
 use bevy_ecs::prelude::*;
 use std::collections::HashMap;
 
@@ -88,15 +90,26 @@ impl PidTable {
     /// Hands out the next free number after the cursor (`idr_alloc_cyclic`
     /// from 1, or from 300 once the cursor has passed 300). `None` when every
     /// number is taken.
-    pub fn alloc(&mut self) -> Option<u32> {
-        let min = if self.cursor > RESERVED_PIDS { RESERVED_PIDS } else { 1 };
-        let span = self.pid_max - min;
-        let mut nr = (self.cursor + 1).max(min);
-        for _ in 0..span {
-            if nr >= self.pid_max {
+    ///
+    /// Under the seed (`threads.go` `allocateTID`), numbers wrap after
+    /// `TasksLimit` to 2 ([`Rule::PidWrap`]), and a number is free when no
+    /// process has it, even if a group or session does ([`Rule::PidReuse`]).
+    pub fn alloc(&mut self, semantics: Semantics) -> Option<u32> {
+        let (min, end) = if semantics.seed(Rule::PidWrap) {
+            (2, TASKS_LIMIT + 1)
+        } else if self.cursor > RESERVED_PIDS {
+            (RESERVED_PIDS, self.pid_max)
+        } else {
+            (1, self.pid_max)
+        };
+        let reuse = semantics.seed(Rule::PidReuse);
+        let mut nr = self.cursor + 1;
+        for _ in min..=end {
+            if nr >= end {
                 nr = min;
             }
-            if !self.is_used(nr) {
+            let free = if reuse { self.process(nr).is_none() } else { !self.is_used(nr) };
+            if free {
                 self.cursor = nr;
                 return Some(nr);
             }
@@ -144,22 +157,16 @@ impl PidTable {
     }
 
     /// Forgets that `nr` names something as `kind`; the number is free once
-    /// nothing uses it (`free_pid`).
+    /// nothing uses it (`free_pid`). Under the seed a number can name two
+    /// groups; it names none once either goes (`delete(ns.processGroups,
+    /// id)`), and forgetting it a second time changes nothing.
     pub fn detach(&mut self, nr: u32, kind: IdKind) {
-        match kind {
-            IdKind::Process => {
-                if let Some(slot) = self.procs.get_mut(nr as usize) {
-                    *slot = None;
-                }
-            }
-            IdKind::Group => {
-                self.groups.remove(&nr);
-            }
-            IdKind::Session => {
-                self.sessions.remove(&nr);
-            }
-        }
-        if !self.is_used(nr) {
+        let forgotten = match kind {
+            IdKind::Process => self.procs.get_mut(nr as usize).and_then(Option::take).is_some(),
+            IdKind::Group => self.groups.remove(&nr).is_some(),
+            IdKind::Session => self.sessions.remove(&nr).is_some(),
+        };
+        if forgotten && !self.is_used(nr) {
             self.in_use -= 1;
         }
     }

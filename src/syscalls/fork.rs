@@ -9,6 +9,7 @@
 use crate::model::ids::{self, group_of, namespace, ns_of, process};
 use crate::model::namespace::{IdKind, MAX_LEVEL};
 use crate::model::{Errno, Membership, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
+use crate::semantics::Semantics;
 use crate::systems::ancestors;
 use bevy_ecs::prelude::*;
 
@@ -41,11 +42,12 @@ pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32)
 /// Allocates a pid in `ns` and every ancestor (`alloc_pid`): EAGAIN when a
 /// namespace has no number left, ENOMEM when `ns`'s init has exited.
 pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
+    let semantics = *world.resource::<Semantics>();
     let level = namespace(world, ns).level;
     let mut numbers = vec![0; level + 1];
     for (level, number) in numbers.iter_mut().enumerate().rev() {
         let each = namespace(world, ns).chain[level];
-        *number = world.get_mut::<PidNamespace>(each).expect("ns").table.alloc().ok_or(Errno::EAGAIN)?;
+        *number = world.get_mut::<PidNamespace>(each).expect("ns").table.alloc(semantics).ok_or(Errno::EAGAIN)?;
     }
     if !namespace(world, ns).adding {
         return Err(Errno::ENOMEM);
@@ -76,7 +78,7 @@ pub fn spawn_process(
     }
     ancestors::join(world, p);
     if let Some(parent) = parent {
-        ancestors::set_parent(world, p, parent);
+        ancestors::set_parent(world, p, Some(parent));
     }
     p
 }

@@ -6,9 +6,16 @@
 //! sender can see but its namespace's init and itself, ESRCH if there are
 //! none. Every sender may signal every process here (one user, root), so no
 //! EPERM arises.
+//!
+//! The seed (`sys_signal.go` `Kill`, [`Rule::KillById`]) finds the targets
+//! of `kill(-pgid)` and `kill(0)` by number: every thread group visible in
+//! the sender's namespace whose group's id there is that number (for
+//! `kill(0)`, the caller's own group's id, 0 if it is invisible).
 
-use crate::model::ids::{find_group, find_process, group_of, namespace, ns_of};
+use crate::gvisor;
+use crate::model::ids::{find_group, find_process, group, group_of, namespace, ns_of, pid_nr_ns};
 use crate::model::{Errno, Signal};
+use crate::semantics::{Rule, Semantics};
 use crate::systems::orphans::signal_group;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
@@ -16,6 +23,7 @@ use bevy_ecs::prelude::*;
 /// kill(pid, sig) from `sender`; `root` is the root namespace (where an
 /// outside sender lives).
 pub fn kill(world: &mut World, sender: Sender, root: Entity, pid: i64, sig: Signal) -> Result<(), Errno> {
+    let by_id = world.resource::<Semantics>().seed(Rule::KillById);
     let (ns, me) = match sender {
         Sender::Process(p) => (ns_of(world, p), Some(p)),
         Sender::Outside | Sender::Kernel => (root, None),
@@ -36,10 +44,15 @@ pub fn kill(world: &mut World, sender: Sender, root: Entity, pid: i64, sig: Sign
         }
         0 => {
             let pg = me.map(|p| group_of(world, p)).ok_or(Errno::ESRCH)?;
+            if by_id {
+                let own = pid_nr_ns(world, &group(world, pg).id, ns);
+                return gvisor::ids::kill_group_id(world, sender, ns, own, sig);
+            }
             signal_group(world, sender, pg, sig);
             Ok(())
         }
         _ if pid <= i64::from(i32::MIN) => Err(Errno::ESRCH),
+        _ if by_id => gvisor::ids::kill_group_id(world, sender, ns, (-pid) as u32, sig),
         _ => {
             let pg = find_group(world, ns, -pid).ok_or(Errno::ESRCH)?;
             signal_group(world, sender, pg, sig);

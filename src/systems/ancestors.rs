@@ -15,11 +15,13 @@
 //! members (zombies included) and a session while it has groups; their ids
 //! stay reserved in every namespace until then (`free_pid`).
 
+use crate::gvisor;
 use crate::model::ids::{self, group, group_of, process};
 use crate::model::list::{self, ListHead};
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
 use crate::model::{Membership, Pid, ProcessGroup, RunState, Session, Tree};
+use crate::semantics::Semantics;
 use crate::systems::census::Census;
 use bevy_ecs::prelude::*;
 
@@ -92,11 +94,24 @@ pub fn set_state(world: &mut World, p: Entity, state: RunState) {
 }
 
 /// Creates a process group with id `id` in `session` (with no members yet)
-/// and records its id in every namespace the id has a number in.
-pub fn create_group(world: &mut World, id: Pid, session: Entity) -> Entity {
-    let g =
-        world.spawn(ProcessGroup { id: id.clone(), session, members: ListHead::default(), links: 0, stopped: 0 }).id();
+/// and records its id in every namespace the id has a number in;
+/// `made_by_setsid` for the group of a new session.
+pub fn create_group(world: &mut World, id: Pid, session: Entity, made_by_setsid: bool) -> Entity {
+    let g = world
+        .spawn(ProcessGroup {
+            id: id.clone(),
+            session,
+            members: ListHead::default(),
+            links: 0,
+            stopped: 0,
+            ancestors: 0,
+            made_by_setsid,
+        })
+        .id();
     ids::attach(world, &id, IdKind::Group, g);
+    if !world.resource::<Semantics>().is_linux() {
+        gvisor::ids::add_group(world, g, &id);
+    }
     world.get_mut::<Session>(session).expect("session").groups += 1;
     let mut census = world.resource_mut::<Census>();
     census.groups += 1;
@@ -169,6 +184,9 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     }
     let ProcessGroup { id, session, .. } = world.entity_mut(g).take::<ProcessGroup>().expect("group");
     world.despawn(g);
+    if !world.resource::<Semantics>().is_linux() {
+        gvisor::ids::remove_group(world, g, &id);
+    }
     let mut census = world.resource_mut::<Census>();
     census.groups -= 1;
     census.orphaned_groups -= 1;
@@ -184,12 +202,15 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
 }
 
 /// Sets `p`'s parent to `parent` (fork or reparent), appending it to the new
-/// parent's children, and re-evaluates its link status.
-pub fn set_parent(world: &mut World, p: Entity, parent: Entity) {
+/// parent's children, or leaves it with none (the seed's orphans of a dying
+/// namespace, [`crate::gvisor::exit`]), and re-evaluates its link status.
+pub fn set_parent(world: &mut World, p: Entity, parent: Option<Entity>) {
     if let Some(old) = world.get::<Tree>(p).and_then(|t| t.parent) {
         list::remove::<Children>(world, old, p);
     }
-    world.get_mut::<Tree>(p).expect("tree").parent = Some(parent);
-    list::push_back::<Children>(world, parent, p);
+    world.get_mut::<Tree>(p).expect("tree").parent = parent;
+    if let Some(parent) = parent {
+        list::push_back::<Children>(world, parent, p);
+    }
     recount(world, p);
 }

@@ -7,12 +7,16 @@
 //! orphaned group, which are discarded (rule 26) — and a default fatal signal
 //! ends it. A namespace init skips every default action but those of KILL and
 //! STOP (rule 30).
+//!
+//! The seed discards no stop signal ([`Rule::OrphanedStopsStop`]) and gives a
+//! namespace init no protection ([`Rule::NsInitUnprotected`]).
 
 use crate::io::report::ExitStatus;
-use crate::model::ids::{group, group_of, process};
+use crate::model::ids::{group_of, process};
 use crate::model::{DefaultAction, Disposition, HandlerLog, RunState, Signal, SignalState, Tree};
+use crate::semantics::{Rule, Semantics};
 use crate::systems::sched::Scheduler;
-use crate::systems::{ancestors, exit, signal};
+use crate::systems::{ancestors, exit, orphans, signal};
 use bevy_ecs::prelude::*;
 
 /// Whether handlers that run are recorded in each process's [`HandlerLog`].
@@ -101,14 +105,16 @@ fn handle_signals(world: &mut World, p: Entity) {
                 }
             }
             Disposition::Default => {
+                let semantics = *world.resource::<Semantics>();
                 let proc = process(world, p);
-                if proc.ns_init && !sig.is_kernel_only() {
+                if proc.ns_init && !sig.is_kernel_only() && !semantics.seed(Rule::NsInitUnprotected) {
                     continue;
                 }
                 match sig.default_action() {
                     DefaultAction::Ignore => {}
                     DefaultAction::Stop => {
-                        if sig != Signal::Stop && group(world, group_of(world, p)).is_orphaned() {
+                        let discard = sig != Signal::Stop && !semantics.seed(Rule::OrphanedStopsStop);
+                        if discard && orphans::is_orphaned(world, group_of(world, p)) {
                             continue;
                         }
                         ancestors::set_state(world, p, RunState::Stopped);

@@ -7,13 +7,20 @@
 //! init first tears the namespace down (`zap_pid_ns_processes`, rule 12):
 //! no more forks into it, SIGKILL to everything else in it and in namespaces
 //! nested in it, reap, and wait until it is alone; only then does it go on.
+//!
+//! Under the seed, no group is checked at exit ([`Rule::CheckedAtReap`]):
+//! the count is dropped, and the group checked, when the process is reaped
+//! ([`crate::gvisor::ancestors::reap`]); a namespace init does not wait
+//! ([`crate::gvisor::exit`]).
 
+use crate::gvisor;
 use crate::io::report::ExitStatus;
 use crate::model::ids::{namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
 use crate::model::{Disposition, PidNamespace, Process, RunState, Signal, SignalState, Tree};
+use crate::semantics::{Rule, Semantics};
 use crate::systems::census::Census;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::{self, Sender};
@@ -43,8 +50,12 @@ pub fn do_exit(world: &mut World, p: Entity, status: ExitStatus) {
 /// unless the parent ignores SIGCHLD, in which case `p` is to be released at
 /// once. Returns whether it is (autoreap).
 pub fn notify_parent(world: &mut World, p: Entity) -> bool {
+    // Only the seed leaves a process with no parent (the orphans of a dying
+    // namespace): nobody is notified, nobody will reap it (`exitNotifyLocked`:
+    // "the notification is resolved as if ignored"). Linux's global init,
+    // the one process without a parent there, never exits.
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
-        return false;
+        return true;
     };
     if world.get::<SignalState>(parent).expect("signals").disposition(Signal::Chld) == Disposition::Ignore {
         return true;
@@ -59,20 +70,28 @@ pub fn exit_notify(world: &mut World, t: Entity) {
     if world.get::<Process>(t).map(|p| p.state) != Some(RunState::Exiting) {
         return;
     }
+    let semantics = *world.resource::<Semantics>();
     let ns = ns_of(world, t);
-    let reaper = if process(world, t).ns_init {
+    let reaper = if semantics.seed(Rule::NsInitNoWait) {
+        gvisor::exit::reparent_target(world, t)
+    } else if process(world, t).ns_init {
         if namespace(world, ns).adding {
             zap_pid_ns(world, t, ns);
         }
         if namespace(world, ns).table.in_use() > 1 {
             return;
         }
-        t
+        Some(t)
     } else {
-        reparent::find_new_reaper(world, t)
+        Some(reparent::find_new_reaper(world, t))
     };
     let mut dead = reparent::reparent_children(world, t, reaper);
-    orphans::kill_orphaned_pgrp(world, t, None);
+    if !semantics.seed(Rule::CheckedAtReap) {
+        orphans::kill_orphaned_pgrp(world, t, None);
+    }
+    if !semantics.is_linux() && !semantics.seed(Rule::ZombiesCounted) {
+        gvisor::ancestors::count_with_parent(world, t, false);
+    }
     ancestors::set_state(world, t, RunState::Zombie);
     if notify_parent(world, t) {
         dead.push(t);
@@ -104,6 +123,7 @@ fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
 /// waiting for its namespace to empty is woken when this was the last.
 pub fn release(world: &mut World, p: Entity) {
     let status = process(world, p).exit.expect("a released process has exited");
+    let seed_reap = (!world.resource::<Semantics>().is_linux()).then(|| gvisor::ancestors::reap(world, p));
     world.resource_mut::<Released>().0.push((p, status));
     let mut census = world.resource_mut::<Census>();
     census.moved(Some(RunState::Zombie), None);
@@ -136,5 +156,8 @@ pub fn release(world: &mut World, p: Entity) {
             }
             _ => {}
         }
+    }
+    if let Some(reaped) = seed_reap {
+        gvisor::ancestors::after_reap(world, reaped);
     }
 }

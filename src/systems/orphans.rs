@@ -11,10 +11,16 @@
 //! The test is literal, not edge-triggered: an already orphaned group with a
 //! stopped member is signalled again whenever the condition holds at one of
 //! those points. setpgid, setsid, reaping and exec never trigger it (rule 22).
+//!
+//! The seed checks at other points ([`crate::gvisor::ancestors`]); under a
+//! seed profile, the checks here that its rules leave in place test the
+//! seed's count.
 
+use crate::gvisor::ancestors;
 use crate::model::ids::{group, group_of, session_of};
 use crate::model::list;
 use crate::model::{Membership, Signal, Tree};
+use crate::semantics::Semantics;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
 
@@ -33,14 +39,33 @@ pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>
     if group_of(world, parent) == pg || session_of(world, parent) != session_of(world, tsk) {
         return;
     }
-    let g = group(world, pg);
-    let ignored_link = ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
-    let orphaned = g.links - u32::from(ignored_link) == 0;
-    if orphaned && g.stopped > 0 {
+    if will_become_orphaned(world, pg, ignored) && group(world, pg).stopped > 0 {
         world.resource_mut::<crate::systems::census::Census>().totals.orphan_pairs += 1;
         signal_group(world, Sender::Kernel, pg, Signal::Hup);
         signal_group(world, Sender::Kernel, pg, Signal::Cont);
     }
+}
+
+/// Whether group `g` is orphaned: Linux's exact test (no link), or under a
+/// seed profile the seed's (`IsOrphan`: `ancestors == 0`).
+pub fn is_orphaned(world: &World, g: Entity) -> bool {
+    if world.resource::<Semantics>().is_linux() {
+        group(world, g).is_orphaned()
+    } else {
+        ancestors::count(world, g) == 0
+    }
+}
+
+/// `will_become_orphaned_pgrp(pg, ignored)`: no member but `ignored` is a
+/// link. Under a seed profile, the seed's count less `ignored`'s own part
+/// (Linux's trigger points in a profile where some seed rules are left out).
+fn will_become_orphaned(world: &World, pg: Entity, ignored: Option<Entity>) -> bool {
+    if world.resource::<Semantics>().is_linux() {
+        let counted = ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
+        return group(world, pg).links - u32::from(counted) == 0;
+    }
+    let own = ignored.is_some_and(|t| ancestors::counts(world, t, pg, ancestors::parent_of(world, t)));
+    ancestors::count(world, pg).wrapping_sub(u32::from(own)) == 0
 }
 
 /// Sends `sig` to every member of group `pg`, most recently joined first

@@ -8,8 +8,10 @@
 //! is checked for orphaning, one child at a time in child-list order, because
 //! each check sees the counts as they stand after that child's move.
 
+use crate::gvisor;
 use crate::model::ids::{namespace, ns_of, process};
 use crate::model::{RunState, Tree};
+use crate::semantics::{Rule, Semantics};
 use crate::systems::{ancestors, exit, orphans};
 use bevy_ecs::prelude::*;
 
@@ -32,17 +34,33 @@ pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
     namespace(world, ns).reaper.expect("a namespace with processes has an init")
 }
 
-/// Moves every child of `father` to `reaper`, in order, with the zombie
-/// notifications and orphan checks of `reparent_leader`. Returns the zombie
-/// children the new parent released at once (autoreap).
-pub fn reparent_children(world: &mut World, father: Entity, reaper: Entity) -> Vec<Entity> {
+/// Moves every child of `father` to `reaper` (under the seed, maybe to no
+/// parent), in order, with the zombie notifications and orphan checks of
+/// `reparent_leader`. Returns the zombie children the new parent released at
+/// once (autoreap).
+///
+/// The seed's `reparentLocked` changes no count and checks no group
+/// ([`Rule::ReparentUnseen`]); where that rule is left out of a seed
+/// profile, the seed's count follows the move as Linux's does.
+pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entity>) -> Vec<Entity> {
+    let semantics = *world.resource::<Semantics>();
+    let seen = !semantics.seed(Rule::ReparentUnseen);
+    let seed_count = seen && !semantics.is_linux();
     let mut released = Vec::new();
     for child in crate::model::list::members::<crate::model::tree::Children>(world, father) {
+        if seed_count {
+            gvisor::ancestors::count_with_parent(world, child, false);
+        }
         ancestors::set_parent(world, child, reaper);
+        if seed_count {
+            gvisor::ancestors::count_with_parent(world, child, true);
+        }
         if process(world, child).state == RunState::Zombie && exit::notify_parent(world, child) {
             released.push(child);
         }
-        orphans::kill_orphaned_pgrp(world, child, Some(father));
+        if seen {
+            orphans::kill_orphaned_pgrp(world, child, Some(father));
+        }
     }
     released
 }

@@ -6,7 +6,8 @@
 //!   (rule 24).
 //! * A signal that would be ignored is discarded here (rule 25), including
 //!   every default-action signal to a namespace init from inside its
-//!   namespace (rule 30).
+//!   namespace (rule 30) — but for the seed, which has no such protection
+//!   ([`Rule::NsInitUnprotected`]).
 //! * A standard signal already pending is not queued twice.
 //! * A fatal signal that the target "wants" starts its group exit right away
 //!   (`SIGNAL_GROUP_EXIT`): the target dies the next time it runs and every
@@ -15,6 +16,7 @@
 
 use crate::model::ids::{namespace, ns_of, process};
 use crate::model::{DefaultAction, Disposition, Process, RunState, SigSet, Signal, SignalState};
+use crate::semantics::{Rule, Semantics};
 use crate::systems::ancestors;
 use crate::systems::sched::Scheduler;
 use bevy_ecs::prelude::*;
@@ -42,13 +44,14 @@ fn forced(world: &World, sender: Sender, target: Entity) -> bool {
     }
 }
 
-/// Whether `sig` would be ignored by `t` (`sig_ignored`).
-fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool) -> bool {
+/// Whether `sig` would be ignored by `t` (`sig_ignored`); `protected` when
+/// a namespace init has its protection (the seed gives it none).
+fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, protected: bool) -> bool {
     let disposition = s.disposition(sig);
     if p.global_init && sig.is_kernel_only() {
         return true;
     }
-    if p.ns_init && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
+    if protected && p.ns_init && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
         return true;
     }
     match disposition {
@@ -98,7 +101,8 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
     }
     let p = process(world, t);
     let s = world.get::<SignalState>(t).expect("signal state");
-    if ignored(p, s, sig, force) || s.pending.contains(sig) {
+    let protected = !world.resource::<Semantics>().seed(Rule::NsInitUnprotected);
+    if ignored(p, s, sig, force, protected) || s.pending.contains(sig) {
         return;
     }
     let current = world.resource::<Scheduler>().current == Some(t);

@@ -7,6 +7,7 @@ use procsim::check::check;
 use procsim::io::script::Script;
 use procsim::model::Signal;
 use procsim::replay::{replay, replay_observed};
+use procsim::semantics::Semantics;
 use proptest::prelude::*;
 
 /// One random operation, with labels chosen among those created so far.
@@ -76,7 +77,7 @@ proptest! {
         let text = script_text(&ops);
         let script = Script::parse(&text).expect("generated scripts parse");
         let mut failure = None;
-        replay_observed(&script, |machine| {
+        replay_observed(&script, Semantics::LINUX, |machine| {
             if failure.is_none() {
                 failure = check(machine).err();
             }

@@ -1,0 +1,312 @@
+//! Semantics profiles: whose rules the machine follows — the Linux kernel's,
+//! or those of gVisor's 2018 "seed" (`pkg/sentry/kernel/sessions.go` and the
+//! files around it at its first check-in).
+//!
+//! The model is the same under every profile; a profile only changes the
+//! decisions where the seed differs from Linux. Each such decision is a
+//! [`Rule`], one per row of the table of differences in the reference
+//! semantics (§6.3), and a [`Semantics`] is the set of rules in force:
+//! none for Linux, all of them for `gvisor-2018`. Every place in the code
+//! where a rule decides asks [`Semantics::seed`]; the seed's own algorithms
+//! live in [`crate::gvisor`].
+//!
+//! Any subset of the rules is a well-defined machine too: with a rule left out,
+//! that decision is taken the Linux way. `procsim compare` uses this to tell
+//! which row explains a difference (see [`crate::compare`]).
+//!
+//! Rows of §6.3 with no rule here: 11 (no terminal is modelled), 26 (every
+//! sender may signal every process, so no EPERM arises), 28 (no synchronous
+//! signal is modelled, so Linux's dequeue order is the seed's: lowest first)
+//! and 29 (the seed translates ids exactly as Linux does).
+
+use bevy_ecs::prelude::*;
+use std::fmt;
+
+/// One way in which the seed decides differently from Linux.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// `Setsid` returns 0, not the new session id (`sys_thread.go`).
+    SetsidReturnsZero,
+    /// `CreateProcessGroup` never adds its group to the session's list, so
+    /// `createSession`'s scan misses a setpgid-made group led by the caller.
+    UnlistedOwnGroup,
+    /// The same scan misses a setpgid-made group the caller has left.
+    UnlistedLeftGroup,
+    /// `decRefWithParent` → `handleOrphan` in `createSession`,
+    /// `CreateProcessGroup` and `JoinProcessGroup`: a setsid or setpgid that
+    /// orphans a group with a stopped member signals it.
+    OrphanCheckOnGroupChange,
+    /// `reparentLocked` updates no count and checks no group.
+    ReparentUnseen,
+    /// No check when a link exits; its count is dropped, and its group
+    /// checked, when it is reaped (`TaskExitDead` → `decRefWithParent`).
+    CheckedAtReap,
+    /// A zombie is counted in its group's `ancestors` until it is reaped.
+    ZombiesCounted,
+    /// `handleOrphan` runs after every `decRefWithParent`, also one that
+    /// leaves an already orphaned group orphaned: the pair is sent again.
+    OrphanCheckRepeats,
+    /// `incRefWithParent` counts a nil parent as an ancestor and has no
+    /// global-init exclusion.
+    NoInitExclusion,
+    /// TSTP/TTIN/TTOU at their default action stop a process of an orphaned
+    /// group (no `is_current_pgrp_orphaned` test at delivery).
+    OrphanedStopsStop,
+    /// `Setpgid`'s create path (`CreateProcessGroup`) has no exec check.
+    ExecCheckOnJoinOnly,
+    /// `JoinProcessGroup` checks exec before sessions, and the session of the
+    /// group against the target's, not the caller's.
+    ExecBeforeSession,
+    /// `Setpgid` looks the target up before rejecting a negative pgid.
+    EinvalAfterLookup,
+    /// `Setpgid` turns an error into 0 when the caller is already in the
+    /// group it names ("the same behavior as Linux").
+    CallerFallback,
+    /// `JoinProcessGroup` has no session-leader check.
+    LeaderJoins,
+    /// `Setpgid`'s create path never checks that a child is in the caller's
+    /// session, and its fallback turns a child's error into 0 too.
+    ChildSessionUnchecked,
+    /// `CreateProcessGroup` creates a second group with an existing group's
+    /// id instead of rejoining it.
+    DuplicateGroup,
+    /// `createSession`'s scan skips sessions whose leader is in another
+    /// PID namespace.
+    ScanSkipsForeignSessions,
+    /// `createSession` and `CreateProcessGroup` adjust the children's counts
+    /// with the parent's parent's group instead of the mover's old group.
+    ChildrenWrongGroup,
+    /// `allocateTID` checks only the task table: a number in use as a pgid
+    /// or sid can be handed out as a new pid.
+    PidReuse,
+    /// `allocateTID` wraps at `TasksLimit` (65536) to 2.
+    PidWrap,
+    /// No subreapers: `PR_SET_CHILD_SUBREAPER` is EINVAL.
+    NoSubreaper,
+    /// A namespace init's exit SIGKILLs the rest of the namespace and goes on
+    /// at once; its orphans get no parent (`exitChildren`).
+    NsInitNoWait,
+    /// A namespace init gets signals at their default action from inside
+    /// its namespace (no `SIGNAL_UNKILLABLE`).
+    NsInitUnprotected,
+    /// `kill(-pgid)` and `kill(0)` signal every visible thread group whose
+    /// group has that id (`sys_signal.go` `Kill`), not one group object.
+    KillById,
+}
+
+impl Rule {
+    /// Every rule, in row order.
+    pub const ALL: [Rule; 25] = [
+        Rule::SetsidReturnsZero,
+        Rule::UnlistedOwnGroup,
+        Rule::UnlistedLeftGroup,
+        Rule::OrphanCheckOnGroupChange,
+        Rule::ReparentUnseen,
+        Rule::CheckedAtReap,
+        Rule::ZombiesCounted,
+        Rule::OrphanCheckRepeats,
+        Rule::NoInitExclusion,
+        Rule::OrphanedStopsStop,
+        Rule::ExecCheckOnJoinOnly,
+        Rule::ExecBeforeSession,
+        Rule::EinvalAfterLookup,
+        Rule::CallerFallback,
+        Rule::LeaderJoins,
+        Rule::ChildSessionUnchecked,
+        Rule::DuplicateGroup,
+        Rule::ScanSkipsForeignSessions,
+        Rule::ChildrenWrongGroup,
+        Rule::PidReuse,
+        Rule::PidWrap,
+        Rule::NoSubreaper,
+        Rule::NsInitNoWait,
+        Rule::NsInitUnprotected,
+        Rule::KillById,
+    ];
+
+    /// The rules that shape the seed's `ancestors` count (as opposed to when
+    /// it is read).
+    pub const COUNT: [Rule; 4] =
+        [Rule::ReparentUnseen, Rule::ZombiesCounted, Rule::NoInitExclusion, Rule::ChildrenWrongGroup];
+
+    /// The row of the table of differences (semantics §6.3) this rule is.
+    pub fn row(self) -> u8 {
+        match self {
+            Rule::SetsidReturnsZero => 1,
+            Rule::UnlistedOwnGroup => 2,
+            Rule::UnlistedLeftGroup => 3,
+            Rule::OrphanCheckOnGroupChange => 4,
+            Rule::ReparentUnseen => 5,
+            Rule::CheckedAtReap => 6,
+            Rule::ZombiesCounted => 7,
+            Rule::OrphanCheckRepeats => 8,
+            Rule::NoInitExclusion => 9,
+            Rule::OrphanedStopsStop => 10,
+            Rule::ExecCheckOnJoinOnly => 12,
+            Rule::ExecBeforeSession => 13,
+            Rule::EinvalAfterLookup => 14,
+            Rule::CallerFallback => 15,
+            Rule::LeaderJoins => 16,
+            Rule::ChildSessionUnchecked => 17,
+            Rule::DuplicateGroup => 18,
+            Rule::ScanSkipsForeignSessions => 19,
+            Rule::ChildrenWrongGroup => 20,
+            Rule::PidReuse => 21,
+            Rule::PidWrap => 22,
+            Rule::NoSubreaper => 23,
+            Rule::NsInitNoWait => 24,
+            Rule::NsInitUnprotected => 25,
+            Rule::KillById => 27,
+        }
+    }
+
+    /// What the seed does, in a line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Rule::SetsidReturnsZero => "setsid returns 0",
+            Rule::UnlistedOwnGroup => "setsid misses the setpgid-made group the caller leads",
+            Rule::UnlistedLeftGroup => "setsid misses a setpgid-made group the caller has left",
+            Rule::OrphanCheckOnGroupChange => "a setsid or setpgid that orphans a group with a stopped job signals it",
+            Rule::ReparentUnseen => "reparenting changes no count and checks no group",
+            Rule::CheckedAtReap => "a link's exit is checked when it is reaped, not when it exits",
+            Rule::ZombiesCounted => "zombies keep their group linked until reaped",
+            Rule::OrphanCheckRepeats => "an already orphaned group with a stopped job is signalled again",
+            Rule::NoInitExclusion => "children of the global init (or of nobody) are links",
+            Rule::OrphanedStopsStop => "TSTP/TTIN/TTOU stop a process of an orphaned group",
+            Rule::ExecCheckOnJoinOnly => "no EACCES after exec when the child's own group is created",
+            Rule::ExecBeforeSession => "joining: EACCES after exec comes before the session check",
+            Rule::EinvalAfterLookup => "a negative pgid is rejected only after the pid is looked up",
+            Rule::CallerFallback => "setpgid by a session leader into its own group is 0",
+            Rule::LeaderJoins => "a session leader can join another group",
+            Rule::ChildSessionUnchecked => "setpgid of a child in another session into its own group is 0",
+            Rule::DuplicateGroup => "rejoining one's own group creates a second group with the same id",
+            Rule::ScanSkipsForeignSessions => "setsid misses groups of sessions led from another namespace",
+            Rule::ChildrenWrongGroup => "a moving parent's children are counted against the wrong group",
+            Rule::PidReuse => "a pid can be handed out while it is a pgid or sid",
+            Rule::PidWrap => "pids wrap at 65536 to 2",
+            Rule::NoSubreaper => "no child subreapers",
+            Rule::NsInitNoWait => "a namespace init does not wait for its namespace to die",
+            Rule::NsInitUnprotected => "a namespace init gets default-action signals from inside",
+            Rule::KillById => "kill(-pgid) and kill(0) match thread groups by group id",
+        }
+    }
+
+    /// The seed function the rule reproduces.
+    pub fn seed_source(self) -> &'static str {
+        match self {
+            Rule::SetsidReturnsZero => "sys_thread.go Setsid",
+            Rule::UnlistedOwnGroup | Rule::UnlistedLeftGroup => {
+                "sessions.go CreateProcessGroup (no PushBack), createSession"
+            }
+            Rule::OrphanCheckOnGroupChange => "sessions.go decRefWithParent, handleOrphan",
+            Rule::ReparentUnseen => "task_exit.go reparentLocked",
+            Rule::CheckedAtReap | Rule::ZombiesCounted => "task_exit.go exitNotifyLocked (TaskExitDead)",
+            Rule::OrphanCheckRepeats => "sessions.go handleOrphan",
+            Rule::NoInitExclusion => "sessions.go incRefWithParent",
+            Rule::OrphanedStopsStop => "task_signals.go deliverSignal",
+            Rule::ExecCheckOnJoinOnly
+            | Rule::EinvalAfterLookup
+            | Rule::CallerFallback
+            | Rule::ChildSessionUnchecked => "sys_thread.go Setpgid",
+            Rule::ExecBeforeSession | Rule::LeaderJoins => "sessions.go JoinProcessGroup",
+            Rule::DuplicateGroup => "sessions.go CreateProcessGroup",
+            Rule::ScanSkipsForeignSessions => "sessions.go createSession",
+            Rule::ChildrenWrongGroup => "sessions.go createSession, CreateProcessGroup",
+            Rule::PidReuse | Rule::PidWrap => "threads.go allocateTID",
+            Rule::NoSubreaper => "sys_prctl.go Prctl",
+            Rule::NsInitNoWait => "task_exit.go exitChildren, findReparentTargetLocked",
+            Rule::NsInitUnprotected => "task_signals.go sendSignalTimerLocked",
+            Rule::KillById => "sys_signal.go Kill",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {}: {}", self.row(), self.describe())
+    }
+}
+
+/// A named profile, as the command line selects it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Profile {
+    /// The Linux kernel.
+    #[default]
+    Linux,
+    /// gVisor's 2018 seed.
+    #[value(name = "gvisor-2018")]
+    Gvisor2018,
+}
+
+impl Profile {
+    /// The name the command line uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Linux => "linux",
+            Profile::Gvisor2018 => "gvisor-2018",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The rules in force: a world resource, read at every decision point.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Semantics(u32);
+
+impl Semantics {
+    /// Linux: no seed rule.
+    pub const LINUX: Semantics = Semantics(0);
+
+    /// Every seed rule: gVisor's 2018 seed.
+    pub fn gvisor_2018() -> Semantics {
+        Semantics::of(Rule::ALL)
+    }
+
+    /// Exactly these rules.
+    pub fn of(rules: impl IntoIterator<Item = Rule>) -> Semantics {
+        Semantics(rules.into_iter().fold(0, |bits, r| bits | r.bit()))
+    }
+
+    /// The semantics of a profile.
+    pub fn profile(profile: Profile) -> Semantics {
+        match profile {
+            Profile::Linux => Semantics::LINUX,
+            Profile::Gvisor2018 => Semantics::gvisor_2018(),
+        }
+    }
+
+    /// Whether the seed's `rule` decides.
+    pub fn seed(self, rule: Rule) -> bool {
+        self.0 & rule.bit() != 0
+    }
+
+    /// Whether this is Linux, with no seed rule at all. Then the seed's extra
+    /// state (its `ancestors` counts, its id index) is not kept.
+    pub fn is_linux(self) -> bool {
+        self.0 == 0
+    }
+
+    /// These rules, and `rule` too.
+    pub fn with(self, rule: Rule) -> Semantics {
+        Semantics(self.0 | rule.bit())
+    }
+
+    /// These rules, but not `rule`.
+    pub fn without(self, rule: Rule) -> Semantics {
+        Semantics(self.0 & !rule.bit())
+    }
+
+    /// The rules in force, in row order.
+    pub fn rules(self) -> impl Iterator<Item = Rule> {
+        Rule::ALL.into_iter().filter(move |&r| self.seed(r))
+    }
+}
