@@ -107,7 +107,7 @@ fn handle_signals(world: &mut World, p: Entity) {
             Disposition::Default => {
                 let semantics = *world.resource::<Semantics>();
                 let proc = process(world, p);
-                if proc.ns_init && !sig.is_kernel_only() && !semantics.seed(Rule::NsInitUnprotected) {
+                if signal::unkillable(proc, semantics) && !sig.is_kernel_only() {
                     continue;
                 }
                 match sig.default_action() {

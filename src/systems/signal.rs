@@ -44,14 +44,20 @@ fn forced(world: &World, sender: Sender, target: Entity) -> bool {
     }
 }
 
-/// Whether `sig` would be ignored by `t` (`sig_ignored`); `protected` when
-/// a namespace init has its protection (the seed gives it none).
-fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, protected: bool) -> bool {
+/// Whether `p` has a namespace init's protection (`SIGNAL_UNKILLABLE`). The
+/// seed gives a namespace init none ([`Rule::NsInitUnprotected`]); the
+/// machine's global init, which stands for the host, keeps it.
+pub fn unkillable(p: &Process, semantics: Semantics) -> bool {
+    p.ns_init && (p.global_init || !semantics.seed(Rule::NsInitUnprotected))
+}
+
+/// Whether `sig` would be ignored by `t` (`sig_ignored`).
+fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, semantics: Semantics) -> bool {
     let disposition = s.disposition(sig);
     if p.global_init && sig.is_kernel_only() {
         return true;
     }
-    if protected && p.ns_init && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
+    if unkillable(p, semantics) && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
         return true;
     }
     match disposition {
@@ -101,8 +107,7 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
     }
     let p = process(world, t);
     let s = world.get::<SignalState>(t).expect("signal state");
-    let protected = !world.resource::<Semantics>().seed(Rule::NsInitUnprotected);
-    if ignored(p, s, sig, force, protected) || s.pending.contains(sig) {
+    if ignored(p, s, sig, force, *world.resource::<Semantics>()) || s.pending.contains(sig) {
         return;
     }
     let current = world.resource::<Scheduler>().current == Some(t);

@@ -1,4 +1,7 @@
 //! procsim's integration tests: one binary, one file per behaviour.
 
+mod gvisor_rows;
 mod invariants;
 mod replay_scripts;
+mod seed_model;
+mod seed_rules_api;
