@@ -44,17 +44,46 @@ pub enum KillTarget {
 /// One operation of a script.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    Fork { parent: Label, child: Label, newpid: bool },
-    Exit { proc: Label, code: u8 },
-    Exec { proc: Label },
-    Setsid { proc: Label },
+    Fork {
+        parent: Label,
+        child: Label,
+        newpid: bool,
+    },
+    Exit {
+        proc: Label,
+        code: u8,
+    },
+    Exec {
+        proc: Label,
+    },
+    Setsid {
+        proc: Label,
+    },
     /// `target: None` is `0` (the caller itself).
-    Setpgid { proc: Label, target: Option<Label>, pgid: PgidArg },
-    Reap { parent: Label, child: Label },
+    Setpgid {
+        proc: Label,
+        target: Option<Label>,
+        pgid: PgidArg,
+    },
+    Reap {
+        parent: Label,
+        child: Label,
+    },
     /// `sender: None` is `-`, a sender outside the script's namespace.
-    Kill { sender: Option<Label>, sig: Signal, target: KillTarget },
-    Dispose { proc: Label, sig: Signal, action: Disposition },
-    Subreaper { proc: Label, on: bool },
+    Kill {
+        sender: Option<Label>,
+        sig: Signal,
+        target: KillTarget,
+    },
+    Dispose {
+        proc: Label,
+        sig: Signal,
+        action: Disposition,
+    },
+    Subreaper {
+        proc: Label,
+        on: bool,
+    },
 }
 
 impl Op {

@@ -110,10 +110,7 @@ pub struct UnknownSignal(pub String);
 impl FromStr for Signal {
     type Err = UnknownSignal;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Signal::ALL
-            .into_iter()
-            .find(|sig| sig.name() == s)
-            .ok_or_else(|| UnknownSignal(s.to_owned()))
+        Signal::ALL.into_iter().find(|sig| sig.name() == s).ok_or_else(|| UnknownSignal(s.to_owned()))
     }
 }
 
@@ -125,9 +122,8 @@ impl SigSet {
     pub const EMPTY: SigSet = SigSet(0);
 
     /// STOP, TSTP, TTIN and TTOU.
-    pub const STOP_SIGNALS: SigSet = SigSet(
-        1 << Signal::Stop as u8 | 1 << Signal::Tstp as u8 | 1 << Signal::Ttin as u8 | 1 << Signal::Ttou as u8,
-    );
+    pub const STOP_SIGNALS: SigSet =
+        SigSet(1 << Signal::Stop as u8 | 1 << Signal::Tstp as u8 | 1 << Signal::Ttin as u8 | 1 << Signal::Ttou as u8);
 
     pub fn of(sig: Signal) -> SigSet {
         SigSet(1 << sig.number())
