@@ -58,8 +58,8 @@ impl World<'_> {
 
     fn condition(&self, label: Label) -> Result<Condition, KernelError> {
         let Some(puppet) = self.puppet(label) else { return Ok(Condition::Gone) };
-        let status = puppet.files.status().map_err(|e| KernelError::syscall("reading /proc", e))?;
-        Ok(match status.map(|s| s.state) {
+        let stat = puppet.files.stat().map_err(|e| KernelError::syscall("reading /proc", e))?;
+        Ok(match stat.map(|s| s.state) {
             None => Condition::Gone,
             Some(b'Z') => Condition::Zombie,
             Some(b'T') => Condition::Stopped,
@@ -192,8 +192,8 @@ impl World<'_> {
     /// `pgid` (as the harness numbers it).
     fn group_exists(&self, pgid: i32) -> Result<bool, KernelError> {
         for puppet in self.puppets.iter().flatten().filter(|p| !p.gone) {
-            let status = puppet.files.status().map_err(|e| KernelError::syscall("reading /proc", e))?;
-            if status.is_some_and(|s| s.nspgid.first() == Some(&pgid)) {
+            let stat = puppet.files.stat().map_err(|e| KernelError::syscall("reading /proc", e))?;
+            if stat.is_some_and(|s| s.pgrp == pgid) {
                 return Ok(true);
             }
         }

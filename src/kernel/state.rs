@@ -23,30 +23,28 @@ impl World<'_> {
             let Some(puppet) = puppet else { continue };
             let label = Label(index as u32);
             let name = self.script.name(label);
-            let status = puppet.files.status().map_err(|e| KernelError::syscall("reading /proc", e))?;
-            let Some(status) = status else {
+            let read = |e: std::io::Error| KernelError::syscall("reading /proc", e);
+            let Some(stat) = puppet.files.stat().map_err(read)? else {
                 lines.push(ProcLine::Gone { label, exit: self.gone_exit(puppet)? });
                 continue;
             };
-            let known = |pid: Option<&i32>, what: &str| {
-                pid.and_then(|&pid| self.label_of(pid)).ok_or_else(|| {
+            let levels = procfs::levels(puppet.host_pid).map_err(read)?;
+            let known = |pid: i32, what: &str| {
+                self.label_of(pid).ok_or_else(|| {
                     KernelError::Unexpected(format!("the {what} of `{name}` is no process of the script"))
                 })
             };
-            let parent = self.label_of(status.ppid);
+            let parent = self.label_of(stat.ppid);
             if parent.is_none() != (label == Label::INIT) {
-                return Err(KernelError::Unexpected(format!("`{name}` has parent pid {}", status.ppid)));
+                return Err(KernelError::Unexpected(format!("`{name}` has parent pid {}", stat.ppid)));
             }
-            let state = match status.state {
+            let state = match stat.state {
                 b'Z' => ProcState::Zombie,
                 b'T' => ProcState::Stopped,
                 _ => ProcState::Running,
             };
             let exit = match state {
-                ProcState::Zombie => Some(exit_status(
-                    procfs::zombie_exit_status(puppet.host_pid)
-                        .map_err(|e| KernelError::syscall("reading /proc/PID/stat", e))?,
-                )?),
+                ProcState::Zombie => Some(exit_status(stat.exit_code)?),
                 _ => None,
             };
             let own = |ids: &[i32]| ids.last().map_or(0, |&id| id as u32);
@@ -54,9 +52,9 @@ impl World<'_> {
                 label,
                 state,
                 parent,
-                pgrp: known(status.nspgid.first(), "process group")?,
-                sid: known(status.nssid.first(), "session")?,
-                ns: [own(&status.nspid), own(&status.nspgid), own(&status.nssid)],
+                pgrp: known(stat.pgrp, "process group")?,
+                sid: known(stat.session, "session")?,
+                ns: [own(&levels.pid), own(&levels.pgid), own(&levels.sid)],
                 caught: puppet.caught.clone(),
                 exit,
             });

@@ -180,13 +180,13 @@ impl<'s> World<'s> {
             .ok_or_else(|| KernelError::Unexpected(format!("`{name}` has no process")))
     }
 
-    /// Waits until every puppet is blocked in its command `read()` with no
-    /// signal pending, stopped, a zombie or reaped, and takes in every message.
+    /// Waits until every puppet is blocked in its command `read()`, stopped, a
+    /// zombie or reaped, and takes in every message.
     ///
     /// The [`Gate`] says when the puppet CPU is idle. Two looks through `/proc`
-    /// then confirm it: the first checks each puppet's state, the second that
-    /// no puppet ran since (same context-switch counts), so that at the moment
-    /// between the two looks, every puppet was in a settled state at once, and
+    /// then confirm it: both find every puppet settled, and each puppet got the
+    /// CPU as many times at the second look as at the first. So at the moment
+    /// between the two looks every puppet was settled at once, and from then on
     /// nothing can wake any of them but the harness.
     pub fn settle(&mut self) -> Result<(), KernelError> {
         let deadline = Instant::now() + SETTLE_LIMIT;
@@ -208,31 +208,33 @@ impl<'s> World<'s> {
     }
 
     /// One look at every puppet: `None` if one of them is not settled, else
-    /// each one's context-switch count (`None` for reaped ones).
-    fn survey(&mut self, check_wchan: bool) -> Result<Option<Vec<Option<u64>>>, KernelError> {
+    /// each one's state and number of runs (`None` for reaped ones). The first
+    /// look also checks that a sleeping puppet sleeps in its command `read()`.
+    fn survey(&mut self, first: bool) -> Result<Option<Vec<Option<(u8, u64)>>>, KernelError> {
         let read = |e: io::Error| KernelError::syscall("reading /proc", e);
-        let mut counts = Vec::with_capacity(self.puppets.len());
+        let mut looks = Vec::with_capacity(self.puppets.len());
         for puppet in self.puppets.iter_mut().flatten() {
             if puppet.gone {
-                counts.push(None);
+                looks.push(None);
                 continue;
             }
-            let Some(status) = puppet.files.status().map_err(read)? else {
+            let Some(stat) = puppet.files.stat().map_err(read)? else {
                 puppet.gone = true;
-                counts.push(None);
+                looks.push(None);
                 continue;
             };
-            let settled = match status.state {
+            let settled = match stat.state {
                 b'Z' | b'T' => true,
-                b'S' => !status.pending && (!check_wchan || puppet.files.in_pipe_read().map_err(read)? == Some(true)),
+                b'S' => !first || puppet.files.in_pipe_read().map_err(read)? == Some(true),
                 _ => false,
             };
-            if !settled {
-                return Ok(None);
+            let runs = puppet.files.runs().map_err(read)?;
+            match runs {
+                Some(runs) if settled => looks.push(Some((stat.state, runs))),
+                _ => return Ok(None),
             }
-            counts.push(Some(status.switches));
         }
-        Ok(Some(counts))
+        Ok(Some(looks))
     }
 
     /// Takes in every message the puppets wrote.
@@ -305,12 +307,11 @@ impl<'s> World<'s> {
         };
         let pidfd = pidfd::open(host_pid).map_err(|e| KernelError::syscall("pidfd_open", e))?;
         let files = ProcFiles::open(host_pid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
-        let status = files.status().map_err(|e| KernelError::syscall("reading /proc", e))?;
-        let status = status.ok_or_else(|| KernelError::Unexpected(format!("`{name}` was reaped at birth")))?;
+        let levels = procfs::levels(host_pid).map_err(|e| KernelError::syscall("reading /proc/PID/status", e))?;
         if label == Label::INIT {
-            self.level = status.nspid.len() - 1;
+            self.level = levels.pid.len() - 1;
         }
-        let pids = status.nspid.get(self.level..).unwrap_or_default().to_vec();
+        let pids = levels.pid.get(self.level..).unwrap_or_default().to_vec();
         if pids.len() != ns.len() {
             return Err(KernelError::Unexpected(format!(
                 "`{name}` is {} namespaces deep, not {}",
