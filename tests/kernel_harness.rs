@@ -134,7 +134,8 @@ fn kernel_stops_at_an_invalid_actor() {
 }
 
 /// The determinism check at scale: `PROCSIM_SCRIPTS` random scripts (default
-/// 500) of 40 operations, each run 5 times. Run it with
+/// 500) of 40 operations from seed `PROCSIM_FIRST_SEED` on (default 0), each
+/// run 5 times. Run it with
 /// `cargo test --release --test kernel_harness -- --ignored --nocapture`.
 #[test]
 #[ignore = "runs 2500 kernel scripts (a few minutes)"]
@@ -142,10 +143,12 @@ fn kernel_is_deterministic_on_random_scripts() {
     if !harness_runs("kernel_is_deterministic_on_random_scripts") {
         return;
     }
-    let scripts: u64 = std::env::var("PROCSIM_SCRIPTS").ok().and_then(|n| n.parse().ok()).unwrap_or(500);
+    let number = |name: &str, default: u64| std::env::var(name).ok().and_then(|n| n.parse().ok()).unwrap_or(default);
+    let scripts = number("PROCSIM_SCRIPTS", 500);
+    let first = number("PROCSIM_FIRST_SEED", 0);
     let (mut invalid, mut operations, mut enospc) = (0, 0, 0);
     let mut times = Vec::new();
-    for seed in 0..scripts {
+    for seed in first..first + scripts {
         let text = random_script(seed, 40);
         let (output, time) = same_report(&text, 5);
         let report = String::from_utf8_lossy(&output.stdout);
@@ -157,8 +160,9 @@ fn kernel_is_deterministic_on_random_scripts() {
     times.sort();
     let _ = writeln!(
         std::io::stderr(),
-        "{scripts} scripts x 5 runs: identical. {operations} operations performed, {invalid} scripts ended at an \
+        "{scripts} scripts (seeds {first}..{}) x 5 runs: identical. {operations} operations performed, {invalid} scripts ended at an \
          invalid actor, {enospc} ENOSPC; one run: median {:?}, max {:?}",
+        first + scripts,
         times[times.len() / 2],
         times[times.len() - 1]
     );

@@ -50,9 +50,24 @@ impl Placement {
         Ok(Placement { puppet_cpu, saved: Some(allowed) })
     }
 
-    /// The set holding the puppet CPU alone.
-    pub fn puppet_set(&self) -> libc::cpu_set_t {
-        only(self.puppet_cpu)
+    /// Puts the process `pid` (the harness's child) on the puppet CPU at the
+    /// puppets' priority; its children inherit both.
+    pub fn place_puppet(&self, pid: i32) -> Result<(), KernelError> {
+        let cpus = only(self.puppet_cpu);
+        let param = libc::sched_param { sched_priority: PUPPET_PRIORITY };
+        // SAFETY: the kernel reads the set and the parameter.
+        let placed = unsafe {
+            libc::sched_setaffinity(pid, size_of::<libc::cpu_set_t>(), &cpus) == 0
+                && libc::sched_setscheduler(pid, libc::SCHED_FIFO, &param) == 0
+        };
+        if !placed {
+            return Err(KernelError::CannotRun(format!(
+                "cannot run the script's processes on CPU {} at SCHED_FIFO priority {PUPPET_PRIORITY}: {}",
+                self.puppet_cpu,
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(())
     }
 }
 

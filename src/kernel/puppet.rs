@@ -167,12 +167,6 @@ pub(crate) struct InitSetup {
     /// The harness's descriptors that become [`Fds::messages`], then the command
     /// pipe of every label in order.
     pub sources: Vec<c_int>,
-    /// How many descriptors the puppets need to be able to open.
-    pub nofile: libc::rlim_t,
-    /// The puppets' CPU.
-    pub cpu: libc::cpu_set_t,
-    /// The puppets' `SCHED_FIFO` priority.
-    pub priority: c_int,
     pub exec: ExecArgs,
 }
 
@@ -187,16 +181,6 @@ pub(crate) unsafe fn become_init(setup: &InitSetup) -> ! {
     unsafe {
         // Nothing is left behind if the harness dies: init's death ends its namespace.
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as c_ulong, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong);
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            quit(give_up::FAULT);
-        }
-        if limit.rlim_cur < setup.nofile {
-            limit.rlim_cur = setup.nofile;
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                quit(give_up::FAULT);
-            }
-        }
         let mut target = setup.fds.base;
         for &source in &setup.sources {
             if libc::dup2(source, target) < 0 {
@@ -218,13 +202,6 @@ pub(crate) unsafe fn become_init(setup: &InitSetup) -> ! {
         }
         if null > 2 {
             libc::close(null);
-        }
-        if libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &setup.cpu) != 0 {
-            fault(Step::Schedule, errno());
-        }
-        let param = libc::sched_param { sched_priority: setup.priority };
-        if libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) != 0 {
-            fault(Step::Schedule, errno());
         }
         // Errors are expected here (KILL, STOP, the C library's own signals).
         for sig in 1..=64 {

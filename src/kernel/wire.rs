@@ -140,8 +140,6 @@ pub(crate) struct Message {
 pub(crate) enum Step {
     /// Making the first process (`init`) what the replay format says it is.
     Setup = 1,
-    /// Moving onto the puppets' CPU at the real-time priority.
-    Schedule,
     /// Reading the command pipe.
     Read,
     /// Finding its own pid in `/proc`.
@@ -156,11 +154,10 @@ impl Step {
     pub fn name(raw: i32) -> &'static str {
         match raw {
             1 => "setup",
-            2 => "scheduling",
-            3 => "reading its command",
-            4 => "finding its pid",
-            5 => "decoding a command",
-            6 => "reading its arguments after exec",
+            2 => "reading its command",
+            3 => "finding its pid",
+            4 => "decoding a command",
+            5 => "reading its arguments after exec",
             _ => "an unknown step",
         }
     }

@@ -12,7 +12,7 @@ use super::KernelError;
 use super::channel::Channel;
 use super::gate::Gate;
 use super::pidfd;
-use super::placement::{PUPPET_PRIORITY, Placement};
+use super::placement::Placement;
 use super::procfs::{self, ProcFiles};
 use super::puppet::{ExecArgs, InitSetup, become_init};
 use super::wire::{Fds, Kind, Message, Step};
@@ -98,26 +98,9 @@ impl<'s> World<'s> {
         // Above every descriptor the puppets inherit, so that moving them there clobbers none.
         let base = ends.iter().map(AsRawFd::as_raw_fd).max().unwrap_or(2) + 1;
         let fds = Fds { base };
-        let nofile = fds.end(labels) as libc::rlim_t;
-        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        // SAFETY: the kernel writes one rlimit.
-        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-            return Err(KernelError::last_os("getrlimit"));
-        }
-        if limit.rlim_max < nofile {
-            return Err(KernelError::CannotRun(format!(
-                "{labels} labels need {nofile} file descriptors, the hard limit is {}",
-                limit.rlim_max
-            )));
-        }
-        let setup = InitSetup {
-            fds,
-            sources: ends.iter().map(AsRawFd::as_raw_fd).collect(),
-            nofile,
-            cpu: placement.puppet_set(),
-            priority: PUPPET_PRIORITY,
-            exec: ExecArgs::new(fds, labels),
-        };
+        make_room(fds, labels)?;
+        let setup =
+            InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), exec: ExecArgs::new(fds, labels) };
         // SAFETY: geteuid has no preconditions.
         let root = unsafe { libc::geteuid() } == 0;
         // Without root, a user namespace grants the right to make a PID namespace.
@@ -141,9 +124,17 @@ impl<'s> World<'s> {
         let pid = pid as i32;
         drop(ends);
         let pidfd = pidfd::open(pid).map_err(|e| KernelError::syscall("pidfd_open(init)", e))?;
+        let init = Child { pid, pidfd };
+        // The harness does it, not `init`: inside a new user namespace `init` may
+        // not. Every later puppet inherits it at fork.
+        let prepared = placement.place_puppet(pid).and_then(|()| if root { Ok(()) } else { map_root(pid) });
+        if let Err(e) = prepared {
+            kill(&init);
+            return Err(e);
+        }
         let mut world = World {
             script,
-            init: Child { pid, pidfd },
+            init,
             channel,
             gate,
             puppets: (0..labels).map(|_| None).collect(),
@@ -339,17 +330,64 @@ impl<'s> World<'s> {
     }
 }
 
+/// Makes the harness's user the root of `init`'s new user namespace. Without a
+/// root there, `exec` would drop the capabilities the script's processes need
+/// (to make nested PID namespaces, say), which root's processes keep.
+fn map_root(pid: i32) -> Result<(), KernelError> {
+    // SAFETY: geteuid and getegid have no preconditions.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let write = |file: &str, text: String| {
+        std::fs::write(format!("/proc/{pid}/{file}"), text)
+            .map_err(|e| KernelError::CannotRun(format!("cannot write {file} of the user namespace: {e}")))
+    };
+    write("uid_map", format!("0 {uid} 1\n"))?;
+    write("setgroups", "deny".into())?;
+    write("gid_map", format!("0 {gid} 1\n"))
+}
+
+/// Raises the soft limit of open files to what a run needs: the puppets need
+/// the numbers up to [`Fds::end`], the harness about five descriptors per label
+/// (a command pipe, a pidfd, three `/proc` files) besides those it has. The
+/// puppets inherit the limit from the harness.
+fn make_room(fds: Fds, labels: usize) -> Result<(), KernelError> {
+    let needed = (fds.end(labels) as libc::rlim_t).max(fds.base as libc::rlim_t + 5 * labels as libc::rlim_t + 16);
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: the kernel writes one rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(KernelError::last_os("getrlimit"));
+    }
+    if limit.rlim_cur >= needed {
+        return Ok(());
+    }
+    if limit.rlim_max < needed {
+        return Err(KernelError::CannotRun(format!(
+            "{labels} labels need {needed} open files, the hard limit is {}",
+            limit.rlim_max
+        )));
+    }
+    limit.rlim_cur = needed;
+    // SAFETY: the kernel reads one rlimit.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(KernelError::last_os("setrlimit"));
+    }
+    Ok(())
+}
+
 impl Drop for World<'_> {
-    /// Kills `init`, which takes its whole namespace with it, and reaps it.
     fn drop(&mut self) {
-        let _ = pidfd::send_signal(&self.init.pidfd, libc::SIGKILL);
-        let mut status = 0;
-        loop {
-            // SAFETY: waits for the harness's own child.
-            let r = unsafe { libc::waitpid(self.init.pid, &mut status, libc::__WALL) };
-            if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                break;
-            }
+        kill(&self.init);
+    }
+}
+
+/// Kills `init`, which takes its whole namespace with it, and reaps it.
+fn kill(init: &Child) {
+    let _ = pidfd::send_signal(&init.pidfd, libc::SIGKILL);
+    let mut status = 0;
+    loop {
+        // SAFETY: waits for the harness's own child.
+        let r = unsafe { libc::waitpid(init.pid, &mut status, libc::__WALL) };
+        if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            break;
         }
     }
 }
