@@ -6,8 +6,7 @@
 
 use procsim::io::generate::random_script;
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The example of replay-format.md and its expected report.
@@ -42,19 +41,19 @@ fn procsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_procsim"))
 }
 
-/// Runs `procsim kernel` on a script text.
+/// Runs `procsim kernel -` on a script text.
 fn kernel(text: &str) -> Output {
-    let dir = std::env::temp_dir().join(format!("procsim-kernel-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let file: PathBuf = dir.join(format!("{:016x}.ops", fxhash(text)));
-    std::fs::write(&file, text).expect("the temporary directory is writable");
-    let output = procsim().arg("kernel").arg(&file).output().expect("procsim runs");
-    let _ = std::fs::remove_file(&file);
-    output
-}
-
-fn fxhash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    let mut child = procsim()
+        .args(["kernel", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("procsim runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(text.as_bytes()).expect("procsim reads its script");
+    drop(stdin);
+    child.wait_with_output().expect("procsim ends")
 }
 
 /// `true` if the harness can run here; otherwise says on the terminal (past the

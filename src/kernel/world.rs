@@ -62,6 +62,10 @@ pub(crate) struct Puppet {
     pub gone: bool,
 }
 
+/// What one look through `/proc` saw of a puppet: its state letter and how
+/// many times it has run, or `None` once it is reaped.
+type Look = Option<(u8, u64)>;
+
 /// `init` as the harness's child: what the harness kills and waits for at the end.
 struct Child {
     pid: i32,
@@ -201,7 +205,7 @@ impl<'s> World<'s> {
     /// One look at every puppet: `None` if one of them is not settled, else
     /// each one's state and number of runs (`None` for reaped ones). The first
     /// look also checks that a sleeping puppet sleeps in its command `read()`.
-    fn survey(&mut self, first: bool) -> Result<Option<Vec<Option<(u8, u64)>>>, KernelError> {
+    fn survey(&mut self, first: bool) -> Result<Option<Vec<Look>>, KernelError> {
         let read = |e: io::Error| KernelError::syscall("reading /proc", e);
         let mut looks = Vec::with_capacity(self.puppets.len());
         for puppet in self.puppets.iter_mut().flatten() {
