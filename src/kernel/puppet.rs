@@ -19,7 +19,8 @@
 //! signal's handler blocks every signal while it runs, and is installed with
 //! `SA_RESTART`, so the `read()` it interrupts simply goes on.
 
-use super::wire::{Command, Fds, Kind, Message, Step, Verb, give_up};
+use super::wire::{Command, Fds, Kind, Message, Step, Verb, action_from_code, give_up};
+use crate::model::Disposition;
 use std::ffi::{CStr, CString, c_char, c_int, c_long, c_uint, c_ulong};
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering::Relaxed};
@@ -109,13 +110,13 @@ extern "C" fn on_signal(sig: c_int) {
     set_errno(saved);
 }
 
-/// `sigaction(sig, …)` for an [`action_code`](super::wire::action_code).
-fn dispose(sig: c_int, action: i32) -> c_int {
+/// `sigaction(sig, …)`: a caught signal's handler blocks every signal while it
+/// runs, and interrupted calls go on (`SA_RESTART`).
+fn dispose(sig: c_int, action: Disposition) -> c_int {
     let handler = match action {
-        0 => libc::SIG_DFL,
-        1 => libc::SIG_IGN,
-        2 => on_signal as extern "C" fn(c_int) as libc::sighandler_t,
-        _ => fault(Step::Command, 0),
+        Disposition::Default => libc::SIG_DFL,
+        Disposition::Ignore => libc::SIG_IGN,
+        Disposition::Catch => on_signal as extern "C" fn(c_int) as libc::sighandler_t,
     };
     // SAFETY: a zeroed `sigaction` is a valid value; the calls only read and write it.
     unsafe {
@@ -205,12 +206,15 @@ pub(crate) unsafe fn become_init(setup: &InitSetup) -> ! {
         }
         // Errors are expected here (KILL, STOP, the C library's own signals).
         for sig in 1..=64 {
-            dispose(sig, 0);
+            dispose(sig, Disposition::Default);
         }
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-        if libc::setsid() < 0 || dispose(libc::SIGHUP, 2) != 0 || dispose(libc::SIGCONT, 2) != 0 {
+        if libc::setsid() < 0
+            || dispose(libc::SIGHUP, Disposition::Catch) != 0
+            || dispose(libc::SIGCONT, Disposition::Catch) != 0
+        {
             fault(Step::Setup, errno());
         }
     }
@@ -290,7 +294,10 @@ fn obey(command: Command, exec: &ExecArgs) {
             Verb::Setpgid => returned(libc::setpgid(a, b).into()),
             Verb::Wait => returned(libc::waitpid(a, &mut status, libc::WNOHANG).into()),
             Verb::Kill => returned(libc::kill(a, b).into()),
-            Verb::Dispose => returned(dispose(a, b).into()),
+            Verb::Dispose => match action_from_code(b) {
+                Some(action) => returned(dispose(a, action).into()),
+                None => fault(Step::Command, 0),
+            },
             Verb::Subreaper => returned(
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, a as c_ulong, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong)
                     .into(),

@@ -102,6 +102,11 @@ pub(crate) fn action_code(action: Disposition) -> i32 {
     }
 }
 
+/// The disposition an [`action_code`] stands for.
+pub(crate) fn action_from_code(code: i32) -> Option<Disposition> {
+    [Disposition::Default, Disposition::Ignore, Disposition::Catch].into_iter().find(|&a| action_code(a) == code)
+}
+
 /// The kinds of [`Message`].
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,14 +156,17 @@ pub(crate) enum Step {
 }
 
 impl Step {
-    pub fn name(raw: i32) -> &'static str {
-        match raw {
-            1 => "setup",
-            2 => "reading its command",
-            3 => "finding its pid",
-            4 => "decoding a command",
-            5 => "reading its arguments after exec",
-            _ => "an unknown step",
+    pub fn from_i32(raw: i32) -> Option<Step> {
+        [Step::Setup, Step::Read, Step::OwnPid, Step::Command, Step::Arguments].into_iter().find(|s| *s as i32 == raw)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Setup => "setup",
+            Step::Read => "reading its command",
+            Step::OwnPid => "finding its pid",
+            Step::Command => "decoding a command",
+            Step::Arguments => "reading its arguments after exec",
         }
     }
 }

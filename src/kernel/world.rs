@@ -6,7 +6,7 @@
 //! [`puppet`](super::puppet)) that the harness drives through the
 //! [`Channel`] and watches through `/proc` and a pidfd. After each operation
 //! the harness waits until the world has *settled*: every puppet is blocked in
-//! its command `read()` with no signal pending, stopped, a zombie or reaped.
+//! its command `read()`, stopped, a zombie or reaped, and stays so.
 
 use super::KernelError;
 use super::channel::Channel;
@@ -133,7 +133,7 @@ impl<'s> World<'s> {
         // not. Every later puppet inherits it at fork.
         let prepared = placement.place_puppet(pid).and_then(|()| if root { Ok(()) } else { map_root(pid) });
         if let Err(e) = prepared {
-            kill(&init);
+            end(&init);
             return Err(e);
         }
         let mut world = World {
@@ -147,7 +147,7 @@ impl<'s> World<'s> {
             inbox: Vec::new(),
             _placement: placement,
         };
-        // `init` starts on the harness's CPU and moves itself: the gate cannot see it before.
+        // `init` may still be setting itself up where the gate cannot see it: wait for its birth.
         let deadline = Instant::now() + SETTLE_LIMIT;
         while world.puppets[Label::INIT.index()].is_none() {
             if Instant::now() > deadline {
@@ -254,8 +254,11 @@ impl<'s> World<'s> {
             Some(Kind::Born) => self.register(label, message.a),
             Some(Kind::Execed) => {
                 let puppet = self.puppet_mut(label)?;
-                if puppet.host_pid != message.a || puppet.reply.is_some() {
+                if puppet.host_pid != message.a {
                     return Err(unexpected("came back from exec as someone else"));
+                }
+                if puppet.reply.is_some() {
+                    return Err(unexpected("answered twice"));
                 }
                 puppet.reply = Some(Reply::Execed);
                 Ok(())
@@ -281,7 +284,7 @@ impl<'s> World<'s> {
             }
             Some(Kind::Fault) => Err(KernelError::Puppet {
                 label: name,
-                step: Step::name(message.a),
+                step: Step::from_i32(message.a).map_or("an unknown step", Step::name),
                 source: io::Error::from_raw_os_error(message.b),
             }),
             None => Err(unexpected(&format!("sent a message of unknown kind {}", message.kind))),
@@ -379,12 +382,12 @@ fn make_room(fds: Fds, labels: usize) -> Result<(), KernelError> {
 
 impl Drop for World<'_> {
     fn drop(&mut self) {
-        kill(&self.init);
+        end(&self.init);
     }
 }
 
 /// Kills `init`, which takes its whole namespace with it, and reaps it.
-fn kill(init: &Child) {
+fn end(init: &Child) {
     let _ = pidfd::send_signal(&init.pidfd, libc::SIGKILL);
     let mut status = 0;
     loop {
