@@ -5,8 +5,11 @@
 //! goes to the back of the queue: so the puppets run one at a time, in the
 //! order the kernel wakes them (replay-format.md, "Timing"). Which CPU time the
 //! harness gets must not matter, so the harness's thread moves off the puppet
-//! CPU for the run (when there is another one) and stays at normal priority;
-//! it only acts when every puppet is blocked.
+//! CPU for the run (when there is another one); it only acts when every puppet
+//! is blocked. It also runs at a low `SCHED_FIFO` priority, below the puppets,
+//! when it may: not for the results, but so that other work on the machine
+//! does not keep it waiting (a compiler next door made single operations take
+//! 15 ms instead of 0.3).
 //!
 //! The puppets never spin (each command is one system call, then a blocking
 //! `read`), so real-time throttling (`sched_rt_runtime_us`) never stops them.
@@ -21,11 +24,17 @@ pub(crate) const PUPPET_PRIORITY: i32 = 10;
 /// puppet CPU only when no puppet can run (see [`Gate`](super::gate::Gate)).
 pub(crate) const SENTINEL_PRIORITY: i32 = PUPPET_PRIORITY - 1;
 
-/// The puppet CPU, and the calling thread's CPUs to give back at the end.
+/// The harness thread's priority, below the sentinel's: on a machine with one
+/// CPU it runs only when the puppets and the sentinel cannot.
+const HARNESS_PRIORITY: i32 = 1;
+
+/// The puppet CPU, and the calling thread's CPUs and scheduling to give back at the end.
 pub(crate) struct Placement {
     pub puppet_cpu: usize,
     /// The calling thread's affinity before the run, if it was changed.
     saved: Option<libc::cpu_set_t>,
+    /// The calling thread's policy and priority before the run, if they were changed.
+    saved_policy: Option<(i32, libc::sched_param)>,
 }
 
 impl Placement {
@@ -40,14 +49,23 @@ impl Placement {
         let Some(&puppet_cpu) = cpus.last() else {
             return Err(KernelError::Unexpected("the harness may run on no CPU".into()));
         };
-        if cpus.len() == 1 {
-            return Ok(Placement { puppet_cpu, saved: None });
+        let mut placement = Placement { puppet_cpu, saved: None, saved_policy: None };
+        if cpus.len() > 1 {
+            let mut rest = allowed;
+            // SAFETY: CPU_CLR only writes the set.
+            unsafe { libc::CPU_CLR(puppet_cpu, &mut rest) };
+            set_affinity(&rest)?;
+            placement.saved = Some(allowed);
         }
-        let mut rest = allowed;
-        // SAFETY: CPU_CLR only writes the set.
-        unsafe { libc::CPU_CLR(puppet_cpu, &mut rest) };
-        set_affinity(&rest)?;
-        Ok(Placement { puppet_cpu, saved: Some(allowed) })
+        // SAFETY: the kernel writes one sched_param; both calls concern the calling thread.
+        unsafe {
+            let mut param: libc::sched_param = zeroed();
+            let policy = libc::sched_getscheduler(0);
+            if policy >= 0 && libc::sched_getparam(0, &mut param) == 0 && set_fifo(HARNESS_PRIORITY).is_ok() {
+                placement.saved_policy = Some((policy, param));
+            }
+        }
+        Ok(placement)
     }
 
     /// Puts the process `pid` (the harness's child) on the puppet CPU at the
@@ -73,8 +91,12 @@ impl Placement {
 
 impl Drop for Placement {
     fn drop(&mut self) {
+        // Nothing to do about failures here: the thread keeps fewer CPUs, or its priority.
+        if let Some((policy, param)) = &self.saved_policy {
+            // SAFETY: the kernel reads the parameter.
+            unsafe { libc::sched_setscheduler(0, *policy, param) };
+        }
         if let Some(saved) = &self.saved {
-            // Nothing to do about a failure here: the thread keeps fewer CPUs.
             let _ = set_affinity(saved);
         }
     }

@@ -60,6 +60,9 @@ pub(crate) struct Puppet {
     pub reaped: Option<ExitStatus>,
     /// Known to be reaped (its `/proc` files fail).
     pub gone: bool,
+    /// Its run count when it was last seen sleeping in its command `read()`:
+    /// while the count stays the same it has not run, so it still sleeps there.
+    pub asleep_at: Option<u64>,
 }
 
 /// What one look through `/proc` saw of a puppet: its state letter and how
@@ -204,7 +207,8 @@ impl<'s> World<'s> {
 
     /// One look at every puppet: `None` if one of them is not settled, else
     /// each one's state and number of runs (`None` for reaped ones). The first
-    /// look also checks that a sleeping puppet sleeps in its command `read()`.
+    /// look also checks that a sleeping puppet sleeps in its command `read()`
+    /// (unless it has not run since it was last seen there).
     fn survey(&mut self, first: bool) -> Result<Option<Vec<Look>>, KernelError> {
         let read = |e: io::Error| KernelError::syscall("reading /proc", e);
         let mut looks = Vec::with_capacity(self.puppets.len());
@@ -213,21 +217,29 @@ impl<'s> World<'s> {
                 looks.push(None);
                 continue;
             }
-            let Some(stat) = puppet.files.stat().map_err(read)? else {
-                puppet.gone = true;
-                looks.push(None);
-                continue;
+            let (Some(runs), Some(stat)) = (puppet.files.runs().map_err(read)?, puppet.files.stat().map_err(read)?)
+            else {
+                if puppet.files.stat().map_err(read)?.is_none() {
+                    puppet.gone = true;
+                    looks.push(None);
+                    continue;
+                }
+                return Ok(None);
             };
             let settled = match stat.state {
                 b'Z' | b'T' => true,
-                b'S' => !first || puppet.files.in_pipe_read().map_err(read)? == Some(true),
+                b'S' if !first || puppet.asleep_at == Some(runs) => true,
+                b'S' => {
+                    let asleep = puppet.files.in_pipe_read().map_err(read)? == Some(true);
+                    puppet.asleep_at = asleep.then_some(runs);
+                    asleep
+                }
                 _ => false,
             };
-            let runs = puppet.files.runs().map_err(read)?;
-            match runs {
-                Some(runs) if settled => looks.push(Some((stat.state, runs))),
-                _ => return Ok(None),
+            if !settled {
+                return Ok(None);
             }
+            looks.push(Some((stat.state, runs)));
         }
         Ok(Some(looks))
     }
@@ -332,6 +344,7 @@ impl<'s> World<'s> {
             owes_reply: false,
             reaped: None,
             gone: false,
+            asleep_at: None,
         });
         Ok(())
     }
