@@ -43,7 +43,7 @@ pub fn random_script(seed: u64, ops: usize) -> String {
 
 /// What the generator believes about one process.
 #[derive(Clone, Debug)]
-struct Sketch1 {
+struct ProcSketch {
     name: String,
     /// Its fork succeeded.
     created: bool,
@@ -63,7 +63,7 @@ struct Sketch1 {
     execed: bool,
 }
 
-impl Sketch1 {
+impl ProcSketch {
     fn able(&self) -> bool {
         self.created && !self.ended && !self.risky
     }
@@ -83,7 +83,7 @@ fn sig_index(sig: Signal) -> usize {
 
 struct Sketch {
     rng: ChaCha8Rng,
-    procs: Vec<Sketch1>,
+    procs: Vec<ProcSketch>,
     /// Diving: the tip of the chain of `newpid` forks, until one fails.
     dive: Option<usize>,
 }
@@ -93,7 +93,7 @@ impl Sketch {
         let mut handlers = [Disposition::Default; 11];
         handlers[sig_index(Signal::Hup)] = Disposition::Catch;
         handlers[sig_index(Signal::Cont)] = Disposition::Catch;
-        let init = Sketch1 {
+        let init = ProcSketch {
             name: "init".into(),
             created: true,
             ended: false,
@@ -319,7 +319,7 @@ impl Sketch {
         let group = self.rng.random_bool(0.35);
         let mut target = self.anyone();
         // From outside, only KILL and STOP reach init, and they would end or freeze the script.
-        let reaches_init = |t: usize, procs: &[Sketch1]| if group { procs[t].pgrp == 0 && t == 0 } else { t == 0 };
+        let reaches_init = |t: usize, procs: &[ProcSketch]| if group { procs[t].pgrp == 0 && t == 0 } else { t == 0 };
         if outside && matches!(sig, Signal::Kill | Signal::Stop) && reaches_init(target, &self.procs) {
             target = self.actor();
             if target == 0 {
