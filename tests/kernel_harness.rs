@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The example of replay-format.md and its expected report.
+/// The example of the replay format and its expected report.
 const EXAMPLE: &str =
     "fork init sh\nsetsid sh\nfork sh job\ndispose job HUP default\nsetpgid sh job 0\nsignal - STOP job\nexit sh\n";
 const EXAMPLE_REPORT: &str = "1: ok\n2: ok\n3: ok\n4: ok\n5: ok\n6: ok\n7: ok\n== state\n\

@@ -2,7 +2,7 @@
 //! workloads nobody wrote by hand.
 //!
 //! A script is only interesting if it runs long, and an operation whose actor
-//! is stopped, a zombie or gone ends a script (replay-format.md, "Errors"). So
+//! is stopped, a zombie or gone ends a script (the replay format, "Errors"). So
 //! the generator keeps a rough sketch of the world (who exists, who may have
 //! been stopped or killed, groups, sessions, namespaces, dispositions) and
 //! picks actors it believes can act. The sketch is deliberately simple and

@@ -1,7 +1,7 @@
 //! Performing one operation of a script on the kernel, and reading its result.
 //!
 //! Arguments are labels; a puppet gets them as the pids its caller sees
-//! (replay-format.md, "Lines"): a process's pid in the caller's namespace, or,
+//! (the replay format, "Lines"): a process's pid in the caller's namespace, or,
 //! when the process is not visible there (or never existed), [`UNSEEN`], a
 //! number that names nothing in any namespace. So the kernel itself answers
 //! ESRCH for such a target and EPERM for such a group.
@@ -34,7 +34,7 @@ enum Condition {
 }
 
 impl World<'_> {
-    /// Why `op` cannot be performed, if it cannot (replay-format.md, "Errors"):
+    /// Why `op` cannot be performed, if it cannot (the replay format, "Errors"):
     /// the actor's state first, then whether the operation would end `init`.
     pub fn invalid(&self, op: &Op) -> Result<Option<Invalid>, KernelError> {
         if let Some(actor) = op.actor() {

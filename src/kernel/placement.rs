@@ -3,7 +3,7 @@
 //! Every puppet is pinned to one CPU (the *puppet CPU*) at one `SCHED_FIFO`
 //! priority. On one CPU, a FIFO task runs until it blocks, and a task it wakes
 //! goes to the back of the queue: so the puppets run one at a time, in the
-//! order the kernel wakes them (replay-format.md, "Timing"). Which CPU time the
+//! order the kernel wakes them (the replay format, "Timing"). Which CPU time the
 //! harness gets must not matter, so the harness's thread moves off the puppet
 //! CPU for the run (when there is another one); it only acts when every puppet
 //! is blocked. It also runs at a low `SCHED_FIFO` priority, below the puppets,
