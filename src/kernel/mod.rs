@@ -5,29 +5,29 @@
 //! and deterministic:
 //!
 //! - **World.** The harness stays outside the script: it clones `init` into a
-//!   new PID namespace ([`world`]). Every process of the script is a *puppet*
-//!   ([`puppet`]) that blocks on a command pipe and makes exactly one system
+//!   new PID namespace (`world`). Every process of the script is a *puppet*
+//!   (`puppet`) that blocks on a command pipe and makes exactly one system
 //!   call per command, with the script's labels translated into the pids its
-//!   caller sees ([`ops`]).
+//!   caller sees (`ops`).
 //! - **Timing.** After each operation the harness waits until everything it set
 //!   off has run: a sentinel thread tells when the puppets' CPU is idle
-//!   ([`gate`]), and two looks through `/proc` confirm that every puppet is
-//!   settled ([`procfs`]).
+//!   (`gate`), and two looks through `/proc` confirm that every puppet is
+//!   settled (`procfs`).
 //! - **Determinism.** All puppets run on one CPU at one `SCHED_FIFO` priority,
 //!   so a woken process runs only when the one before it blocks, in the
-//!   kernel's wake-up order ([`placement`]).
+//!   kernel's wake-up order (`placement`).
 //! - **Results.** Handlers record that they ran through the message pipe
-//!   ([`wire`], [`channel`]), so `caught=` is in the order they ran; exit
+//!   (`wire`, `channel`), so `caught=` is in the order they ran; exit
 //!   statuses of processes the kernel reaped by itself come from pidfds opened
-//!   at birth ([`pidfd`]); the state section is read from `/proc` at the end
-//!   ([`state`]).
+//!   at birth (`pidfd`); the state section is read from `/proc` at the end
+//!   (`state`).
 //!
 //! A program that calls [`run`] must call [`enter_puppet_if_requested`] first
 //! thing in `main`: a puppet's `exec` starts the same program again.
 //!
 //! The harness needs Linux (6.15 or later for the exit status of processes the
 //! kernel reaps itself), root (or unprivileged user namespaces and an
-//! `RLIMIT_RTPRIO` above 10), and is best on two CPUs or more.
+//! `RLIMIT_RTPRIO` of at least 10), and is best on two CPUs or more.
 
 mod error;
 pub use error::KernelError;
