@@ -56,6 +56,7 @@
 
 pub mod check;
 pub mod io;
+pub mod kernel;
 pub mod machine;
 pub mod model;
 pub mod replay;

@@ -44,6 +44,8 @@ fn load_script(path: &Path) -> Result<Script, ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // A puppet of the kernel harness that came back from `exec` never returns from here.
+    procsim::kernel::enter_puppet_if_requested();
     let cli = Cli::parse();
     match cli.command {
         Command::Replay { file } => {
@@ -60,9 +62,16 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let _ = script;
-            eprintln!("error: kernel is not built yet");
-            ExitCode::from(4)
+            match procsim::kernel::run(&script) {
+                Ok(report) => {
+                    print!("{}", report.render(&script));
+                    ExitCode::from(report.exit_code() as u8)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(4)
+                }
+            }
         }
     }
 }

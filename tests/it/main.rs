@@ -1,4 +1,5 @@
 //! procsim's integration tests: one binary, one file per behaviour.
 
 mod invariants;
+mod kernel_harness;
 mod replay_scripts;
