@@ -55,6 +55,7 @@
 //! reports must match.
 
 pub mod check;
+pub mod conform;
 pub mod io;
 pub mod kernel;
 pub mod machine;

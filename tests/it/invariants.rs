@@ -4,8 +4,8 @@
 //! the same report.
 
 use procsim::check::check;
-use procsim::io::script::Script;
 use procsim::io::generate::random_script;
+use procsim::io::script::Script;
 use procsim::replay::{replay, replay_observed};
 use proptest::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Every committed replay script under `tests/replay/` replayed by the
 //! simulator gives the report the real kernel produced (`.expected`), at the
-//! core level of replay-format.md; malformed scripts under `tests/replay/bad/`
+//! core level of `docs/replay-format.md`; malformed scripts under `tests/replay/bad/`
 //! are rejected with the error their first line names.
 
 use procsim::io::report::Level;
