@@ -3,3 +3,4 @@
 mod invariants;
 mod kernel_harness;
 mod replay_scripts;
+mod seed_api;
