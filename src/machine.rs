@@ -8,7 +8,7 @@
 //! dying, children reparented, orphaned groups signalled) are carried out by
 //! [`Machine::settle`], which runs the tick schedule until nothing is left.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{self, group, group_of, session_of};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{

@@ -8,7 +8,7 @@
 //! no more forks into it, SIGKILL to everything else in it and in namespaces
 //! nested in it, reap, and wait until it is alone; only then does it go on.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;
