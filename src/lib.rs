@@ -56,8 +56,10 @@
 
 pub mod check;
 pub mod compare;
+pub mod conform;
 pub mod gvisor;
 pub mod io;
+pub mod kernel;
 pub mod machine;
 pub mod model;
 pub mod replay;

@@ -9,7 +9,7 @@
 //! [`Machine::settle`], which runs the tick schedule until nothing is left.
 
 use crate::gvisor::{self, ids::GroupsById};
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{self, group, group_of, session_of};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{

@@ -35,8 +35,6 @@
 //! both go to the rule that withheld the signal. Each replay of a short script
 //! takes microseconds, so the at most 2 + 2·25 replays per script are cheap.
 
-pub mod generate;
-
 use crate::io::report::{Level, Report};
 use crate::io::script::Script;
 use crate::replay::replay_with;

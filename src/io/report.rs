@@ -4,6 +4,7 @@
 //! is the byte-exact text of the replay format, so the two can be diffed.
 
 use crate::io::script::{Label, Script};
+pub use crate::model::ExitStatus;
 use crate::model::{Errno, Signal};
 use std::fmt::{self, Write};
 
@@ -44,22 +45,6 @@ impl fmt::Display for Invalid {
             Invalid::Gone => "gone",
             Invalid::Init => "init",
         })
-    }
-}
-
-/// How a process ended: `_exit(code)` or a fatal signal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitStatus {
-    Code(u8),
-    Signaled(Signal),
-}
-
-impl fmt::Display for ExitStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExitStatus::Code(c) => write!(f, "{c}"),
-            ExitStatus::Signaled(s) => write!(f, "{s}"),
-        }
     }
 }
 

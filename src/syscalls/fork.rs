@@ -119,3 +119,32 @@ pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, E
     let group = group_of(world, parent);
     Ok(spawn_process(world, child, signals, group, Some(parent)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::systems::census::Census;
+
+    #[test]
+    fn a_namespace_whose_init_has_exited_takes_no_more_processes() {
+        let mut world = World::new();
+        world.init_resource::<Census>();
+        world.init_resource::<Semantics>();
+        let root = create_namespace(&mut world, None, 1000).expect("root");
+        let ns = create_namespace(&mut world, Some(root), 1000).expect("level 1");
+        assert!(alloc_pid(&mut world, ns).is_ok());
+        world.get_mut::<PidNamespace>(ns).expect("ns").adding = false;
+        assert_eq!(alloc_pid(&mut world, ns), Err(Errno::ENOMEM));
+    }
+
+    #[test]
+    fn namespaces_nest_32_levels_deep() {
+        let mut world = World::new();
+        world.init_resource::<Census>();
+        let mut ns = create_namespace(&mut world, None, 1000).expect("root");
+        for _ in 0..MAX_LEVEL {
+            ns = create_namespace(&mut world, Some(ns), 1000).expect("within the limit");
+        }
+        assert_eq!(create_namespace(&mut world, Some(ns), 1000), Err(Errno::ENOSPC));
+    }
+}

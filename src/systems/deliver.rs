@@ -11,7 +11,7 @@
 //! The seed discards no stop signal ([`Rule::OrphanedStopsStop`]) and gives a
 //! namespace init no protection ([`Rule::NsInitUnprotected`]).
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{group_of, process};
 use crate::model::{DefaultAction, Disposition, HandlerLog, RunState, Signal, SignalState, Tree};
 use crate::semantics::{Rule, Semantics};

@@ -14,7 +14,7 @@
 //! ([`crate::gvisor::exit`]).
 
 use crate::gvisor;
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;

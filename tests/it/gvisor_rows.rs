@@ -49,9 +49,11 @@ fn seed_reports_match_their_expected_files() {
 
 /// The rows `compare` must name for each script's differences, all together.
 /// Most differences take one row; where one takes several, each is needed
-/// (the script's comments say why), or, for row 19, either suffices.
+/// (the script's comments say why), or, for row 19, either suffices. Row 29
+/// is where the seed and Linux agree.
 fn expected_rows(row: u8) -> &'static [u8] {
     match row {
+        29 => &[],
         13 => &[13, 17],
         18 => &[5, 18],
         19 => &[3, 19],
@@ -82,7 +84,10 @@ fn compare_puts_each_difference_down_to_its_row() {
     for (row, path) in row_scripts() {
         let comparison = compare(&load(&path), Level::Core);
         let name = path.display();
-        assert!(!comparison.differences.is_empty(), "{name}: the profiles agree");
+        if expected_rows(row).is_empty() {
+            assert!(comparison.differences.is_empty(), "{name}: the profiles differ:\n{comparison}");
+            continue;
+        }
         for d in &comparison.differences {
             assert_ne!(d.explanation, Explanation::Unexplained, "{name}: {}", comparison.key_name(d.key));
         }

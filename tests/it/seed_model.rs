@@ -5,7 +5,7 @@
 //! makes it drift is left out, and replays are deterministic.
 
 use procsim::check::check;
-use procsim::compare::generate::random_script;
+use procsim::io::generate::random_script;
 use procsim::io::script::Script;
 use procsim::replay::{replay_observed, replay_with};
 use procsim::semantics::{Rule, Semantics};
