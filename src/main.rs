@@ -1,9 +1,8 @@
 //! The `procsim` command line: thin glue over the library.
 //!
-//! Exit codes: 0 success, 1 a check failed (conform; compare: a difference no
-//! rule explains), 2 bad input (parse error, unreadable file), 3 a replay
-//! script's operation was invalid at run time, 4 the kernel harness cannot run
-//! here.
+//! Exit codes: 0 success, 1 a check failed (conform), 2 bad input (parse error,
+//! unreadable file), 3 a replay script's operation was invalid at run time,
+//! 4 the kernel harness cannot run here.
 
 use clap::{Parser, Subcommand};
 use procsim::compare::Summary;
@@ -172,9 +171,8 @@ fn conform(args: ConformArgs) -> ExitCode {
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// `procsim compare`: the differing lines of each script that diverges, each
-/// with its explanation, then a count by row; exit 1 if a difference is
-/// unexplained, 2 on bad input.
+/// `procsim compare`: the differing fields of each script that diverges, each
+/// with its explanation, then a count by row; exit 2 on bad input.
 fn compare(scripts: Scripts) -> ExitCode {
     let cases = match load_cases(&scripts) {
         Ok(cases) => cases,
@@ -184,13 +182,13 @@ fn compare(scripts: Scripts) -> ExitCode {
     for Case { name, script, .. } in &cases {
         let comparison = procsim::compare::compare(script, scripts.level);
         if !comparison.differences.is_empty() {
-            println!("== {name}: {} lines differ (linux | gvisor-2018)", comparison.differences.len());
+            println!("== {name}: {} lines differ (linux, then gvisor-2018)", comparison.differing_lines());
             print!("{comparison}");
         }
         summary.add(name, &comparison);
     }
     print!("{summary}");
-    ExitCode::from(u8::from(summary.has_unexplained()))
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {

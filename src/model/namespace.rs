@@ -199,7 +199,10 @@ mod tests {
     #[test]
     fn numbers_go_up_from_one_and_are_not_reused_before_wrapping() {
         let mut table = PidTable::new(PID_MAX_LIMIT);
-        assert_eq!((table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX)), (Some(1), Some(2), Some(3)));
+        assert_eq!(
+            (table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX)),
+            (Some(1), Some(2), Some(3))
+        );
         table.attach(1, IdKind::Process, entity(1));
         table.detach(1, IdKind::Process);
         assert_eq!(table.alloc(Semantics::LINUX), Some(4), "a freed number waits for the wrap");
