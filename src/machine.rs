@@ -15,11 +15,12 @@ use crate::model::{
     Disposition, Errno, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Signal, SignalState,
 };
 use crate::syscalls;
-use crate::systems::deliver::{self, RecordHandlers};
 use crate::systems::census::Census;
+use crate::systems::deliver::{self, RecordHandlers};
 use crate::systems::exit::Released;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::Sender;
+use crate::systems::transitions::Transitions;
 use crate::systems::{ancestors, orphans};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, ScheduleLabel};
@@ -38,11 +39,13 @@ pub struct MachineConfig {
     pub pid_max: u32,
     /// Record the handlers each process runs ([`Machine::handlers`]).
     pub record_handlers: bool,
+    /// Keep a log of run-state changes ([`Machine::take_transitions`]).
+    pub record_transitions: bool,
 }
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false }
+        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false, record_transitions: false }
     }
 }
 
@@ -72,6 +75,9 @@ impl Machine {
         world.init_resource::<Released>();
         world.init_resource::<Census>();
         world.insert_resource(RecordHandlers(config.record_handlers));
+        if config.record_transitions {
+            world.init_resource::<Transitions>();
+        }
         let mut schedule = Schedule::new(Tick);
         schedule.add_systems(deliver::deliver);
         world.add_schedule(schedule);
@@ -196,6 +202,12 @@ impl Machine {
     /// Processes released since the last call, with their exit status.
     pub fn take_released(&mut self) -> Vec<(Entity, ExitStatus)> {
         std::mem::take(&mut self.world.resource_mut::<Released>().0)
+    }
+
+    /// Run-state changes since the last call, in order: each process and the
+    /// state it entered (empty unless the machine records transitions).
+    pub fn take_transitions(&mut self) -> Vec<(Entity, RunState)> {
+        self.world.get_resource_mut::<Transitions>().map(|mut log| std::mem::take(&mut log.0)).unwrap_or_default()
     }
 
     // --- Queries -----------------------------------------------------------

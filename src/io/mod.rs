@@ -1,4 +1,9 @@
-//! Input and output: replay scripts and their reports.
+//! Input and output: replay scripts and their reports, and the results of a
+//! run (CSV tables and the summary).
 
+pub mod partial;
 pub mod report;
+pub mod results;
 pub mod script;
+pub mod summary;
+pub mod tables;
