@@ -105,11 +105,6 @@ impl<W: Workload> Simulation<W> {
         &self.clock
     }
 
-    /// Events waiting in the queue.
-    pub fn pending(&self) -> usize {
-        self.queue.len()
-    }
-
     /// Runs the next tick, or returns `None` when the run is over.
     pub fn advance(&mut self) -> Option<TickReport<'_>> {
         let end = self.clock.next_tick()?;

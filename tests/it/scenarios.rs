@@ -1,0 +1,34 @@
+//! The committed scenarios: every one is valid, and the small ones run.
+
+use crate::scenarios;
+use procsim::engine::SimDuration;
+use procsim::workload::Scenario;
+
+#[test]
+fn every_committed_scenario_loads() {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(scenarios()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            names.push(scenario.name);
+        }
+    }
+    names.sort();
+    assert_eq!(names, ["calibration", "containers", "daemons", "default", "fork-storm", "shells"]);
+}
+
+#[test]
+fn the_small_scenarios_run_a_while() {
+    for name in ["default", "shells", "daemons", "containers"] {
+        let mut scenario = Scenario::load(&scenarios().join(format!("{name}.toml"))).unwrap();
+        scenario.duration = SimDuration::from_millis(20_000);
+        let mut sim = scenario.simulation();
+        let mut events = 0;
+        while let Some(tick) = sim.advance() {
+            events += tick.metrics.counts.performed();
+        }
+        assert!(events > 100, "{name}: {events} events in 20 s");
+        assert!(sim.start_population() > 1, "{name} starts with a population");
+    }
+}
