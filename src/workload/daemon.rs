@@ -46,7 +46,7 @@ impl Default for DaemonParams {
             reap: Distribution::Exponential { mean: SimDuration::from_millis(1) },
             lifetime: Distribution::LogNormal { median: SimDuration::from_millis(3_600_000), sigma: 1.0 },
             killed: Probability::new(0.3).expect("a probability"),
-            work: Some(Distribution::Exponential { mean: SimDuration::from_millis(10_000) }),
+            work: None,
             worker: Distribution::LogNormal { median: SimDuration::from_millis(200), sigma: 1.0 },
         }
     }

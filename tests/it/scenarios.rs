@@ -32,3 +32,17 @@ fn the_small_scenarios_run_a_while() {
         assert!(sim.start_population() > 1, "{name} starts with a population");
     }
 }
+
+#[test]
+fn every_key_is_documented() {
+    let readme = std::fs::read_to_string(scenarios().join("README.md")).unwrap();
+    let scenario = Scenario::parse("keys.toml", "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n").unwrap();
+    let (columns, _) = procsim::io::tables::run_table(&scenario, 1);
+    // The parameters are the columns after the run's own (`shells.pipeline.min`
+    // is documented as `shells.pipeline`, the services of containers as a table).
+    for key in columns.iter().skip(6) {
+        let documented = |k: &str| readme.contains(&format!("`{k}`"));
+        let parent = key.rsplit_once('.').map_or("", |(p, _)| p);
+        assert!(documented(key) || documented(parent), "`{key}` is not in scenarios/README.md");
+    }
+}
