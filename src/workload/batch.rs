@@ -11,7 +11,7 @@
 use crate::engine::{Context, Outcome, SimDuration};
 use crate::workload::distribution::{Count, Distribution, serialize_optional};
 use crate::workload::roles::{Role, Roles};
-use crate::workload::{ARRIVAL, Behaviour, Common, Ending, Event, Prelude, STEP, spawn};
+use crate::workload::{Arrivals, Common, Ending, Event, Generator, Prelude, STEP, spawn};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -64,12 +64,6 @@ pub enum Step {
     Fork(Entity),
 }
 
-/// The batch jobs of a scenario.
-pub struct Batches {
-    params: BatchParams,
-    rng: ChaCha8Rng,
-}
-
 fn batch_mut(roles: &mut Roles, p: Entity) -> Option<&mut Batch> {
     match roles.get_mut(p) {
         Some(Role::Batch(b)) => Some(b),
@@ -77,31 +71,21 @@ fn batch_mut(roles: &mut Roles, p: Entity) -> Option<&mut Batch> {
     }
 }
 
-impl Behaviour for Batches {
+impl Arrivals for BatchParams {
     fn common(&self) -> Common {
-        Common { initial: self.params.initial, arrivals: self.params.arrivals, reap: self.params.reap }
+        Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    fn rng(&mut self) -> &mut ChaCha8Rng {
-        &mut self.rng
-    }
-
-    /// init forks the batch parent.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let init = ctx.machine().global_init();
-        let remaining = self.params.children.sample(&mut self.rng);
-        if let Some(parent) = ctx.fork(init, false).done() {
-            roles.insert(parent, Role::Batch(Batch { remaining, outstanding: 0 }));
-            ctx.next(ARRIVAL, Event::Prelude { actor: parent, steps: &[Prelude::DefaultChld, Prelude::Setsid] });
-        }
+    /// The parent starts a session of its own, as cron would.
+    fn newcomer(&self, rng: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
+        (
+            Role::Batch(Batch { remaining: self.children.sample(rng), outstanding: 0 }),
+            &[Prelude::DefaultChld, Prelude::Setsid],
+        )
     }
 }
 
-impl Batches {
-    pub fn new(params: BatchParams, rng: ChaCha8Rng) -> Batches {
-        Batches { params, rng }
-    }
-
+impl Generator<BatchParams> {
     pub fn step(&mut self, step: Step, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let Step::Fork(parent) = step;
         if batch_mut(roles, parent).is_none_or(|b| b.remaining == 0) {

@@ -16,7 +16,7 @@ use crate::model::Signal;
 use crate::workload::distribution::{Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
 use crate::workload::service::ServiceParams;
-use crate::workload::{ARRIVAL, Behaviour, Common, Ending, Event, Model, Prelude, STEP};
+use crate::workload::{Arrivals, Common, Ending, Event, Generator, Model, Prelude, STEP};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -60,40 +60,18 @@ pub enum Step {
     Create(Entity),
 }
 
-/// The containers of a scenario.
-pub struct Containers {
-    params: ContainerParams,
-    rng: ChaCha8Rng,
-}
-
-impl Behaviour for Containers {
+impl Arrivals for ContainerParams {
     fn common(&self) -> Common {
-        Common { initial: self.params.initial, arrivals: self.params.arrivals, reap: self.params.reap }
+        Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    fn rng(&mut self) -> &mut ChaCha8Rng {
-        &mut self.rng
-    }
-
-    /// init forks the shim.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let init = ctx.machine().global_init();
-        if let Some(shim) = ctx.fork(init, false).done() {
-            roles.insert(shim, Role::Shim);
-            ctx.next(ARRIVAL, Event::Prelude { actor: shim, steps: &[Prelude::DefaultChld, Prelude::Subreaper] });
-        }
+    /// The shim becomes a subreaper, to clone the container's init.
+    fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
+        (Role::Shim, &[Prelude::DefaultChld, Prelude::Subreaper])
     }
 }
 
-impl Containers {
-    pub fn new(params: ContainerParams, rng: ChaCha8Rng) -> Containers {
-        Containers { params, rng }
-    }
-
-    pub fn services(&mut self) -> (&ServiceParams, &mut ChaCha8Rng) {
-        (&self.params.services, &mut self.rng)
-    }
-
+impl Generator<ContainerParams> {
     pub fn step(&mut self, step: Step, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let Step::Create(shim) = step;
         match ctx.fork(shim, true) {

@@ -11,7 +11,7 @@ use crate::engine::{Context, Outcome, SimDuration};
 use crate::model::Signal;
 use crate::workload::distribution::{Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
-use crate::workload::{ARRIVAL, Behaviour, Common, Ending, Event, Prelude, STEP, spawn};
+use crate::workload::{Arrivals, Common, Ending, Event, Generator, Prelude, STEP, spawn};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -61,36 +61,18 @@ pub enum Step {
     Work(Entity),
 }
 
-/// The daemons of a scenario.
-pub struct Daemons {
-    params: DaemonParams,
-    rng: ChaCha8Rng,
-}
-
-impl Behaviour for Daemons {
+impl Arrivals for DaemonParams {
     fn common(&self) -> Common {
-        Common { initial: self.params.initial, arrivals: self.params.arrivals, reap: self.params.reap }
+        Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    fn rng(&mut self) -> &mut ChaCha8Rng {
-        &mut self.rng
-    }
-
-    /// init forks the launcher.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let init = ctx.machine().global_init();
-        if let Some(launcher) = ctx.fork(init, false).done() {
-            roles.insert(launcher, Role::Launcher);
-            ctx.next(ARRIVAL, Event::Prelude { actor: launcher, steps: &[Prelude::DefaultChld, Prelude::Setsid] });
-        }
+    /// The launcher starts a session, to fork the daemon in it.
+    fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
+        (Role::Launcher, &[Prelude::DefaultChld, Prelude::Setsid])
     }
 }
 
-impl Daemons {
-    pub fn new(params: DaemonParams, rng: ChaCha8Rng) -> Daemons {
-        Daemons { params, rng }
-    }
-
+impl Generator<DaemonParams> {
     pub fn step(&mut self, step: Step, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         match step {
             Step::Detach(launcher) => {

@@ -73,13 +73,19 @@ pub struct Common {
     pub reap: Distribution,
 }
 
-/// A model, as the mix sees it.
-pub trait Behaviour {
+/// What the mix needs to know of a model's parameters to bring its
+/// instances in.
+pub trait Arrivals {
     fn common(&self) -> Common;
-    /// The model's own random stream.
-    fn rng(&mut self) -> &mut ChaCha8Rng;
-    /// A new instance starts: its first operation, by the global init.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles);
+    /// The first process of a new instance, which init forks: its role, and
+    /// the calls it makes on itself before taking the role up.
+    fn newcomer(&self, rng: &mut ChaCha8Rng) -> (Role, &'static [Prelude]);
+}
+
+/// A model in a run: its parameters and its own random stream.
+pub struct Generator<P> {
+    pub params: P,
+    pub rng: ChaCha8Rng,
 }
 
 /// A system call that a new process makes on itself before it takes up its
@@ -158,13 +164,13 @@ pub struct Mix {
     models: Models,
 }
 
-/// The models of a scenario, each with its parameters and random stream.
+/// The models of a scenario.
 struct Models {
-    shells: shell::Shells,
-    daemons: daemon::Daemons,
-    supervisors: service::Supervisors,
-    containers: container::Containers,
-    batch: batch::Batches,
+    shells: Generator<shell::ShellParams>,
+    daemons: Generator<daemon::DaemonParams>,
+    supervisors: Generator<service::SupervisorParams>,
+    containers: Generator<container::ContainerParams>,
+    batch: Generator<batch::BatchParams>,
     calibration: calibration::Calibration,
 }
 
@@ -172,11 +178,11 @@ impl Mix {
     pub fn new(scenario: &Scenario) -> Mix {
         let streams = crate::engine::Streams::new(scenario.seed);
         let models = Models {
-            shells: shell::Shells::new(scenario.shells.clone(), streams.stream("shells")),
-            daemons: daemon::Daemons::new(scenario.daemons.clone(), streams.stream("daemons")),
-            supervisors: service::Supervisors::new(scenario.supervisors.clone(), streams.stream("supervisors")),
-            containers: container::Containers::new(scenario.containers.clone(), streams.stream("containers")),
-            batch: batch::Batches::new(scenario.batch.clone(), streams.stream("batch")),
+            shells: Generator { params: scenario.shells.clone(), rng: streams.stream("shells") },
+            daemons: Generator { params: scenario.daemons.clone(), rng: streams.stream("daemons") },
+            supervisors: Generator { params: scenario.supervisors.clone(), rng: streams.stream("supervisors") },
+            containers: Generator { params: scenario.containers.clone(), rng: streams.stream("containers") },
+            batch: Generator { params: scenario.batch.clone(), rng: streams.stream("batch") },
             calibration: calibration::Calibration::new(scenario.calibration.clone(), streams.stream("calibration")),
         };
         Mix { roles: Roles::default(), models }
@@ -184,21 +190,33 @@ impl Mix {
 }
 
 impl Models {
-    fn model(&mut self, model: Model) -> &mut dyn Behaviour {
+    /// A model's parameters, and its random stream.
+    fn model(&mut self, model: Model) -> (&dyn Arrivals, &mut ChaCha8Rng) {
         match model {
-            Model::Shells => &mut self.shells,
-            Model::Daemons => &mut self.daemons,
-            Model::Supervisors => &mut self.supervisors,
-            Model::Containers => &mut self.containers,
-            Model::Batch => &mut self.batch,
+            Model::Shells => (&self.shells.params, &mut self.shells.rng),
+            Model::Daemons => (&self.daemons.params, &mut self.daemons.rng),
+            Model::Supervisors => (&self.supervisors.params, &mut self.supervisors.rng),
+            Model::Containers => (&self.containers.params, &mut self.containers.rng),
+            Model::Batch => (&self.batch.params, &mut self.batch.rng),
         }
     }
 
     /// The service parameters and random stream of a model that runs services.
     fn services(&mut self, model: Model) -> (&service::ServiceParams, &mut ChaCha8Rng) {
         match model {
-            Model::Containers => self.containers.services(),
-            _ => self.supervisors.services(),
+            Model::Containers => (&self.containers.params.services, &mut self.containers.rng),
+            _ => (&self.supervisors.params.services, &mut self.supervisors.rng),
+        }
+    }
+
+    /// An instance of `model` arrives: init forks its first process.
+    fn arrive(&mut self, model: Model, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
+        let (params, rng) = self.model(model);
+        let (role, steps) = params.newcomer(rng);
+        let init = ctx.machine().global_init();
+        if let Some(first) = ctx.fork(init, false).done() {
+            roles.insert(first, role);
+            ctx.next(ARRIVAL, Event::Prelude { actor: first, steps });
         }
     }
 }
@@ -242,7 +260,7 @@ impl Mix {
     fn started(&mut self, p: Entity, ctx: &mut Context<'_, Event>) {
         match self.roles.get_mut(p) {
             Some(Role::Shell(_)) => self.models.shells.started(p, ctx),
-            Some(Role::JobMember(member)) => shell::Shells::member_started(p, member, ctx),
+            Some(Role::JobMember(member)) => shell::member_started(p, member, ctx),
             Some(Role::Launcher) => ctx.next(STEP, Event::Daemon(daemon::Step::Detach(p))),
             Some(&mut Role::Supervisor(model)) => {
                 let (params, _) = self.models.services(model);
@@ -299,13 +317,13 @@ impl Workload for Mix {
         ctx.sigaction(init, Signal::Chld, Disposition::Ignore);
         self.models.calibration.build(ctx, &mut self.roles);
         for model in Model::ALL {
-            let behaviour = self.models.model(model);
-            let common = behaviour.common();
+            let (params, rng) = self.models.model(model);
+            let common = params.common();
             for _ in 0..common.initial {
                 ctx.next(ARRIVAL, Event::Arrival { model, recurring: false });
             }
             if let Some(gap) = common.arrivals {
-                ctx.after(gap.sample(behaviour.rng()), ARRIVAL, Event::Arrival { model, recurring: true });
+                ctx.after(gap.sample(rng), ARRIVAL, Event::Arrival { model, recurring: true });
             }
         }
     }
@@ -313,11 +331,11 @@ impl Workload for Mix {
     fn apply(&mut self, event: Event, ctx: &mut Context<'_, Event>) {
         match event {
             Event::Arrival { model, recurring } => {
-                let behaviour = self.models.model(model);
-                if let Some(gap) = behaviour.common().arrivals.filter(|_| recurring) {
-                    ctx.after(gap.sample(behaviour.rng()), ARRIVAL, event);
+                let (params, rng) = self.models.model(model);
+                if let Some(gap) = params.common().arrivals.filter(|_| recurring) {
+                    ctx.after(gap.sample(rng), ARRIVAL, event);
                 }
-                behaviour.arrive(ctx, &mut self.roles);
+                self.models.arrive(model, ctx, &mut self.roles);
             }
             Event::Prelude { actor, steps } => self.prelude(actor, steps, ctx),
             Event::End { process, how } => Mix::end(process, how, ctx),
@@ -360,9 +378,8 @@ impl Mix {
     fn schedule_reap(&mut self, p: Entity, ctx: &mut Context<'_, Event>) {
         let model = ctx.machine().parent(p).and_then(|parent| self.roles.get(parent)).and_then(Mix::reaper);
         if let Some(model) = model {
-            let behaviour = self.models.model(model);
-            let delay: SimDuration = behaviour.common().reap.sample(behaviour.rng());
-            ctx.after(delay, REACTION, Event::Reap(p));
+            let (params, rng) = self.models.model(model);
+            ctx.after(params.common().reap.sample(rng), REACTION, Event::Reap(p));
         }
     }
 }

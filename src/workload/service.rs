@@ -16,7 +16,7 @@ use crate::engine::{Context, Outcome, SimDuration};
 use crate::model::Signal;
 use crate::workload::distribution::{Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
-use crate::workload::{ARRIVAL, Behaviour, Common, Ending, Event, Model, Prelude, REACTION, STEP, spawn};
+use crate::workload::{Arrivals, Common, Ending, Event, Model, Prelude, REACTION, STEP, spawn};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -175,38 +175,13 @@ pub fn reaped(
     }
 }
 
-/// The supervisors of a scenario.
-pub struct Supervisors {
-    params: SupervisorParams,
-    rng: ChaCha8Rng,
-}
-
-impl Supervisors {
-    pub fn new(params: SupervisorParams, rng: ChaCha8Rng) -> Supervisors {
-        Supervisors { params, rng }
-    }
-
-    pub fn services(&mut self) -> (&ServiceParams, &mut ChaCha8Rng) {
-        (&self.params.services, &mut self.rng)
-    }
-}
-
-impl Behaviour for Supervisors {
+impl Arrivals for SupervisorParams {
     fn common(&self) -> Common {
-        Common { initial: self.params.initial, arrivals: self.params.arrivals, reap: self.params.reap }
+        Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    fn rng(&mut self) -> &mut ChaCha8Rng {
-        &mut self.rng
-    }
-
-    /// init forks the supervisor, which becomes a subreaper.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let init = ctx.machine().global_init();
-        if let Some(supervisor) = ctx.fork(init, false).done() {
-            roles.insert(supervisor, Role::Supervisor(Model::Supervisors));
-            let steps = &[Prelude::DefaultChld, Prelude::Subreaper];
-            ctx.next(ARRIVAL, Event::Prelude { actor: supervisor, steps });
-        }
+    /// The supervisor becomes a subreaper.
+    fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
+        (Role::Supervisor(Model::Supervisors), &[Prelude::DefaultChld, Prelude::Subreaper])
     }
 }

@@ -21,7 +21,7 @@ use crate::engine::{Context, SimDuration, SimTime, Target};
 use crate::model::Signal;
 use crate::workload::distribution::{Count, Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
-use crate::workload::{ARRIVAL, Behaviour, Common, Ending, Event, Prelude, REACTION, STEP};
+use crate::workload::{Arrivals, Common, Ending, Event, Generator, Prelude, REACTION, STEP};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -147,12 +147,6 @@ enum WorkClock {
     Paused(SimDuration),
 }
 
-/// The shells of a scenario.
-pub struct Shells {
-    params: ShellParams,
-    rng: ChaCha8Rng,
-}
-
 fn shell_mut(roles: &mut Roles, p: Entity) -> Option<&mut Shell> {
     match roles.get_mut(p) {
         Some(Role::Shell(shell)) => Some(shell),
@@ -166,30 +160,18 @@ impl Shell {
     }
 }
 
-impl Behaviour for Shells {
+impl Arrivals for ShellParams {
     fn common(&self) -> Common {
-        Common { initial: self.params.initial, arrivals: self.params.arrivals, reap: self.params.reap }
+        Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    fn rng(&mut self) -> &mut ChaCha8Rng {
-        &mut self.rng
-    }
-
-    /// A login: init forks the shell.
-    fn arrive(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let init = ctx.machine().global_init();
-        if let Some(shell) = ctx.fork(init, false).done() {
-            roles.insert(shell, Role::Shell(Box::default()));
-            ctx.next(ARRIVAL, Event::Prelude { actor: shell, steps: &[Prelude::DefaultChld, Prelude::Setsid] });
-        }
+    /// A login: it starts a session.
+    fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
+        (Role::Shell(Box::default()), &[Prelude::DefaultChld, Prelude::Setsid])
     }
 }
 
-impl Shells {
-    pub fn new(params: ShellParams, rng: ChaCha8Rng) -> Shells {
-        Shells { params, rng }
-    }
-
+impl Generator<ShellParams> {
     /// The shell leads its session: it shows its prompt, and its session will end.
     pub fn started(&mut self, shell: Entity, ctx: &mut Context<'_, Event>) {
         self.prompt(shell, ctx, STEP);
@@ -204,13 +186,6 @@ impl Shells {
     /// The next command, after a think time.
     fn prompt(&mut self, shell: Entity, ctx: &mut Context<'_, Event>, priority: u8) {
         ctx.after(self.params.think.sample(&mut self.rng), priority, Event::Shell(Step::Command(shell)));
-    }
-
-    /// A job's process has exec'd: its work clock starts.
-    pub fn member_started(member: Entity, m: &mut JobMember, ctx: &mut Context<'_, Event>) {
-        if let WorkClock::Ready(work) = m.clock {
-            m.run(member, work, ctx);
-        }
     }
 
     pub fn step(&mut self, step: Step, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
@@ -410,6 +385,13 @@ impl Shells {
                 m.run(p, left, ctx);
             }
         }
+    }
+}
+
+/// A job's process has exec'd: its work clock starts.
+pub fn member_started(member: Entity, m: &mut JobMember, ctx: &mut Context<'_, Event>) {
+    if let WorkClock::Ready(work) = m.clock {
+        m.run(member, work, ctx);
     }
 }
 
