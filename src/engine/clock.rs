@@ -34,11 +34,6 @@ impl TickSchedule {
         Some(self.now)
     }
 
-    /// The end of the last tick run.
-    pub fn now(&self) -> SimTime {
-        self.now
-    }
-
     /// Ticks run so far.
     pub fn done(&self) -> u64 {
         self.done

@@ -81,11 +81,6 @@ impl<E> EventQueue<E> {
     pub fn next_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|s| s.key.time)
     }
-
-    /// Events waiting.
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
 }
 
 #[cfg(test)]
@@ -105,6 +100,6 @@ mod tests {
             order.push(s.event);
         }
         assert_eq!(order, ["first", "a", "b", "c"]);
-        assert_eq!(q.len(), 1);
+        assert_eq!(q.next_time(), Some(SimTime(7)));
     }
 }

@@ -9,7 +9,7 @@
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
-use std::ops::{Add, Sub};
+use std::ops::Add;
 use std::str::FromStr;
 
 /// An instant of simulated time, in nanoseconds since the start of the run.
@@ -43,13 +43,6 @@ impl Add<SimDuration> for SimTime {
     }
 }
 
-impl Sub<SimDuration> for SimTime {
-    type Output = SimTime;
-    fn sub(self, d: SimDuration) -> SimTime {
-        SimTime(self.0.saturating_sub(d.0))
-    }
-}
-
 /// The units a duration may be written in, largest first, with their length
 /// in nanoseconds.
 const UNITS: [(&str, u64); 6] = [
@@ -62,8 +55,6 @@ const UNITS: [(&str, u64); 6] = [
 ];
 
 impl SimDuration {
-    pub const ZERO: SimDuration = SimDuration(0);
-
     pub const fn from_millis(n: u64) -> SimDuration {
         SimDuration(n * 1_000_000)
     }

@@ -27,51 +27,71 @@ pub struct ResultsError {
     pub source: io::Error,
 }
 
+/// One table being written.
+struct Table {
+    path: PathBuf,
+    writer: csv::Writer<PartialFile>,
+}
+
+impl Table {
+    /// Starts `path` with its header.
+    fn create<I: AsRef<[u8]>>(path: PathBuf, header: impl IntoIterator<Item = I>) -> Result<Table, ResultsError> {
+        let file = PartialFile::create(&path);
+        let mut table = match file {
+            Ok(file) => Table { writer: csv::Writer::from_writer(file), path },
+            Err(source) => return Err(ResultsError { path, source }),
+        };
+        table.row(header)?;
+        Ok(table)
+    }
+
+    fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
+        self.writer.write_record(fields).map_err(|e| self.error(e.into()))
+    }
+
+    /// Gives the finished table its own name.
+    fn commit(self) -> Result<(), ResultsError> {
+        let Table { path, writer } = self;
+        match writer.into_inner().map_err(|e| e.into_error()).and_then(PartialFile::commit) {
+            Ok(()) => Ok(()),
+            Err(source) => Err(ResultsError { path, source }),
+        }
+    }
+
+    fn error(&self, source: io::Error) -> ResultsError {
+        ResultsError { path: self.path.clone(), source }
+    }
+}
+
 /// The tables of a run in progress.
 pub struct Results {
     dir: PathBuf,
-    metrics: csv::Writer<PartialFile>,
-    events: Option<csv::Writer<PartialFile>>,
+    metrics: Table,
+    events: Option<Table>,
 }
 
 impl Results {
     /// Creates `dir` if need be and starts the tables; `events` asks for
     /// `events.csv`.
     pub fn create(dir: &Path, events: bool) -> Result<Results, ResultsError> {
-        let at = |name: &str| dir.join(name);
-        let fail = |path: PathBuf| move |source| ResultsError { path, source };
-        std::fs::create_dir_all(dir).map_err(fail(dir.to_owned()))?;
-        for name in [RUN, METRICS, EVENTS] {
-            match std::fs::remove_file(at(name)) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(fail(at(name))(e)),
+        std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source })?;
+        for path in [RUN, METRICS, EVENTS].map(|name| dir.join(name)) {
+            match std::fs::remove_file(&path) {
+                Err(source) if source.kind() != io::ErrorKind::NotFound => return Err(ResultsError { path, source }),
                 _ => {}
             }
         }
-        let table = |name: &str, header: &[String]| -> Result<csv::Writer<PartialFile>, ResultsError> {
-            let mut writer = csv::Writer::from_writer(PartialFile::create(&at(name)).map_err(fail(at(name)))?);
-            writer.write_record(header).map_err(|e| fail(at(name))(e.into()))?;
-            Ok(writer)
-        };
-        let metrics = table(METRICS, &tables::metrics_header())?;
-        let header = tables::EVENTS_HEADER.map(str::to_owned);
-        let events = if events { Some(table(EVENTS, &header)?) } else { None };
+        let metrics = Table::create(dir.join(METRICS), tables::metrics_header())?;
+        let events = if events { Some(Table::create(dir.join(EVENTS), tables::EVENTS_HEADER)?) } else { None };
         Ok(Results { dir: dir.to_owned(), metrics, events })
-    }
-
-    /// The directory the tables go to.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Writes one tick's rows.
     pub fn record(&mut self, tick: &TickReport<'_>) -> Result<(), ResultsError> {
-        let row = tables::metrics_row(tick.metrics).map(|n| n.to_string());
-        self.metrics.write_record(row).map_err(|e| self.error(METRICS, e.into()))?;
+        self.metrics.row(tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
         if let Some(events) = &mut self.events {
             for record in tick.records {
-                events
-                    .write_record(tables::events_row(record))
-                    .map_err(|e| ResultsError { path: self.dir.join(EVENTS), source: e.into() })?;
+                events.row(tables::events_row(record))?;
             }
         }
         Ok(())
@@ -80,22 +100,11 @@ impl Results {
     /// Writes `run.csv` and gives every table its own name.
     pub fn finish(self, scenario: &Scenario, start_population: u64) -> Result<(), ResultsError> {
         let (header, row) = tables::run_table(scenario, start_population);
-        let mut run =
-            csv::Writer::from_writer(PartialFile::create(&self.dir.join(RUN)).map_err(|e| self.error(RUN, e))?);
-        run.write_record(&header).and_then(|()| run.write_record(&row)).map_err(|e| self.error(RUN, e.into()))?;
-        let tables = [(RUN, Some(run)), (METRICS, Some(self.metrics)), (EVENTS, self.events)];
-        for (name, writer) in tables {
-            if let Some(writer) = writer {
-                let path = self.dir.join(name);
-                let file =
-                    writer.into_inner().map_err(|e| ResultsError { path: path.clone(), source: e.into_error() })?;
-                file.commit().map_err(|source| ResultsError { path, source })?;
-            }
+        let mut run = Table::create(self.dir.join(RUN), header)?;
+        run.row(row)?;
+        for table in [Some(run), Some(self.metrics), self.events].into_iter().flatten() {
+            table.commit()?;
         }
         Ok(())
-    }
-
-    fn error(&self, name: &str, source: io::Error) -> ResultsError {
-        ResultsError { path: self.dir.join(name), source }
     }
 }

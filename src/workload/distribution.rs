@@ -228,8 +228,6 @@ impl<'de> Deserialize<'de> for Count {
 pub struct Probability(f64);
 
 impl Probability {
-    pub const NEVER: Probability = Probability(0.0);
-
     pub fn new(p: f64) -> Option<Probability> {
         (0.0..=1.0).contains(&p).then_some(Probability(p))
     }

@@ -70,3 +70,27 @@ fn finished_tables_of_an_earlier_run_do_not_survive_a_new_one() {
         .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".partial"));
     assert_eq!(leftovers.count(), 0);
 }
+
+#[test]
+fn an_interrupted_run_leaves_no_table_that_looks_whole() {
+    let dir = scratch("interrupted");
+    let scenario = scenarios().join("daemons.toml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_procsim"))
+        .args(["run", scenario.to_str().unwrap(), "--duration", "1000h", "--out", "out"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = dir.join("out/metrics.csv.partial");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::metadata(&partial).map_or(true, |m| m.len() < 100_000) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(partial.exists(), "the run was under way");
+    for name in ["run.csv", "metrics.csv"] {
+        assert!(!dir.join("out").join(name).exists(), "{name} looks whole after an interrupted run");
+    }
+}
