@@ -96,6 +96,10 @@ fn run(args: RunArgs) -> ExitCode {
     };
     scenario.seed = args.seed.unwrap_or(scenario.seed);
     scenario.duration = args.duration.unwrap_or(scenario.duration);
+    if let Err(message) = scenario.check_length() {
+        eprintln!("error: --duration: {message}");
+        return ExitCode::from(2);
+    }
     let dir = args.out.unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}", scenario.name, scenario.seed)));
     let written = Results::create(&dir, args.events).and_then(|mut results| {
         let started = Instant::now();

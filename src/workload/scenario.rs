@@ -31,6 +31,9 @@ use toml::de::{DeTable, DeValue};
 /// The smallest `pid_max` the kernel accepts (`RESERVED_PIDS + 1`).
 const PID_MAX_MIN: u32 = 301;
 
+/// The most ticks a run may have (a row of `metrics.csv` each).
+pub const MAX_TICKS: u64 = 100_000_000;
+
 /// A whole scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +134,21 @@ impl Scenario {
     /// The first combination of values that cannot be run, with the key it
     /// is reported at.
     fn impossibility(&self) -> Option<(&'static str, String)> {
+        if let Err(message) = self.check_length() {
+            return Some(("tick", message));
+        }
+        let counts = [
+            ("shells.initial", self.shells.initial),
+            ("daemons.initial", self.daemons.initial),
+            ("supervisors.initial", self.supervisors.initial),
+            ("supervisors.services.count", self.supervisors.services.count),
+            ("containers.initial", self.containers.initial),
+            ("containers.services.count", self.containers.services.count),
+            ("batch.initial", self.batch.initial),
+        ];
+        if let Some((key, n)) = counts.into_iter().find(|&(_, n)| n > self.pid_max) {
+            return Some((key, format!("{n} is more processes than pid_max ({}) allows", self.pid_max)));
+        }
         let mix = self.calibration.mix;
         let weights = [mix.fork, mix.exit, mix.setpgid_new, mix.setpgid_join, mix.setsid];
         if self.calibration.events > 0 && weights.iter().all(|&w| w == 0) {
@@ -140,6 +158,18 @@ impl Scenario {
             return Some(("shells.pipeline", "a job has at least one process (min is 0)".to_owned()));
         }
         None
+    }
+
+    /// Whether the run is short enough in ticks: at most [`MAX_TICKS`].
+    pub fn check_length(&self) -> Result<(), String> {
+        let ticks = self.duration.nanos().div_ceil(self.tick.nanos());
+        if ticks > MAX_TICKS {
+            return Err(format!(
+                "{} in ticks of {} is {ticks} ticks; a run has at most {MAX_TICKS}",
+                self.duration, self.tick
+            ));
+        }
+        Ok(())
     }
 
     /// The machine a run of this scenario starts with.

@@ -17,7 +17,7 @@
 //! members, and the kernel sends them SIGHUP and SIGCONT (POSIX; semantics
 //! §9, rules 20–21): they die of the SIGHUP, unless started under `nohup`.
 
-use crate::engine::{Context, SimDuration, SimTime, Target};
+use crate::engine::{Context, Outcome, SimDuration, SimTime, Target};
 use crate::model::Signal;
 use crate::workload::distribution::{Count, Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
@@ -224,7 +224,7 @@ impl Generator<ShellParams> {
             let job = &mut sh.jobs[i];
             let (id, group) = (job.id, job.group.expect("a resumable job has a group"));
             match ctx.kill(Some(shell), Target::Group(group), Signal::Cont) {
-                crate::engine::Outcome::Done(()) => {
+                Outcome::Done(()) => {
                     job.stopped = false;
                     if self.params.resume_in_background.draw(&mut self.rng) {
                         self.prompt(shell, ctx, STEP);
@@ -232,7 +232,7 @@ impl Generator<ShellParams> {
                         self.to_foreground(shell, sh, id, ctx);
                     }
                 }
-                crate::engine::Outcome::Dead => {}
+                Outcome::Dead => {}
                 _ => self.prompt(shell, ctx, STEP),
             }
             return;
@@ -243,7 +243,7 @@ impl Generator<ShellParams> {
             id,
             group: None,
             members: Vec::new(),
-            size: self.params.pipeline.sample(&mut self.rng).max(1),
+            size: self.params.pipeline.sample(&mut self.rng),
             forked: 0,
             background: self.params.background.draw(&mut self.rng),
             nohup: self.params.nohup.draw(&mut self.rng),

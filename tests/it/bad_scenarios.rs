@@ -106,3 +106,19 @@ fn an_unreadable_file_is_bad_input() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: nowhere.toml: "));
 }
+
+#[test]
+fn more_instances_than_pids_or_too_many_ticks_are_impossible() {
+    let err = rejected("pids", &format!("{HEAD}pid_max = 1000\n[daemons]\ninitial = 5000\n"));
+    assert!(
+        err.starts_with("error: bad.toml:6: `daemons.initial`: 5000 is more processes than pid_max (1000)"),
+        "{err}"
+    );
+    let err = rejected("ticks", "seed = 1\nduration = \"1h\"\ntick = \"1ns\"\n");
+    assert!(err.starts_with("error: bad.toml:3: `tick`: 1h in ticks of 1ns is 3600000000000 ticks"), "{err}");
+    let dir = scratch("bad-duration-override");
+    std::fs::write(dir.join("ok.toml"), HEAD).unwrap();
+    let output = procsim(&dir, &["run", "ok.toml", "--duration", "1000h", "--out", "out"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: --duration: 1000h in ticks of 10ms"));
+}
