@@ -2,6 +2,8 @@
 //! other ones.
 
 use crate::{procsim, scratch};
+use procsim::engine::record::Op;
+use procsim::model::Signal;
 use std::path::Path;
 
 const SMALL: &str = r#"
@@ -68,4 +70,33 @@ fn the_library_run_is_deterministic_too() {
         std::iter::from_fn(|| sim.advance().map(|t| t.metrics.clone())).collect::<Vec<_>>()
     };
     assert_eq!(metrics(), metrics());
+}
+
+/// The terminal's and the shells' signals, with their times: what the shells
+/// decided, whatever the pids.
+fn shell_signals(text: &str) -> Vec<(u64, &'static str, &'static str)> {
+    let scenario = procsim::workload::Scenario::parse("streams.toml", text).unwrap();
+    let mut sim = scenario.simulation();
+    sim.keep_records(true);
+    let mut seen = Vec::new();
+    while let Some(tick) = sim.advance() {
+        for r in tick.records {
+            if let (Some(sig @ (Signal::Tstp | Signal::Cont)), Op::Tty | Op::Kill) = (r.signal, r.op) {
+                seen.push((r.time.nanos(), r.op.name(), sig.name()));
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn adding_a_model_leaves_the_others_choices_as_they_were() {
+    let shells =
+        "seed = 4\nduration = \"1min\"\ntick = \"10ms\"\n[shells]\ninitial = 20\nsuspend = 0.5\nresume = 0.8\n";
+    let alone = shell_signals(shells);
+    let mixed = format!(
+        "{shells}[daemons]\ninitial = 30\nwork = {{ dist = \"exponential\", mean = \"100ms\" }}\n[batch]\ninitial = 3\n"
+    );
+    assert!(alone.len() > 20, "{} shell signals", alone.len());
+    assert_eq!(alone, shell_signals(&mixed));
 }
