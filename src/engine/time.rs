@@ -115,7 +115,8 @@ impl fmt::Display for SimDuration {
         if self.0 == 0 {
             return f.write_str("0s");
         }
-        let (name, ns) = UNITS.iter().find(|(_, ns)| self.0 % ns == 0).expect("every duration is whole nanoseconds");
+        let (name, ns) =
+            UNITS.iter().find(|(_, ns)| self.0.is_multiple_of(*ns)).expect("every duration is whole nanoseconds");
         write!(f, "{}{name}", self.0 / ns)
     }
 }

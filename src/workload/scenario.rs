@@ -193,11 +193,11 @@ fn line_of(text: &str, pos: usize) -> usize {
 fn key_at(text: &str, pos: usize) -> Option<String> {
     fn find(table: &DeTable<'_>, pos: usize) -> Option<Vec<String>> {
         for (key, value) in table.iter() {
-            if let DeValue::Table(inner) = value.get_ref() {
-                if let Some(mut path) = find(inner, pos) {
-                    path.insert(0, key.get_ref().to_string());
-                    return Some(path);
-                }
+            if let DeValue::Table(inner) = value.get_ref()
+                && let Some(mut path) = find(inner, pos)
+            {
+                path.insert(0, key.get_ref().to_string());
+                return Some(path);
             }
             if key.span().contains(&pos) || value.span().contains(&pos) {
                 return Some(vec![key.get_ref().to_string()]);

@@ -229,7 +229,7 @@ impl Generator<ShellParams> {
                     if self.params.resume_in_background.draw(&mut self.rng) {
                         self.prompt(shell, ctx, STEP);
                     } else {
-                        self.to_foreground(shell, sh, id, ctx);
+                        self.bring_to_foreground(shell, sh, id, ctx);
                     }
                 }
                 Outcome::Dead => {}
@@ -309,12 +309,12 @@ impl Generator<ShellParams> {
         if sh.job(id).is_some_and(|j| j.background) {
             self.prompt(shell, ctx, STEP);
         } else {
-            self.to_foreground(shell, sh, id, ctx);
+            self.bring_to_foreground(shell, sh, id, ctx);
         }
     }
 
     /// The shell waits for job `id`; the user may suspend it.
-    fn to_foreground(&mut self, shell: Entity, sh: &mut Shell, id: u32, ctx: &mut Context<'_, Event>) {
+    fn bring_to_foreground(&mut self, shell: Entity, sh: &mut Shell, id: u32, ctx: &mut Context<'_, Event>) {
         sh.foreground = Some(id);
         sh.turn += 1;
         if self.params.suspend.draw(&mut self.rng) {
@@ -380,10 +380,10 @@ impl Generator<ShellParams> {
 
     /// A process was continued: if it is a job's, its work clock runs again.
     pub fn continued(&mut self, p: Entity, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        if let Some(Role::JobMember(m)) = roles.get_mut(p) {
-            if let WorkClock::Paused(left) = m.clock {
-                m.run(p, left, ctx);
-            }
+        if let Some(Role::JobMember(m)) = roles.get_mut(p)
+            && let WorkClock::Paused(left) = m.clock
+        {
+            m.run(p, left, ctx);
         }
     }
 }
