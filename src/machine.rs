@@ -8,7 +8,7 @@
 //! dying, children reparented, orphaned groups signalled) are carried out by
 //! [`Machine::settle`], which runs the tick schedule until nothing is left.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{self, group, group_of, session_of};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
@@ -271,6 +271,61 @@ impl Machine {
     /// A process's signal state.
     pub fn signals(&self, p: Entity) -> &SignalState {
         self.world.get::<SignalState>(p).expect("process has SignalState")
+    }
+
+    // --- The seed's API (gVisor `sessions.go`) ------------------------------
+
+    /// Creates a session led by `p` (`ThreadGroup.CreateSession`: setsid).
+    pub fn create_session(&mut self, p: Entity) -> Result<Result<u32, Errno>, CannotAct> {
+        self.setsid(p)
+    }
+
+    /// Creates a process group led by `p` in its session
+    /// (`ThreadGroup.CreateProcessGroup`: setpgid(0, 0)).
+    pub fn create_process_group(&mut self, p: Entity) -> Result<Result<(), Errno>, CannotAct> {
+        self.setpgid(p, 0, 0)
+    }
+
+    /// Moves `p` into group `g` of its session (`ThreadGroup.JoinProcessGroup`:
+    /// setpgid(0, id of g)).
+    pub fn join_process_group(&mut self, p: Entity, g: Entity) -> Result<Result<(), Errno>, CannotAct> {
+        let ns = self.process(p).ok_or(CannotAct::Gone)?.pid.ns;
+        let id = self.id_of_process_group(ns, g);
+        self.setpgid(p, 0, i64::from(id))
+    }
+
+    /// Whether group `g` is orphaned (`ProcessGroup.IsOrphan`), in O(1).
+    pub fn is_orphan(&self, g: Entity) -> bool {
+        self.group(g).is_orphaned()
+    }
+
+    /// The process that created group `g`, if it still exists
+    /// (`ProcessGroup.Originator`).
+    pub fn originator(&self, g: Entity) -> Option<Entity> {
+        let id = &self.group(g).id;
+        self.namespace(id.ns).table.process(id.nr)
+    }
+
+    /// The id of session `s` in namespace `ns`, 0 if it has none there
+    /// (`PIDNamespace.IDOfSession`).
+    pub fn id_of_session(&self, ns: Entity, s: Entity) -> u32 {
+        self.pid_nr_ns(&self.session(s).id, ns)
+    }
+
+    /// The session with id `nr` in namespace `ns` (`PIDNamespace.SessionWithID`).
+    pub fn session_with_id(&self, ns: Entity, nr: u32) -> Option<Entity> {
+        self.namespace(ns).table.session(nr)
+    }
+
+    /// The id of group `g` in namespace `ns`, 0 if it has none there
+    /// (`PIDNamespace.IDOfProcessGroup`).
+    pub fn id_of_process_group(&self, ns: Entity, g: Entity) -> u32 {
+        self.pid_nr_ns(&self.group(g).id, ns)
+    }
+
+    /// The group with id `nr` in namespace `ns` (`PIDNamespace.ProcessGroupWithID`).
+    pub fn process_group_with_id(&self, ns: Entity, nr: u32) -> Option<Entity> {
+        self.namespace(ns).table.group(nr)
     }
 
     /// Sends `sig` to every member of group `g` from the kernel (gVisor's

@@ -10,7 +10,10 @@
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use procsim::conform::compare;
 use procsim::engine::SimDuration;
+use procsim::io::generate::random_script;
+use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
@@ -36,6 +39,29 @@ enum Command {
     Replay { file: PathBuf },
     /// Run a `.ops` script on the real Linux kernel and print the same report (`-` reads stdin).
     Kernel { file: PathBuf },
+    /// Run scripts on the simulator and on the kernel and compare the reports.
+    Conform(ConformArgs),
+}
+
+#[derive(clap::Args)]
+struct ConformArgs {
+    /// `.ops` files, or folders holding them.
+    paths: Vec<PathBuf>,
+    /// Also (or instead) check N random scripts.
+    #[arg(long, value_name = "N")]
+    random: Option<u64>,
+    /// The seed of the first random script (script i uses seed S + i).
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// Operations per random script.
+    #[arg(long, value_name = "K", default_value_t = 30)]
+    ops: usize,
+    /// How closely the reports must agree.
+    #[arg(long, value_enum, default_value_t = Level::Core)]
+    level: Level,
+    /// Where failing scripts are saved, with both reports and a diff.
+    #[arg(long, value_name = "DIR", default_value = "results/conform-failures")]
+    failures: PathBuf,
 }
 
 #[derive(Args)]
@@ -82,6 +108,84 @@ fn load_script(path: &Path) -> Result<Script, ExitCode> {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
+}
+
+/// The `.ops` files named, and those directly in the folders named, sorted
+/// within each folder (subfolders such as `bad/`, of scripts that must not
+/// parse, are left alone).
+fn collect_scripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            files.retain(|p| p.is_file() && p.extension().is_some_and(|e| e == "ops"));
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// `procsim conform`: one line per script, a closing count, exit 1 on any
+/// failure, 2 on bad input, 4 when the kernel harness cannot run.
+fn conform(args: ConformArgs) -> ExitCode {
+    let files = match collect_scripts(&args.paths) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if files.is_empty() && args.random.is_none() {
+        eprintln!("error: no scripts given (pass .ops files or folders, or --random N)");
+        return ExitCode::from(2);
+    }
+    let mut cases: Vec<(String, String)> = Vec::new();
+    for path in files {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => cases.push((path.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    for seed in (0..args.random.unwrap_or(0)).map(|i| args.seed + i) {
+        cases.push((format!("random seed {seed}"), random_script(seed, args.ops)));
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for (name, text) in &cases {
+        let script = match Script::parse(text) {
+            Ok(script) => script,
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let comparison = match compare(&script, args.level) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(4);
+            }
+        };
+        if comparison.agrees {
+            passed += 1;
+            println!("pass {name}");
+        } else {
+            failed += 1;
+            let file = name.rsplit('/').next().unwrap_or(name).trim_end_matches(".ops").replace(' ', "-");
+            match comparison.save(&args.failures, &file, text) {
+                Ok(base) => println!("FAIL {name} (saved as {}.*)", base.display()),
+                Err(e) => println!("FAIL {name} (not saved: {e})"),
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// Runs a scenario, with a progress bar on stderr once it has taken a
@@ -139,6 +243,8 @@ fn run(args: RunArgs) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // A puppet of the kernel harness that came back from `exec` never returns from here.
+    procsim::kernel::enter_puppet_if_requested();
     let cli = Cli::parse();
     match cli.command {
         None => run(cli.run),
@@ -157,9 +263,17 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let _ = script;
-            eprintln!("error: kernel is not built yet");
-            ExitCode::from(4)
+            match procsim::kernel::run(&script) {
+                Ok(report) => {
+                    print!("{}", report.render(&script));
+                    ExitCode::from(report.exit_code() as u8)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(4)
+                }
+            }
         }
+        Some(Command::Conform(args)) => conform(args),
     }
 }

@@ -37,6 +37,12 @@ struct Replay<'s> {
 
 /// Replays `script` and returns its report.
 pub fn replay(script: &Script) -> Report {
+    replay_observed(script, |_| {})
+}
+
+/// Replays `script`, showing the machine to `observe` after each operation
+/// has settled (tests check the model's invariants there).
+pub fn replay_observed(script: &Script, mut observe: impl FnMut(&Machine)) -> Report {
     let mut machine = Machine::new(MachineConfig { record_handlers: true, ..Default::default() });
     let init = start_world(&mut machine);
     let mut slots = vec![Slot::Unborn; script.labels.len()];
@@ -55,6 +61,7 @@ pub fn replay(script: &Script) -> Report {
         }
         replay.machine.settle();
         replay.collect_released();
+        observe(&replay.machine);
     }
     Report { outcomes, invalid, procs: replay.state() }
 }

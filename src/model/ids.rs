@@ -2,6 +2,7 @@
 //! `find_vpid`): a number means something only relative to a namespace, and an
 //! id with no number in the caller's namespace reads as 0.
 
+use crate::model::namespace::IdKind;
 use crate::model::{Membership, Pid, PidNamespace, Process, ProcessGroup, Session};
 use bevy_ecs::prelude::*;
 
@@ -17,6 +18,29 @@ pub fn pid_nr_ns(world: &World, pid: &Pid, ns: Entity) -> u32 {
         return 0;
     };
     if own.is_within(ns, target.level) { pid.nr_at(target.level).unwrap_or(0) } else { 0 }
+}
+
+/// The namespace at `level` of `pid`'s chain and `pid`'s number there
+/// (`pid->numbers[level]`).
+pub fn number_at(world: &World, pid: &Pid, level: usize) -> (Entity, u32) {
+    (namespace(world, pid.ns).chain[level], pid.nr_at(level).expect("a pid has a number at every level up to its own"))
+}
+
+/// Records that `pid` names `entity` (as `kind`) in every namespace it has a
+/// number in.
+pub fn attach(world: &mut World, pid: &Pid, kind: IdKind, entity: Entity) {
+    for level in 0..=pid.level() {
+        let (ns, nr) = number_at(world, pid, level);
+        world.get_mut::<PidNamespace>(ns).expect("ns").table.attach(nr, kind, entity);
+    }
+}
+
+/// Forgets that `pid` names something as `kind` in every namespace.
+pub fn detach(world: &mut World, pid: &Pid, kind: IdKind) {
+    for level in 0..=pid.level() {
+        let (ns, nr) = number_at(world, pid, level);
+        world.get_mut::<PidNamespace>(ns).expect("ns").table.detach(nr, kind);
+    }
 }
 
 /// A process's own pid.

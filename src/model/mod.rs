@@ -20,7 +20,7 @@ pub use errno::Errno;
 pub use group::{Membership, ProcessGroup};
 pub use namespace::{PidNamespace, PidTable};
 pub use pid::Pid;
-pub use process::{Process, RunState};
+pub use process::{ExitStatus, Process, RunState};
 pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};

@@ -180,3 +180,51 @@ impl PidTable {
         self.procs.iter().enumerate().skip(from as usize).filter_map(|(nr, e)| e.map(|e| (nr as u32, e)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entity(n: u32) -> Entity {
+        Entity::from_raw_u32(n).expect("a valid index")
+    }
+
+    #[test]
+    fn numbers_go_up_from_one_and_are_not_reused_before_wrapping() {
+        let mut table = PidTable::new(PID_MAX_LIMIT);
+        assert_eq!((table.alloc(), table.alloc(), table.alloc()), (Some(1), Some(2), Some(3)));
+        table.attach(1, IdKind::Process, entity(1));
+        table.detach(1, IdKind::Process);
+        assert_eq!(table.alloc(), Some(4), "a freed number waits for the wrap");
+    }
+
+    #[test]
+    fn the_cursor_wraps_to_300_and_skips_numbers_in_use_by_any_kind() {
+        let mut table = PidTable::new(310);
+        for nr in 1..310 {
+            assert_eq!(table.alloc(), Some(nr));
+        }
+        table.attach(300, IdKind::Group, entity(7));
+        table.attach(301, IdKind::Session, entity(8));
+        table.attach(302, IdKind::Process, entity(9));
+        assert_eq!(table.alloc(), Some(303), "wraps to 300 and skips 300..302");
+        table.detach(300, IdKind::Group);
+        assert_eq!(table.alloc(), Some(304));
+        for nr in 305..310 {
+            assert_eq!(table.alloc(), Some(nr));
+        }
+        assert_eq!(table.alloc(), Some(300), "300 is free again after its group went");
+    }
+
+    #[test]
+    fn a_full_table_has_no_number_left() {
+        let mut table = PidTable::new(RESERVED_PIDS + 2);
+        let mut handed = 0;
+        while let Some(nr) = table.alloc() {
+            table.attach(nr, IdKind::Process, entity(nr));
+            handed += 1;
+        }
+        assert_eq!(handed, RESERVED_PIDS + 1);
+        assert_eq!(table.in_use(), RESERVED_PIDS + 1);
+    }
+}

@@ -1,9 +1,9 @@
 //! A process (a thread group with one thread): its identity, run state and the
 //! flags that the job-control rules read.
 
-use crate::io::report::ExitStatus;
-use crate::model::Pid;
+use crate::model::{Pid, Signal};
 use bevy_ecs::prelude::*;
+use std::fmt;
 
 /// Where a process is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,5 +52,21 @@ impl Process {
     /// Alive and not exiting (`find_alive_thread` finds it).
     pub fn is_active(&self) -> bool {
         matches!(self.state, RunState::Running | RunState::Stopped)
+    }
+}
+
+/// How a process ended: `_exit(code)` or a fatal signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Code(u8),
+    Signaled(Signal),
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(c) => write!(f, "{c}"),
+            ExitStatus::Signaled(s) => write!(f, "{s}"),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `_exit(code)`: the caller begins to exit; `exit_notify` follows before
 //! anyone else runs.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::systems::exit::do_exit;
 use bevy_ecs::prelude::*;
 

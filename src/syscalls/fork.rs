@@ -6,9 +6,9 @@
 //! pid 1 of a new namespace one level down, with a number in every ancestor
 //! namespace too; its group and session keep ids that read as 0 inside.
 
-use crate::model::ids::{group_of, namespace, ns_of, process};
+use crate::model::ids::{self, group_of, namespace, ns_of, process};
 use crate::model::namespace::{IdKind, MAX_LEVEL};
-use crate::model::{Errno, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
+use crate::model::{Errno, Membership, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
 use crate::systems::ancestors;
 use bevy_ecs::prelude::*;
 
@@ -41,11 +41,11 @@ pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32)
 /// Allocates a pid in `ns` and every ancestor (`alloc_pid`): EAGAIN when a
 /// namespace has no number left, ENOMEM when `ns`'s init has exited.
 pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
-    let chain = namespace(world, ns).chain.clone();
-    let mut numbers = vec![0; chain.len()];
-    for (level, &each) in chain.iter().enumerate().rev() {
-        let mut each = world.get_mut::<PidNamespace>(each).expect("ns");
-        numbers[level] = each.table.alloc().ok_or(Errno::EAGAIN)?;
+    let level = namespace(world, ns).level;
+    let mut numbers = vec![0; level + 1];
+    for (level, number) in numbers.iter_mut().enumerate().rev() {
+        let each = namespace(world, ns).chain[level];
+        *number = world.get_mut::<PidNamespace>(each).expect("ns").table.alloc().ok_or(Errno::EAGAIN)?;
     }
     if !namespace(world, ns).adding {
         return Err(Errno::ENOMEM);
@@ -63,19 +63,18 @@ pub fn spawn_process(
     group: Entity,
     parent: Option<Entity>,
 ) -> Entity {
-    let numbers = ancestors::numbers_by_namespace(world, &process.pid);
+    let pid = process.pid.clone();
     let (ns, reaper) = (process.pid.ns, process.ns_init);
     let mut census = world.resource_mut::<crate::systems::census::Census>();
     census.moved(None, Some(process.state));
     census.totals.forks += 1;
-    let p = world.spawn((process, signals, Tree::default())).id();
-    for (each, nr) in numbers {
-        world.get_mut::<PidNamespace>(each).expect("ns").table.attach(nr, IdKind::Process, p);
-    }
+    let membership = Membership { group, link: Default::default(), counted: false };
+    let p = world.spawn((process, signals, Tree::default(), membership)).id();
+    ids::attach(world, &pid, IdKind::Process, p);
     if reaper {
         world.get_mut::<PidNamespace>(ns).expect("ns").reaper = Some(p);
     }
-    ancestors::join(world, p, group);
+    ancestors::join(world, p);
     if let Some(parent) = parent {
         ancestors::set_parent(world, p, parent);
     }
@@ -117,4 +116,32 @@ pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, E
     let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
     let group = group_of(world, parent);
     Ok(spawn_process(world, child, signals, group, Some(parent)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::systems::census::Census;
+
+    #[test]
+    fn a_namespace_whose_init_has_exited_takes_no_more_processes() {
+        let mut world = World::new();
+        world.init_resource::<Census>();
+        let root = create_namespace(&mut world, None, 1000).expect("root");
+        let ns = create_namespace(&mut world, Some(root), 1000).expect("level 1");
+        assert!(alloc_pid(&mut world, ns).is_ok());
+        world.get_mut::<PidNamespace>(ns).expect("ns").adding = false;
+        assert_eq!(alloc_pid(&mut world, ns), Err(Errno::ENOMEM));
+    }
+
+    #[test]
+    fn namespaces_nest_32_levels_deep() {
+        let mut world = World::new();
+        world.init_resource::<Census>();
+        let mut ns = create_namespace(&mut world, None, 1000).expect("root");
+        for _ in 0..MAX_LEVEL {
+            ns = create_namespace(&mut world, Some(ns), 1000).expect("within the limit");
+        }
+        assert_eq!(create_namespace(&mut world, Some(ns), 1000), Err(Errno::ENOSPC));
+    }
 }

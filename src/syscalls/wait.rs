@@ -1,6 +1,6 @@
 //! waitpid(pid, WNOHANG): reap one zombie child.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{find_process, ns_of, process};
 use crate::model::{Errno, RunState, Tree};
 use crate::systems::exit::release;

@@ -15,11 +15,11 @@
 //! members (zombies included) and a session while it has groups; their ids
 //! stay reserved in every namespace until then (`free_pid`).
 
-use crate::model::ids::{group, group_of, process};
-use crate::model::list::{self, ListHead, ListLink};
+use crate::model::ids::{self, group, group_of, process};
+use crate::model::list::{self, ListHead};
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
-use crate::model::{Membership, Pid, PidNamespace, ProcessGroup, RunState, Session, Tree};
+use crate::model::{Membership, Pid, ProcessGroup, RunState, Session, Tree};
 use crate::systems::census::Census;
 use crate::systems::transitions::Transitions;
 use bevy_ecs::prelude::*;
@@ -98,11 +98,9 @@ pub fn set_state(world: &mut World, p: Entity, state: RunState) {
 /// Creates a process group with id `id` in `session` (with no members yet)
 /// and records its id in every namespace the id has a number in.
 pub fn create_group(world: &mut World, id: Pid, session: Entity) -> Entity {
-    let numbers = numbers_by_namespace(world, &id);
-    let g = world.spawn(ProcessGroup { id, session, members: ListHead::default(), links: 0, stopped: 0 }).id();
-    for (ns, nr) in numbers {
-        world.get_mut::<PidNamespace>(ns).expect("ns").table.attach(nr, IdKind::Group, g);
-    }
+    let g =
+        world.spawn(ProcessGroup { id: id.clone(), session, members: ListHead::default(), links: 0, stopped: 0 }).id();
+    ids::attach(world, &id, IdKind::Group, g);
     world.get_mut::<Session>(session).expect("session").groups += 1;
     let mut census = world.resource_mut::<Census>();
     census.groups += 1;
@@ -112,28 +110,16 @@ pub fn create_group(world: &mut World, id: Pid, session: Entity) -> Entity {
 
 /// Creates a session with id `id` (with no groups yet).
 pub fn create_session(world: &mut World, id: Pid) -> Entity {
-    let numbers = numbers_by_namespace(world, &id);
-    let s = world.spawn(Session { id, groups: 0 }).id();
+    let s = world.spawn(Session { id: id.clone(), groups: 0 }).id();
     world.resource_mut::<Census>().sessions += 1;
-    for (ns, nr) in numbers {
-        world.get_mut::<PidNamespace>(ns).expect("ns").table.attach(nr, IdKind::Session, s);
-    }
+    ids::attach(world, &id, IdKind::Session, s);
     s
 }
 
-/// The namespaces `id` has a number in, with that number.
-pub fn numbers_by_namespace(world: &World, id: &Pid) -> Vec<(Entity, u32)> {
-    let chain = &crate::model::ids::namespace(world, id.ns).chain;
-    chain
-        .iter()
-        .enumerate()
-        .map(|(level, &ns)| (ns, id.nr_at(level).expect("a pid has a number at every level up to its own")))
-        .collect()
-}
-
-/// Puts a new process into `g` (at fork): most recently joined first.
-pub fn join(world: &mut World, p: Entity, g: Entity) {
-    world.entity_mut(p).insert(Membership { group: g, link: ListLink::default(), counted: false });
+/// Links a new process into the group its [`Membership`] names (at fork):
+/// most recently joined first.
+pub fn join(world: &mut World, p: Entity) {
+    let g = group_of(world, p);
     list::push_front::<crate::model::group::Members>(world, g, p);
     if process(world, p).state == RunState::Stopped {
         world.get_mut::<ProcessGroup>(g).expect("group").stopped += 1;
@@ -190,18 +176,14 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     let mut census = world.resource_mut::<Census>();
     census.groups -= 1;
     census.orphaned_groups -= 1;
-    for (ns, nr) in numbers_by_namespace(world, &id) {
-        world.get_mut::<PidNamespace>(ns).expect("ns").table.detach(nr, IdKind::Group);
-    }
+    ids::detach(world, &id, IdKind::Group);
     let mut s = world.get_mut::<Session>(session).expect("session");
     s.groups -= 1;
     if s.groups == 0 {
         let Session { id, .. } = world.entity_mut(session).take::<Session>().expect("session");
         world.despawn(session);
         world.resource_mut::<Census>().sessions -= 1;
-        for (ns, nr) in numbers_by_namespace(world, &id) {
-            world.get_mut::<PidNamespace>(ns).expect("ns").table.detach(nr, IdKind::Session);
-        }
+        ids::detach(world, &id, IdKind::Session);
     }
 }
 

@@ -8,7 +8,7 @@
 //! ends it. A namespace init skips every default action but those of KILL and
 //! STOP (rule 30).
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{group, group_of, process};
 use crate::model::{DefaultAction, Disposition, HandlerLog, RunState, Signal, SignalState, Tree};
 use crate::systems::sched::Scheduler;

@@ -8,7 +8,7 @@
 //! no more forks into it, SIGKILL to everything else in it and in namespaces
 //! nested in it, reap, and wait until it is alone; only then does it go on.
 
-use crate::io::report::ExitStatus;
+use crate::model::ExitStatus;
 use crate::model::ids::{namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;
@@ -56,7 +56,7 @@ pub fn notify_parent(world: &mut World, p: Entity) -> bool {
 /// Carries out `p`'s exit (`exit_notify`). For a namespace init this may have
 /// to wait for the namespace to empty; it is run again when it does.
 pub fn exit_notify(world: &mut World, t: Entity) {
-    if process(world, t).state != RunState::Exiting {
+    if world.get::<Process>(t).map(|p| p.state) != Some(RunState::Exiting) {
         return;
     }
     let ns = ns_of(world, t);
@@ -114,7 +114,8 @@ pub fn release(world: &mut World, p: Entity) {
     ancestors::detach(world, p);
     let pid = pid_of(world, p).clone();
     world.despawn(p);
-    for (ns, nr) in ancestors::numbers_by_namespace(world, &pid) {
+    for level in 0..=pid.level() {
+        let (ns, nr) = crate::model::ids::number_at(world, &pid, level);
         let mut namespace = world.get_mut::<PidNamespace>(ns).expect("ns");
         namespace.table.detach(nr, IdKind::Process);
         if namespace.adding {

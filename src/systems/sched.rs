@@ -1,6 +1,6 @@
 //! The scheduler's queues: who exits next and who runs next.
 //!
-//! The kernel reference run (replay-format.md, "Timing") pins every process to
+//! The kernel reference run (`docs/replay-format.md`, "Timing") pins every process to
 //! one CPU at one real-time FIFO priority: a woken process runs only when the
 //! one before it blocks, in wake-up order. The simulator keeps that order with
 //! two FIFO queues: processes whose exit must be carried out (`do_exit` runs in

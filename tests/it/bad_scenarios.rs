@@ -1,7 +1,7 @@
 //! Each kind of mistake in a scenario file gets its own message, naming the
 //! file, the line and the key, and exit code 2; nothing is written.
 
-use crate::{procsim, scratch};
+use crate::{cli, scratch};
 
 const HEAD: &str = "seed = 1\nduration = \"1s\"\ntick = \"10ms\"\n";
 
@@ -9,7 +9,7 @@ const HEAD: &str = "seed = 1\nduration = \"1s\"\ntick = \"10ms\"\n";
 fn rejected(name: &str, text: &str) -> String {
     let dir = scratch(&format!("bad-{name}"));
     std::fs::write(dir.join("bad.toml"), text).unwrap();
-    let output = procsim(&dir, &["run", "bad.toml", "--out", "out"]);
+    let output = cli(&dir, &["run", "bad.toml", "--out", "out"]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
     assert!(!dir.join("out").exists(), "{name}: a rejected scenario wrote results");
@@ -102,7 +102,7 @@ fn a_syntax_error_is_placed() {
 #[test]
 fn an_unreadable_file_is_bad_input() {
     let dir = scratch("bad-unreadable");
-    let output = procsim(&dir, &["run", "nowhere.toml"]);
+    let output = cli(&dir, &["run", "nowhere.toml"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: nowhere.toml: "));
 }
@@ -118,7 +118,7 @@ fn more_instances_than_pids_or_too_many_ticks_are_impossible() {
     assert!(err.starts_with("error: bad.toml:3: `tick`: 1h in ticks of 1ns is 3600000000000 ticks"), "{err}");
     let dir = scratch("bad-duration-override");
     std::fs::write(dir.join("ok.toml"), HEAD).unwrap();
-    let output = procsim(&dir, &["run", "ok.toml", "--duration", "1000h", "--out", "out"]);
+    let output = cli(&dir, &["run", "ok.toml", "--duration", "1000h", "--out", "out"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: --duration: 1000h in ticks of 10ms"));
 }

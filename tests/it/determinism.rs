@@ -1,7 +1,7 @@
 //! A scenario and a seed give byte-identical tables; another seed gives
 //! other ones.
 
-use crate::{procsim, scratch};
+use crate::{cli, scratch};
 use procsim::engine::record::Op;
 use procsim::model::Signal;
 use std::path::Path;
@@ -38,7 +38,7 @@ initial = 2
 fn run(dir: &Path, out: &str, extra: &[&str]) {
     let mut args = vec!["run", "small.toml", "--events", "--out", out];
     args.extend_from_slice(extra);
-    let output = procsim(dir, &args);
+    let output = cli(dir, &args);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 

@@ -1,10 +1,14 @@
-//! The integration tests of procsim, one file per behaviour.
+//! procsim's integration tests: one binary, one file per behaviour.
 
 mod bad_scenarios;
 mod determinism;
+mod invariants;
+mod kernel_harness;
 mod models;
+mod replay_scripts;
 mod results;
 mod scenarios;
+mod seed_api;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,7 +22,7 @@ pub fn scratch(name: &str) -> PathBuf {
 }
 
 /// Runs the `procsim` binary with `args` in `dir`.
-pub fn procsim(dir: &Path, args: &[&str]) -> Output {
+pub fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_procsim")).args(args).current_dir(dir).output().expect("procsim runs")
 }
 

@@ -1,6 +1,6 @@
 //! What a run leaves in its results directory.
 
-use crate::{procsim, scenarios, scratch};
+use crate::{cli, scenarios, scratch};
 
 #[test]
 fn a_run_with_no_arguments_writes_the_default_results() {
@@ -8,7 +8,7 @@ fn a_run_with_no_arguments_writes_the_default_results() {
     std::fs::create_dir(dir.join("scenarios")).unwrap();
     // The default scenario, shortened: the test checks where things go.
     std::fs::copy(scenarios().join("default.toml"), dir.join("scenarios/default.toml")).unwrap();
-    let output = procsim(&dir, &["--duration", "30s"]);
+    let output = cli(&dir, &["--duration", "30s"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8(output.stdout).unwrap();
     for row in
@@ -27,7 +27,7 @@ fn a_run_with_no_arguments_writes_the_default_results() {
 fn the_tables_have_their_columns_and_rows() {
     let dir = scratch("tables");
     let scenario = scenarios().join("shells.toml");
-    let output = procsim(&dir, &["run", scenario.to_str().unwrap(), "--duration", "2s", "--events", "--out", "out"]);
+    let output = cli(&dir, &["run", scenario.to_str().unwrap(), "--duration", "2s", "--events", "--out", "out"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let read = |name: &str| std::fs::read_to_string(dir.join("out").join(name)).unwrap();
 
@@ -61,9 +61,9 @@ fn finished_tables_of_an_earlier_run_do_not_survive_a_new_one() {
     let dir = scratch("stale");
     let scenario = scenarios().join("daemons.toml");
     let scenario = scenario.to_str().unwrap();
-    assert!(procsim(&dir, &["run", scenario, "--duration", "1s", "--events", "--out", "out"]).status.success());
+    assert!(cli(&dir, &["run", scenario, "--duration", "1s", "--events", "--out", "out"]).status.success());
     assert!(dir.join("out/events.csv").exists());
-    assert!(procsim(&dir, &["run", scenario, "--duration", "1s", "--out", "out"]).status.success());
+    assert!(cli(&dir, &["run", scenario, "--duration", "1s", "--out", "out"]).status.success());
     assert!(!dir.join("out/events.csv").exists(), "events.csv of the earlier run is gone");
     let leftovers = std::fs::read_dir(dir.join("out"))
         .unwrap()

@@ -1,0 +1,106 @@
+//! Consistency checks of a [`Machine`] by brute force: everything the model
+//! keeps incrementally (relation lists, link and stopped counts, id tables,
+//! the census) recomputed from scratch and compared. O(world): for tests and
+//! debugging, never on a simulation's hot path.
+
+use crate::machine::Machine;
+use crate::model::Pid;
+use crate::model::group::Members;
+use crate::model::ids::number_at;
+use crate::model::list;
+use crate::model::tree::Children;
+use crate::model::{Membership, PidNamespace, Process, ProcessGroup, RunState, Session, Tree};
+use crate::systems::ancestors::is_link;
+use crate::systems::census::Census;
+use bevy_ecs::prelude::*;
+use std::collections::BTreeMap;
+
+/// Something the incremental model got wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("inconsistent model: {0}")]
+pub struct Inconsistency(pub String);
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(Inconsistency(format!($($msg)+)));
+        }
+    };
+}
+
+/// Checks every invariant of the model.
+pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
+    let world = machine.world();
+    let mut census = Census { totals: machine.census().totals.clone(), ..Default::default() };
+    let mut members_seen: BTreeMap<Entity, u32> = BTreeMap::new();
+    let mut links: BTreeMap<Entity, u32> = BTreeMap::new();
+    let mut stopped: BTreeMap<Entity, u32> = BTreeMap::new();
+    for (p, proc, tree, membership) in processes(world) {
+        census.moved(None, Some(proc.state));
+        let g = membership.group;
+        ensure!(world.get::<ProcessGroup>(g).is_some(), "{p} is in a group that does not exist");
+        *members_seen.entry(g).or_default() += 1;
+        *links.entry(g).or_default() += u32::from(is_link(world, p));
+        *stopped.entry(g).or_default() += u32::from(proc.state == RunState::Stopped);
+        ensure!(membership.counted == is_link(world, p), "{p}'s cached link status is stale");
+        ensure!(list::members::<Members>(world, g).contains(&p), "{p} is missing from its group's member list");
+        if let Some(parent) = tree.parent {
+            ensure!(world.get::<Process>(parent).is_some(), "{p}'s parent does not exist");
+            ensure!(list::members::<Children>(world, parent).contains(&p), "{p} is missing from its parent's children");
+        } else {
+            ensure!(proc.global_init, "{p} has no parent but is not the global init");
+        }
+        ensure!(
+            list::members::<Children>(world, p).len() as u32 == tree.children.len,
+            "{p}'s children list length is wrong"
+        );
+        for (ns, nr) in numbers(world, &proc.pid) {
+            let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
+            ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
+        }
+    }
+    for (g, group) in groups(world) {
+        census.groups += 1;
+        census.orphaned_groups += u64::from(group.is_orphaned());
+        let seen = members_seen.get(&g).copied().unwrap_or(0);
+        ensure!(seen > 0, "group {g} has no members");
+        ensure!(group.members.len == seen, "group {g} counts {} members, has {seen}", group.members.len);
+        let want = links.get(&g).copied().unwrap_or(0);
+        ensure!(group.links == want, "group {g} counts {} links, recount gives {want}", group.links);
+        let want = stopped.get(&g).copied().unwrap_or(0);
+        ensure!(group.stopped == want, "group {g} counts {} stopped, recount gives {want}", group.stopped);
+        ensure!(world.get::<Session>(group.session).is_some(), "group {g}'s session does not exist");
+        for (ns, nr) in numbers(world, &group.id) {
+            let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
+            ensure!(table.group(nr) == Some(g), "group {g}'s id {nr} is not in its namespace's table");
+        }
+    }
+    for (s, session) in sessions(world) {
+        census.sessions += 1;
+        let groups = groups(world).filter(|(_, g)| g.session == s).count() as u32;
+        ensure!(session.groups == groups, "session {s} counts {} groups, has {groups}", session.groups);
+        for (ns, nr) in numbers(world, &session.id) {
+            let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
+            ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
+        }
+    }
+    census.namespaces = world.iter_entities().filter(|e| e.contains::<PidNamespace>()).count() as u64;
+    ensure!(&census == machine.census(), "census {:?} differs from recount {census:?}", machine.census());
+    Ok(())
+}
+
+fn processes(world: &World) -> impl Iterator<Item = (Entity, &Process, &Tree, &Membership)> {
+    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<Process>()?, e.get::<Tree>()?, e.get::<Membership>()?)))
+}
+
+fn groups(world: &World) -> impl Iterator<Item = (Entity, &ProcessGroup)> {
+    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<ProcessGroup>()?)))
+}
+
+fn sessions(world: &World) -> impl Iterator<Item = (Entity, &Session)> {
+    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<Session>()?)))
+}
+
+fn numbers<'a>(world: &'a World, pid: &'a Pid) -> impl Iterator<Item = (Entity, u32)> + 'a {
+    (0..=pid.level()).map(move |level| number_at(world, pid, level))
+}

@@ -1,0 +1,92 @@
+//! The kernel conformance harness: runs a replay script on the real Linux
+//! kernel and produces the same [`Report`] the simulator does.
+//!
+//! It is how the simulator's expected outputs are made, so it must be exact
+//! and deterministic:
+//!
+//! - **World.** The harness stays outside the script: it clones `init` into a
+//!   new PID namespace (`world`). Every process of the script is a *puppet*
+//!   (`puppet`) that blocks on a command pipe and makes exactly one system
+//!   call per command, with the script's labels translated into the pids its
+//!   caller sees (`ops`).
+//! - **Timing.** After each operation the harness waits until everything it set
+//!   off has run: a sentinel thread tells when the puppets' CPU is idle
+//!   (`gate`), and two looks through `/proc` confirm that every puppet is
+//!   settled (`procfs`).
+//! - **Determinism.** All puppets run on one CPU at one `SCHED_FIFO` priority,
+//!   so a woken process runs only when the one before it blocks, in the
+//!   kernel's wake-up order (`placement`).
+//! - **Results.** Handlers record that they ran through the message pipe
+//!   (`wire`, `channel`), so `caught=` is in the order they ran; exit
+//!   statuses of processes the kernel reaped by itself come from pidfds opened
+//!   at birth (`pidfd`); the state section is read from `/proc` at the end
+//!   (`state`).
+//!
+//! A program that calls [`run`] must call [`enter_puppet_if_requested`] first
+//! thing in `main`: a puppet's `exec` starts the same program again.
+//!
+//! The harness needs Linux (6.15 or later for the exit status of processes the
+//! kernel reaps itself), root (or unprivileged user namespaces and an
+//! `RLIMIT_RTPRIO` of at least 10), and is best on two CPUs or more.
+
+mod error;
+pub use error::KernelError;
+
+#[cfg(target_os = "linux")]
+mod channel;
+#[cfg(target_os = "linux")]
+mod gate;
+#[cfg(target_os = "linux")]
+mod ops;
+#[cfg(target_os = "linux")]
+mod pidfd;
+#[cfg(target_os = "linux")]
+mod placement;
+#[cfg(target_os = "linux")]
+mod procfs;
+#[cfg(target_os = "linux")]
+mod puppet;
+#[cfg(target_os = "linux")]
+mod state;
+#[cfg(target_os = "linux")]
+mod wire;
+#[cfg(target_os = "linux")]
+mod world;
+
+use crate::io::report::Report;
+use crate::io::script::Script;
+
+/// Runs `script` on the kernel and reports what happened.
+///
+/// An operation whose actor cannot act ends the script, as the replay format
+/// says (the report's `invalid`); an `Err` means the harness itself could not
+/// do its job, and leaves nothing running behind.
+#[cfg(target_os = "linux")]
+pub fn run(script: &Script) -> Result<Report, KernelError> {
+    let mut world = world::World::start(script)?;
+    let mut outcomes = Vec::with_capacity(script.steps.len());
+    let mut invalid = None;
+    for step in &script.steps {
+        let at_line = |e: KernelError| e.at_line(step.line);
+        if let Some(why) = world.invalid(&step.op).map_err(at_line)? {
+            invalid = Some((step.line, why));
+            break;
+        }
+        outcomes.push((step.line, world.perform(&step.op).map_err(at_line)?));
+    }
+    let procs = world.state()?;
+    Ok(Report { outcomes, invalid, procs })
+}
+
+/// Runs `script` on the kernel: not on this system.
+#[cfg(not(target_os = "linux"))]
+pub fn run(_script: &Script) -> Result<Report, KernelError> {
+    Err(KernelError::CannotRun("the kernel harness runs on Linux only".into()))
+}
+
+/// Turns this process back into a puppet if a puppet's `exec` started it;
+/// returns at once otherwise. Call it first thing in `main`.
+pub fn enter_puppet_if_requested() {
+    #[cfg(target_os = "linux")]
+    puppet::enter_if_requested();
+}

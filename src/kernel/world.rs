@@ -1,0 +1,413 @@
+//! The running world: the script's processes on the real kernel, as the
+//! harness knows them.
+//!
+//! The harness stays outside the script's PID namespace. It clones `init` into
+//! a new one, and from then on every process is a puppet (see
+//! [`puppet`](super::puppet)) that the harness drives through the
+//! [`Channel`] and watches through `/proc` and a pidfd. After each operation
+//! the harness waits until the world has *settled*: every puppet is blocked in
+//! its command `read()`, stopped, a zombie or reaped, and stays so.
+
+use super::KernelError;
+use super::channel::Channel;
+use super::gate::Gate;
+use super::pidfd;
+use super::placement::Placement;
+use super::procfs::{self, ProcFiles};
+use super::puppet::{ExecArgs, InitSetup, become_init};
+use super::wire::{Fds, Kind, Message, Step};
+use crate::io::script::{Label, Script};
+use crate::model::ExitStatus;
+use crate::model::Signal;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// How long an operation's consequences may take to settle before the harness
+/// gives up (they take microseconds; an `exec` a millisecond or two).
+const SETTLE_LIMIT: Duration = Duration::from_secs(10);
+
+/// What a puppet answered to its last command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reply {
+    /// The system call returned `value` (`-errno` on failure); `status` is
+    /// `waitpid`'s status.
+    Returned { value: i32, status: i32 },
+    /// The process came back from `execve`.
+    Execed,
+}
+
+/// The harness's record of one process of the script.
+#[derive(Debug)]
+pub(crate) struct Puppet {
+    /// Its pid as the harness (and its `/proc`) sees it.
+    pub host_pid: i32,
+    /// Its pid in `init`'s namespace, then in each nested namespace down to its own.
+    pub pids: Vec<i32>,
+    /// The namespaces it is in, outermost (`init`'s) first, each named by the
+    /// label of its init.
+    pub ns: Vec<Label>,
+    pub pidfd: OwnedFd,
+    pub files: ProcFiles,
+    /// The signals whose handlers ran, in order.
+    pub caught: Vec<Signal>,
+    /// The answer to its last command, until the harness takes it.
+    pub reply: Option<Reply>,
+    /// It stopped itself with `kill` before the call returned to it: its reply
+    /// comes when it is continued, and is no one's answer.
+    pub owes_reply: bool,
+    /// The status `reap` collected, if a `reap` reaped it.
+    pub reaped: Option<ExitStatus>,
+    /// Known to be reaped (its `/proc` files fail).
+    pub gone: bool,
+    /// Its run count when it was last seen sleeping in its command `read()`:
+    /// while the count stays the same it has not run, so it still sleeps there.
+    pub asleep_at: Option<u64>,
+}
+
+/// What one look through `/proc` saw of a puppet: its state letter and how
+/// many times it has run, or `None` once it is reaped.
+type Look = Option<(u8, u64)>;
+
+/// `init` as the harness's child: what the harness kills and waits for at the end.
+struct Child {
+    pid: i32,
+    pidfd: OwnedFd,
+}
+
+pub(crate) struct World<'s> {
+    pub script: &'s Script,
+    init: Child,
+    pub channel: Channel,
+    gate: Gate,
+    /// By label; `None` until born (forever, if its fork failed or never ran).
+    pub puppets: Vec<Option<Puppet>>,
+    /// The position of `init`'s namespace in the `NS*` lists of the harness's `/proc`.
+    level: usize,
+    /// The label the current `fork` creates, and its namespaces.
+    pub expecting: Option<(Label, Vec<Label>)>,
+    inbox: Vec<Message>,
+    _placement: Placement,
+}
+
+impl<'s> World<'s> {
+    /// Creates `init` in a new PID namespace and waits until it is ready.
+    pub fn start(script: &'s Script) -> Result<World<'s>, KernelError> {
+        let own = procfs::own_pid().map_err(|e| KernelError::syscall("reading /proc/self", e))?;
+        // SAFETY: getpid has no preconditions.
+        if own != unsafe { libc::getpid() } {
+            return Err(KernelError::CannotRun("/proc belongs to another PID namespace than the harness".into()));
+        }
+        let placement = Placement::take()?;
+        let gate = Gate::open(placement.puppet_cpu)?;
+        let labels = script.labels.len();
+        let (channel, ends) = Channel::open(labels)?;
+        // Above every descriptor the puppets inherit, so that moving them there clobbers none.
+        let base = ends.iter().map(AsRawFd::as_raw_fd).max().unwrap_or(2) + 1;
+        let fds = Fds { base };
+        make_room(fds, labels)?;
+        let setup =
+            InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), exec: ExecArgs::new(fds, labels) };
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        // Without root, a user namespace grants the right to make a PID namespace.
+        let flags = libc::CLONE_NEWPID | libc::SIGCHLD | if root { 0 } else { libc::CLONE_NEWUSER };
+        // SAFETY: a fork-like clone (no new stack, no shared memory); the child
+        // runs only async-signal-safe code and never returns.
+        let pid = unsafe { libc::syscall(libc::SYS_clone, flags as libc::c_ulong, 0, 0, 0, 0) };
+        if pid == 0 {
+            // SAFETY: this is the child of that clone.
+            unsafe { become_init(&setup) }
+        }
+        if pid < 0 {
+            let err = io::Error::last_os_error();
+            return Err(match err.raw_os_error() {
+                Some(libc::EPERM | libc::EINVAL | libc::ENOSPC | libc::EUSERS) => KernelError::CannotRun(format!(
+                    "cannot create a PID namespace ({err}): it needs root or unprivileged user namespaces"
+                )),
+                _ => KernelError::syscall("clone(CLONE_NEWPID)", err),
+            });
+        }
+        let pid = pid as i32;
+        drop(ends);
+        let pidfd = pidfd::open(pid).map_err(|e| KernelError::syscall("pidfd_open(init)", e))?;
+        let init = Child { pid, pidfd };
+        // The harness does it, not `init`: inside a new user namespace `init` may
+        // not. Every later puppet inherits it at fork.
+        let prepared = placement.place_puppet(pid).and_then(|()| if root { Ok(()) } else { map_root(pid) });
+        if let Err(e) = prepared {
+            end(&init);
+            return Err(e);
+        }
+        let mut world = World {
+            script,
+            init,
+            channel,
+            gate,
+            puppets: (0..labels).map(|_| None).collect(),
+            level: 0,
+            expecting: None,
+            inbox: Vec::new(),
+            _placement: placement,
+        };
+        // `init` may still be setting itself up where the gate cannot see it: wait for its birth.
+        let deadline = Instant::now() + SETTLE_LIMIT;
+        while world.puppets[Label::INIT.index()].is_none() {
+            if Instant::now() > deadline {
+                return Err(KernelError::Timeout(SETTLE_LIMIT));
+            }
+            std::thread::sleep(Duration::from_micros(50));
+            world.settle()?;
+        }
+        match &world.puppets[Label::INIT.index()] {
+            Some(init) if init.host_pid == pid && init.pids.first() == Some(&1) => Ok(world),
+            _ => Err(KernelError::Unexpected("init did not come up as pid 1 of a new namespace".into())),
+        }
+    }
+
+    /// A label's puppet, if it was born.
+    pub fn puppet(&self, label: Label) -> Option<&Puppet> {
+        self.puppets.get(label.index()).and_then(Option::as_ref)
+    }
+
+    pub fn puppet_mut(&mut self, label: Label) -> Result<&mut Puppet, KernelError> {
+        let name = self.script.name(label).to_owned();
+        self.puppets
+            .get_mut(label.index())
+            .and_then(Option::as_mut)
+            .ok_or_else(|| KernelError::Unexpected(format!("`{name}` has no process")))
+    }
+
+    /// Waits until every puppet is blocked in its command `read()`, stopped, a
+    /// zombie or reaped, and takes in every message.
+    ///
+    /// The [`Gate`] says when the puppet CPU is idle. Two looks through `/proc`
+    /// then confirm it: both find every puppet settled, and each puppet got the
+    /// CPU as many times at the second look as at the first. So at the moment
+    /// between the two looks every puppet was settled at once, and from then on
+    /// nothing can wake any of them but the harness.
+    pub fn settle(&mut self) -> Result<(), KernelError> {
+        let deadline = Instant::now() + SETTLE_LIMIT;
+        loop {
+            if !self.gate.wait_idle(deadline)? {
+                return Err(KernelError::Timeout(SETTLE_LIMIT));
+            }
+            self.read_messages()?;
+            if let Some(first) = self.survey(true)?
+                && self.survey(false)?.is_some_and(|second| second == first)
+            {
+                return self.read_messages();
+            }
+            if Instant::now() > deadline {
+                return Err(KernelError::Timeout(SETTLE_LIMIT));
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+    }
+
+    /// One look at every puppet: `None` if one of them is not settled, else
+    /// each one's state and number of runs (`None` for reaped ones). The first
+    /// look also checks that a sleeping puppet sleeps in its command `read()`
+    /// (unless it has not run since it was last seen there).
+    fn survey(&mut self, first: bool) -> Result<Option<Vec<Look>>, KernelError> {
+        let read = |e: io::Error| KernelError::syscall("reading /proc", e);
+        let mut looks = Vec::with_capacity(self.puppets.len());
+        for puppet in self.puppets.iter_mut().flatten() {
+            if puppet.gone {
+                looks.push(None);
+                continue;
+            }
+            let (Some(runs), Some(stat)) = (puppet.files.runs().map_err(read)?, puppet.files.stat().map_err(read)?)
+            else {
+                if puppet.files.stat().map_err(read)?.is_none() {
+                    puppet.gone = true;
+                    looks.push(None);
+                    continue;
+                }
+                return Ok(None);
+            };
+            let settled = match stat.state {
+                b'Z' | b'T' => true,
+                b'S' if !first || puppet.asleep_at == Some(runs) => true,
+                b'S' => {
+                    let asleep = puppet.files.in_pipe_read().map_err(read)? == Some(true);
+                    puppet.asleep_at = asleep.then_some(runs);
+                    asleep
+                }
+                _ => false,
+            };
+            if !settled {
+                return Ok(None);
+            }
+            looks.push(Some((stat.state, runs)));
+        }
+        Ok(Some(looks))
+    }
+
+    /// Takes in every message the puppets wrote.
+    fn read_messages(&mut self) -> Result<(), KernelError> {
+        let mut inbox = std::mem::take(&mut self.inbox);
+        self.channel.drain(&mut inbox)?;
+        for message in inbox.drain(..) {
+            self.take(message)?;
+        }
+        self.inbox = inbox;
+        Ok(())
+    }
+
+    fn take(&mut self, message: Message) -> Result<(), KernelError> {
+        let label = Label(message.label);
+        if label.index() >= self.puppets.len() {
+            return Err(KernelError::Unexpected(format!("a message from unknown label {}", message.label)));
+        }
+        let name = self.script.name(label).to_owned();
+        let unexpected = |what: &str| KernelError::Unexpected(format!("`{name}` {what}"));
+        match Kind::from_u32(message.kind) {
+            Some(Kind::Born) => self.register(label, message.a),
+            Some(Kind::Execed) => {
+                let puppet = self.puppet_mut(label)?;
+                if puppet.host_pid != message.a {
+                    return Err(unexpected("came back from exec as someone else"));
+                }
+                if puppet.reply.is_some() {
+                    return Err(unexpected("answered twice"));
+                }
+                puppet.reply = Some(Reply::Execed);
+                Ok(())
+            }
+            Some(Kind::Returned) => {
+                let puppet = self.puppet_mut(label)?;
+                if puppet.owes_reply {
+                    puppet.owes_reply = false;
+                    // It was taken for a successful kill when the process stopped itself.
+                    return if message.a == 0 { Ok(()) } else { Err(unexpected("stopped itself with a failed kill")) };
+                }
+                if puppet.reply.is_some() {
+                    return Err(unexpected("answered twice"));
+                }
+                puppet.reply = Some(Reply::Returned { value: message.a, status: message.b });
+                Ok(())
+            }
+            Some(Kind::Caught) => {
+                let sig = u32::try_from(message.a).ok().and_then(Signal::from_number);
+                let sig = sig.ok_or_else(|| unexpected(&format!("caught signal {}", message.a)))?;
+                self.puppet_mut(label)?.caught.push(sig);
+                Ok(())
+            }
+            Some(Kind::Fault) => Err(KernelError::Puppet {
+                label: name,
+                step: Step::from_i32(message.a).map_or("an unknown step", Step::name),
+                source: io::Error::from_raw_os_error(message.b),
+            }),
+            None => Err(unexpected(&format!("sent a message of unknown kind {}", message.kind))),
+        }
+    }
+
+    /// Records a newborn: its pidfd and `/proc` files are opened now, before
+    /// anything can happen to it.
+    fn register(&mut self, label: Label, host_pid: i32) -> Result<(), KernelError> {
+        let name = self.script.name(label).to_owned();
+        let ns = if label == Label::INIT {
+            vec![Label::INIT]
+        } else {
+            match self.expecting.take() {
+                Some((child, ns)) if child == label => ns,
+                _ => return Err(KernelError::Unexpected(format!("`{name}` was born unasked"))),
+            }
+        };
+        let pidfd = pidfd::open(host_pid).map_err(|e| KernelError::syscall("pidfd_open", e))?;
+        let files = ProcFiles::open(host_pid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
+        let levels = procfs::levels(host_pid).map_err(|e| KernelError::syscall("reading /proc/PID/status", e))?;
+        if label == Label::INIT {
+            self.level = levels.pid.len() - 1;
+        }
+        let pids = levels.pid.get(self.level..).unwrap_or_default().to_vec();
+        if pids.len() != ns.len() {
+            return Err(KernelError::Unexpected(format!(
+                "`{name}` is {} namespaces deep, not {}",
+                pids.len(),
+                ns.len()
+            )));
+        }
+        let slot = &mut self.puppets[label.index()];
+        if slot.is_some() {
+            return Err(KernelError::Unexpected(format!("`{name}` was born twice")));
+        }
+        *slot = Some(Puppet {
+            host_pid,
+            pids,
+            ns,
+            pidfd,
+            files,
+            caught: Vec::new(),
+            reply: None,
+            owes_reply: false,
+            reaped: None,
+            gone: false,
+            asleep_at: None,
+        });
+        Ok(())
+    }
+}
+
+/// Makes the harness's user the root of `init`'s new user namespace. Without a
+/// root there, `exec` would drop the capabilities the script's processes need
+/// (to make nested PID namespaces, say), which root's processes keep.
+fn map_root(pid: i32) -> Result<(), KernelError> {
+    // SAFETY: geteuid and getegid have no preconditions.
+    let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+    let write = |file: &str, text: String| {
+        std::fs::write(format!("/proc/{pid}/{file}"), text)
+            .map_err(|e| KernelError::CannotRun(format!("cannot write {file} of the user namespace: {e}")))
+    };
+    write("uid_map", format!("0 {uid} 1\n"))?;
+    write("setgroups", "deny".into())?;
+    write("gid_map", format!("0 {gid} 1\n"))
+}
+
+/// Raises the soft limit of open files to what a run needs: the puppets need
+/// the numbers up to [`Fds::end`], the harness about five descriptors per label
+/// (a command pipe, a pidfd, three `/proc` files) besides those it has. The
+/// puppets inherit the limit from the harness.
+fn make_room(fds: Fds, labels: usize) -> Result<(), KernelError> {
+    let needed = (fds.end(labels) as libc::rlim_t).max(fds.base as libc::rlim_t + 5 * labels as libc::rlim_t + 16);
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: the kernel writes one rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(KernelError::last_os("getrlimit"));
+    }
+    if limit.rlim_cur >= needed {
+        return Ok(());
+    }
+    if limit.rlim_max < needed {
+        return Err(KernelError::CannotRun(format!(
+            "{labels} labels need {needed} open files, the hard limit is {}",
+            limit.rlim_max
+        )));
+    }
+    limit.rlim_cur = needed;
+    // SAFETY: the kernel reads one rlimit.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(KernelError::last_os("setrlimit"));
+    }
+    Ok(())
+}
+
+impl Drop for World<'_> {
+    fn drop(&mut self) {
+        end(&self.init);
+    }
+}
+
+/// Kills `init`, which takes its whole namespace with it, and reaps it.
+fn end(init: &Child) {
+    let _ = pidfd::send_signal(&init.pidfd, libc::SIGKILL);
+    let mut status = 0;
+    loop {
+        // SAFETY: waits for the harness's own child.
+        let r = unsafe { libc::waitpid(init.pid, &mut status, libc::__WALL) };
+        if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            break;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Property tests over random operation sequences: after every operation the
+//! incremental model (relation lists, link and stopped counts, id tables, the
+//! census) equals a brute-force recount, and replaying a script twice gives
+//! the same report.
+
+use procsim::check::check;
+use procsim::io::generate::random_script;
+use procsim::io::script::Script;
+use procsim::replay::{replay, replay_observed};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn model_stays_consistent(seed in any::<u64>(), ops in 1usize..80) {
+        let text = random_script(seed, ops);
+        let script = Script::parse(&text).expect("generated scripts parse");
+        let mut failure = None;
+        replay_observed(&script, |machine| {
+            if failure.is_none() {
+                failure = check(machine).err();
+            }
+        });
+        prop_assert!(failure.is_none(), "{}\nscript:\n{text}", failure.unwrap());
+    }
+
+    #[test]
+    fn replay_is_deterministic(seed in any::<u64>(), ops in 1usize..80) {
+        let script = Script::parse(&random_script(seed, ops)).expect("generated scripts parse");
+        let first = replay(&script).render(&script);
+        prop_assert_eq!(first, replay(&script).render(&script));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any text either parses or gives a line-numbered error; it never panics,
+    /// and a script that parses replays without panicking.
+    #[test]
+    fn any_text_parses_or_errors(text in "([a-z0-9 %#\\-\\t]{0,30}\n){0,12}") {
+        match Script::parse(&text) {
+            Ok(script) => {
+                replay(&script);
+            }
+            Err(e) => prop_assert!(e.line >= 1 && e.line <= text.lines().count().max(1)),
+        }
+    }
+}
