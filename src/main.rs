@@ -215,21 +215,23 @@ fn run(args: RunArgs) -> ExitCode {
                 .expect("a valid template"),
         );
         let mut summary = Summary::default();
-        let ticking = Instant::now();
+        let setup = started.elapsed();
+        let mut shown = false;
         while let Some(tick) = sim.advance() {
             results.record(&tick)?;
             summary.add(tick.metrics);
-            if bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
+            if !shown && started.elapsed() > Duration::from_secs(1) {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
+                shown = true;
             }
             bar.set_position(sim.clock().done());
             bar.set_message(format!("{} live", sim.machine().census().live()));
         }
-        let wall = ticking.elapsed();
+        let ticking = started.elapsed() - setup;
         bar.finish_and_clear();
         results.finish(&scenario, sim.start_population())?;
         println!("{} (seed {}): {} simulated", scenario.name, scenario.seed, scenario.duration);
-        print!("{}", summary.render(sim.start_population(), wall));
+        print!("{}", summary.render(sim.start_population(), setup, ticking));
         println!("{:<18} {}", "results", dir.display());
         Ok(())
     });
