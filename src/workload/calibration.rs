@@ -1,4 +1,5 @@
-//! The calibration workload of the performance notes, exactly.
+//! The calibration workload: the one the simulator's cost is measured on
+//! (fixed and specified exactly, so that measurements compare).
 //!
 //! The start population is a random tree of `processes` processes: each new
 //! one is forked by a uniformly random existing process (init included);
@@ -12,7 +13,7 @@
 //! into a new group; setpgid on itself into a uniformly random existing group
 //! of its session; setsid. The rules apply as they are: a session leader's
 //! setsid is EPERM, and so on. With a tick of 1000 intervals, each tick holds
-//! 1000 events, as the notes have it.
+//! 1000 events, whose exits (and reparenting) are carried out at its end.
 //!
 //! Picking a random process or a random group of a session must cost O(1) at
 //! a million processes, so the workload keeps its live processes in a vector

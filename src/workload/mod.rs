@@ -5,7 +5,7 @@
 //! ([`shell`]), daemons ([`daemon`]), services under a subreaper supervisor
 //! ([`service`]), containers with their own PID namespace ([`container`]),
 //! batch jobs that fork bursts of children ([`batch`]), and the calibration
-//! workload of the performance notes ([`calibration`]).
+//! workload the simulator's cost is measured on ([`calibration`]).
 //!
 //! Every process the workload creates gets a [`Role`] that says what it does
 //! next. A process's steps are events; each event performs at most one system
