@@ -175,3 +175,38 @@ impl TickLog {
         self.records.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_op_counts_at_its_place_in_all() {
+        for (i, op) in Op::ALL.into_iter().enumerate() {
+            assert_eq!(op as usize, i, "{}", op.name());
+        }
+    }
+
+    #[test]
+    fn failures_are_counted_by_kind() {
+        let mut log = TickLog::default();
+        let record = |status| Record {
+            time: SimTime(1),
+            sequence: 0,
+            op: Op::Setsid,
+            actor: Some(2),
+            target: None,
+            group: None,
+            signal: None,
+            status,
+        };
+        log.note(record(Status::Ok));
+        log.note(record(Status::Err(Errno::EPERM)));
+        log.note(record(Status::Stopped));
+        assert_eq!(log.counts.performed(), 3);
+        assert_eq!(log.counts.failed(), 2);
+        assert_eq!(log.counts.errors[0], 1, "EPERM first");
+        assert_eq!(log.counts.errors[ERRORS.len() - 1], 1, "a stopped actor last");
+        assert!(log.records.is_empty(), "records are kept only when asked");
+    }
+}
