@@ -40,6 +40,43 @@
 //! assert_eq!(m.census().totals.orphan_pairs, 1);
 //! ```
 //!
+//! # Running a scenario
+//!
+//! A [`workload::Scenario`] (a TOML file, see `scenarios/README.md`) mixes
+//! workload models — interactive shells, daemons, supervised services,
+//! containers, batch jobs — that play the programs the processes run. The
+//! [`engine`] runs it in ticks and reports what each tick did, from the
+//! machine's running census:
+//!
+//! ```
+//! use procsim::workload::Scenario;
+//!
+//! let scenario = Scenario::parse(
+//!     "example.toml",
+//!     r#"
+//!     seed = 7
+//!     duration = "20s"
+//!     tick = "10ms"
+//!
+//!     [shells]
+//!     initial = 5
+//!     suspend = 0.5
+//!     hangup = 0.5
+//!     "#,
+//! )?;
+//! let mut run = scenario.simulation();
+//! let mut orphaned_groups_signalled = 0;
+//! while let Some(tick) = run.advance() {
+//!     orphaned_groups_signalled += tick.metrics.happened.orphan_pairs;
+//!     assert!(tick.metrics.census.live() >= 1, "init never exits");
+//! }
+//! # let _ = orphaned_groups_signalled;
+//! # Ok::<(), procsim::workload::ScenarioError>(())
+//! ```
+//!
+//! `procsim run` does the same and writes the ticks to CSV tables
+//! ([`io::results`]).
+//!
 //! # Ordering and determinism
 //!
 //! Everything is single-threaded and ordered: lists keep the kernel's orders
@@ -47,6 +84,13 @@
 //! processes run in wake-up order, and no hash-map iteration order, clock or
 //! thread schedule reaches a result. The same operations give the same world,
 //! byte for byte.
+//!
+//! A scenario run adds: simulated time is integer nanoseconds; events are
+//! applied one at a time in the total order `(time, priority, sequence)`; an
+//! operation acts at once, and its consequences are carried out at the end of
+//! its tick, in the order the operations were applied; random choices come
+//! from ChaCha8 streams named after each model and keyed by the seed. A
+//! scenario and a seed give the same tables, byte for byte, on every machine.
 //!
 //! # Replay and the real kernel
 //!
@@ -57,6 +101,7 @@
 pub mod check;
 pub mod compare;
 pub mod conform;
+pub mod engine;
 pub mod gvisor;
 pub mod io;
 pub mod kernel;
@@ -66,5 +111,6 @@ pub mod replay;
 pub mod semantics;
 pub mod syscalls;
 pub mod systems;
+pub mod workload;
 
 pub use machine::{Machine, MachineConfig};

@@ -22,6 +22,7 @@ use crate::systems::deliver::{self, RecordHandlers};
 use crate::systems::exit::Released;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::Sender;
+use crate::systems::transitions::Transitions;
 use crate::systems::{ancestors, orphans};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, ScheduleLabel};
@@ -40,6 +41,8 @@ pub struct MachineConfig {
     pub pid_max: u32,
     /// Record the handlers each process runs ([`Machine::handlers`]).
     pub record_handlers: bool,
+    /// Keep a log of run-state changes ([`Machine::take_transitions`]).
+    pub record_transitions: bool,
     /// Whose rules the machine follows: Linux's, or some or all of the
     /// 2018 gVisor seed's ([`crate::semantics`]).
     pub semantics: Semantics,
@@ -47,7 +50,12 @@ pub struct MachineConfig {
 
 impl Default for MachineConfig {
     fn default() -> Self {
-        MachineConfig { pid_max: PID_MAX_LIMIT, record_handlers: false, semantics: Semantics::LINUX }
+        MachineConfig {
+            pid_max: PID_MAX_LIMIT,
+            record_handlers: false,
+            record_transitions: false,
+            semantics: Semantics::LINUX,
+        }
     }
 }
 
@@ -77,6 +85,9 @@ impl Machine {
         world.init_resource::<Released>();
         world.init_resource::<Census>();
         world.insert_resource(RecordHandlers(config.record_handlers));
+        if config.record_transitions {
+            world.init_resource::<Transitions>();
+        }
         world.insert_resource(config.semantics);
         if !config.semantics.is_linux() {
             world.init_resource::<GroupsById>();
@@ -213,6 +224,12 @@ impl Machine {
     /// Processes released since the last call, with their exit status.
     pub fn take_released(&mut self) -> Vec<(Entity, ExitStatus)> {
         std::mem::take(&mut self.world.resource_mut::<Released>().0)
+    }
+
+    /// Run-state changes since the last call, in order: each process and the
+    /// state it entered (empty unless the machine records transitions).
+    pub fn take_transitions(&mut self) -> Vec<(Entity, RunState)> {
+        self.world.get_resource_mut::<Transitions>().map(|mut log| std::mem::take(&mut log.0)).unwrap_or_default()
     }
 
     // --- Queries -----------------------------------------------------------

@@ -1,27 +1,41 @@
 //! The `procsim` command line: thin glue over the library.
 //!
+//! `procsim` with no subcommand is `procsim run`: it runs
+//! `scenarios/default.toml` and writes its tables to
+//! `results/<scenario>-seed<N>/`.
+//!
 //! Exit codes: 0 success, 1 a check failed (conform), 2 bad input (parse error,
 //! unreadable file), 3 a replay script's operation was invalid at run time,
-//! 4 the kernel harness cannot run here.
+//! 4 the kernel harness cannot run here, 5 the results could not be written.
 
-use clap::{Parser, Subcommand};
-use procsim::compare::Summary;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use procsim::compare::Summary as Divergences;
+use procsim::engine::SimDuration;
 use procsim::io::generate::random_script;
 use procsim::io::report::Level;
+use procsim::io::results::Results;
 use procsim::io::script::Script;
+use procsim::io::summary::Summary;
 use procsim::semantics::{Profile, Semantics};
+use procsim::workload::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 #[derive(Parser)]
-#[command(name = "procsim", version, about)]
+#[command(name = "procsim", version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a scenario and write its CSV tables (the default).
+    Run(RunArgs),
     /// Replay a `.ops` script on the simulator and print its report (`-` reads stdin).
     Replay {
         file: PathBuf,
@@ -64,6 +78,33 @@ struct ConformArgs {
     /// Where failing scripts are saved, with both reports and a diff.
     #[arg(long, value_name = "DIR", default_value = "results/conform-failures")]
     failures: PathBuf,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The scenario file.
+    #[arg(default_value = "scenarios/default.toml")]
+    scenario: PathBuf,
+    /// The seed, instead of the scenario's.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    seed: Option<u64>,
+    /// The simulated time to cover, instead of the scenario's (such as `30s`).
+    #[arg(long, value_parser = positive_duration)]
+    duration: Option<SimDuration>,
+    /// Where to write the tables [default: results/<scenario>-seed<N>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Also write `events.csv`, one row per operation.
+    #[arg(long)]
+    events: bool,
+}
+
+fn positive_duration(text: &str) -> Result<SimDuration, String> {
+    match text.parse::<SimDuration>() {
+        Ok(d) if d.nanos() > 0 => Ok(d),
+        Ok(_) => Err("must be longer than 0s".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Reads a script file (`-` is stdin) and parses it; on failure prints the error
@@ -178,7 +219,7 @@ fn compare(scripts: Scripts) -> ExitCode {
         Ok(cases) => cases,
         Err(code) => return code,
     };
-    let mut summary = Summary::default();
+    let mut summary = Divergences::default();
     for Case { name, script, .. } in &cases {
         let comparison = procsim::compare::compare(script, scripts.level);
         if !comparison.differences.is_empty() {
@@ -191,12 +232,70 @@ fn compare(scripts: Scripts) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Runs a scenario, with a progress bar on stderr once it has taken a
+/// second, and prints the summary.
+fn run(args: RunArgs) -> ExitCode {
+    let mut scenario = match Scenario::load(&args.scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    scenario.seed = args.seed.unwrap_or(scenario.seed);
+    scenario.duration = args.duration.unwrap_or(scenario.duration);
+    if let Err(message) = scenario.check_length() {
+        eprintln!("error: --duration: {message}");
+        return ExitCode::from(2);
+    }
+    let dir = args.out.unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}", scenario.name, scenario.seed)));
+    let written = Results::create(&dir, args.events).and_then(|mut results| {
+        let started = Instant::now();
+        let mut sim = scenario.simulation();
+        sim.keep_records(args.events);
+        let bar = ProgressBar::with_draw_target(Some(sim.clock().total()), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} ticks, {msg} [{elapsed}<{eta}]")
+                .expect("a valid template"),
+        );
+        let mut summary = Summary::default();
+        let setup = started.elapsed();
+        let mut shown = false;
+        while let Some(tick) = sim.advance() {
+            results.record(&tick)?;
+            summary.add(tick.metrics);
+            if !shown && started.elapsed() > Duration::from_secs(1) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                shown = true;
+            }
+            bar.set_position(sim.clock().done());
+            bar.set_message(format!("{} live", sim.machine().census().live()));
+        }
+        let ticking = started.elapsed() - setup;
+        bar.finish_and_clear();
+        results.finish(&scenario, sim.start_population())?;
+        println!("{} (seed {}): {} simulated", scenario.name, scenario.seed, scenario.duration);
+        print!("{}", summary.render(sim.start_population(), setup, ticking));
+        println!("{:<18} {}", "results", dir.display());
+        Ok(())
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(5)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // A puppet of the kernel harness that came back from `exec` never returns from here.
     procsim::kernel::enter_puppet_if_requested();
     let cli = Cli::parse();
     match cli.command {
-        Command::Replay { file, semantics } => {
+        None => run(cli.run),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Replay { file, semantics }) => {
             let script = match load_script(&file) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -205,7 +304,7 @@ fn main() -> ExitCode {
             print!("{}", report.render(&script));
             ExitCode::from(report.exit_code() as u8)
         }
-        Command::Kernel { file } => {
+        Some(Command::Kernel { file }) => {
             let script = match load_script(&file) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -221,7 +320,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Conform(args) => conform(args),
-        Command::Compare(scripts) => compare(scripts),
+        Some(Command::Conform(args)) => conform(args),
+        Some(Command::Compare(scripts)) => compare(scripts),
     }
 }

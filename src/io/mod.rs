@@ -1,5 +1,10 @@
-//! Input and output: replay scripts and their reports.
+//! Input and output: replay scripts and their reports, random scripts, and
+//! the results of a run (CSV tables and the summary).
 
 pub mod generate;
+pub mod partial;
 pub mod report;
+pub mod results;
 pub mod script;
+pub mod summary;
+pub mod tables;

@@ -23,6 +23,7 @@ use crate::model::tree::Children;
 use crate::model::{Membership, Pid, ProcessGroup, RunState, Session, Tree};
 use crate::semantics::Semantics;
 use crate::systems::census::Census;
+use crate::systems::transitions::Transitions;
 use bevy_ecs::prelude::*;
 
 /// link(p): p is not a zombie, its parent is not the global init, and its
@@ -80,6 +81,9 @@ fn recount_children(world: &mut World, p: Entity) {
 pub fn set_state(world: &mut World, p: Entity, state: RunState) {
     let old = std::mem::replace(&mut world.get_mut::<crate::model::Process>(p).expect("process").state, state);
     world.resource_mut::<Census>().moved(Some(old), Some(state));
+    if let Some(mut log) = world.get_resource_mut::<Transitions>() {
+        log.0.push((p, state));
+    }
     let delta: i32 = match (old == RunState::Stopped, state == RunState::Stopped) {
         (false, true) => 1,
         (true, false) => -1,

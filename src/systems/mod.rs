@@ -9,3 +9,4 @@ pub mod orphans;
 pub mod reparent;
 pub mod sched;
 pub mod signal;
+pub mod transitions;

@@ -1,0 +1,142 @@
+//! The run: setup at time 0, then ticks until the duration has passed.
+//!
+//! Each tick applies the events due in it, one at a time in the queue's order;
+//! then runs the machine's systems ([`Machine::settle`]: signal delivery,
+//! exits, reparenting, the orphaned-group signals); then lets the workload
+//! react to what the systems did (a child died, a job stopped), which it does
+//! by scheduling events — a reaction takes simulated time like anything else;
+//! then takes the tick's metrics from the census.
+//!
+//! So an operation acts at once, as a system call does, while its
+//! consequences land at the end of its tick, in the order the operations
+//! were applied: the tick length is the resolution at which the world's
+//! processes get scheduled.
+
+use crate::engine::clock::TickSchedule;
+use crate::engine::context::Context;
+use crate::engine::metrics::{self, TickMetrics, TickReport};
+use crate::engine::queue::EventQueue;
+use crate::engine::record::TickLog;
+use crate::engine::time::{SimDuration, SimTime};
+use crate::machine::Machine;
+use crate::systems::census::Totals;
+
+/// What drives a run: the programs the processes run.
+pub trait Workload {
+    /// What the workload schedules.
+    type Event;
+
+    /// Creates the start population at time 0: directly, or by scheduling
+    /// events at time 0 (applied during the setup, unrecorded).
+    fn populate(&mut self, ctx: &mut Context<'_, Self::Event>);
+
+    /// Applies one event that has fallen due: at most one operation, and
+    /// whatever it schedules next.
+    fn apply(&mut self, event: Self::Event, ctx: &mut Context<'_, Self::Event>);
+
+    /// Called after the machine's systems have run, at the end of the setup
+    /// and of each tick: schedules the reactions to what they did.
+    fn react(&mut self, ctx: &mut Context<'_, Self::Event>);
+}
+
+/// A run in progress.
+pub struct Simulation<W: Workload> {
+    machine: Machine,
+    workload: W,
+    queue: EventQueue<W::Event>,
+    clock: TickSchedule,
+    log: TickLog,
+    /// The census's totals at the end of the last tick.
+    totals: Totals,
+    start_population: u64,
+    metrics: TickMetrics,
+}
+
+impl<W: Workload> Simulation<W> {
+    /// Sets up a run of `duration` in ticks of `tick`: the workload populates
+    /// the machine at time 0, and everything due at time 0 (with the
+    /// reactions to it that are due at time 0) is applied, unrecorded.
+    pub fn new(machine: Machine, workload: W, tick: SimDuration, duration: SimDuration) -> Simulation<W> {
+        let mut sim = Simulation {
+            machine,
+            workload,
+            queue: EventQueue::default(),
+            clock: TickSchedule::new(tick, duration),
+            log: TickLog::default(),
+            totals: Totals::default(),
+            start_population: 0,
+            metrics: TickMetrics::default(),
+        };
+        sim.workload.populate(&mut Context {
+            machine: &mut sim.machine,
+            queue: &mut sim.queue,
+            log: &mut sim.log,
+            now: SimTime::ZERO,
+            sequence: 0,
+        });
+        loop {
+            sim.run_until(SimTime::ZERO);
+            if sim.queue.next_time() != Some(SimTime::ZERO) {
+                break;
+            }
+        }
+        sim.log.reset();
+        sim.totals = sim.machine.census().totals.clone();
+        sim.start_population = sim.machine.census().live();
+        sim
+    }
+
+    /// Keeps a record of every operation ([`TickReport::records`]).
+    pub fn keep_records(&mut self, on: bool) {
+        self.log.keep_records = on;
+    }
+
+    /// Live processes when the first tick began.
+    pub fn start_population(&self) -> u64 {
+        self.start_population
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    /// The clock: ticks done and in all.
+    pub fn clock(&self) -> &TickSchedule {
+        &self.clock
+    }
+
+    /// Runs the next tick, or returns `None` when the run is over.
+    pub fn advance(&mut self) -> Option<TickReport<'_>> {
+        let end = self.clock.next_tick()?;
+        self.log.reset();
+        self.run_until(end);
+        let census = self.machine.census();
+        self.metrics = TickMetrics {
+            time: end,
+            census: census.clone(),
+            happened: metrics::since(&census.totals, &self.totals),
+            counts: self.log.counts,
+        };
+        self.totals.clone_from(&census.totals);
+        Some(TickReport { metrics: &self.metrics, records: &self.log.records })
+    }
+
+    /// Applies the events due by `end`, settles the machine, and lets the
+    /// workload react, at `end`.
+    fn run_until(&mut self, end: SimTime) {
+        while let Some(next) = self.queue.pop_due(end) {
+            let mut ctx = Context {
+                machine: &mut self.machine,
+                queue: &mut self.queue,
+                log: &mut self.log,
+                now: next.key.time,
+                sequence: next.key.sequence,
+            };
+            self.workload.apply(next.event, &mut ctx);
+        }
+        self.machine.settle();
+        let mut ctx =
+            Context { machine: &mut self.machine, queue: &mut self.queue, log: &mut self.log, now: end, sequence: 0 };
+        self.workload.react(&mut ctx);
+    }
+}

@@ -1,0 +1,46 @@
+//! Files that appear whole or not at all.
+//!
+//! A result file is written under a temporary name (`metrics.csv.partial`)
+//! and renamed to its own name only once it is complete and flushed, so a run
+//! that is interrupted, or fails, never leaves a truncated file that looks
+//! like a finished one.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written under a temporary name.
+#[derive(Debug)]
+pub struct PartialFile {
+    writer: BufWriter<File>,
+    temporary: PathBuf,
+    path: PathBuf,
+}
+
+impl PartialFile {
+    /// Starts writing what will become `path`.
+    pub fn create(path: &Path) -> io::Result<PartialFile> {
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".partial");
+        let temporary = path.with_file_name(name);
+        let writer = BufWriter::new(File::create(&temporary)?);
+        Ok(PartialFile { writer, temporary, path: path.to_owned() })
+    }
+
+    /// Flushes the file to disk and gives it its own name.
+    pub fn commit(self) -> io::Result<()> {
+        let file = self.writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+        std::fs::rename(&self.temporary, &self.path)
+    }
+}
+
+impl Write for PartialFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}

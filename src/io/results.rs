@@ -1,0 +1,110 @@
+//! The results directory of a run: `run.csv`, `metrics.csv` and, when asked
+//! for, `events.csv` ([`crate::io::tables`]).
+//!
+//! The tables are written as the run goes, under temporary names, and all
+//! renamed together when it ends ([`crate::io::partial`]). Finished tables
+//! left by an earlier run into the same directory are removed first, so the
+//! directory never mixes the whole files of two runs.
+
+use crate::engine::TickReport;
+use crate::io::partial::PartialFile;
+use crate::io::tables;
+use crate::workload::Scenario;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The file names of the tables.
+const RUN: &str = "run.csv";
+const METRICS: &str = "metrics.csv";
+const EVENTS: &str = "events.csv";
+
+/// What went wrong writing the results, and where.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {source}", path.display())]
+pub struct ResultsError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// One table being written.
+struct Table {
+    path: PathBuf,
+    writer: csv::Writer<PartialFile>,
+}
+
+impl Table {
+    /// Starts `path` with its header.
+    fn create<I: AsRef<[u8]>>(path: PathBuf, header: impl IntoIterator<Item = I>) -> Result<Table, ResultsError> {
+        let file = PartialFile::create(&path);
+        let mut table = match file {
+            Ok(file) => Table { writer: csv::Writer::from_writer(file), path },
+            Err(source) => return Err(ResultsError { path, source }),
+        };
+        table.row(header)?;
+        Ok(table)
+    }
+
+    fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
+        self.writer.write_record(fields).map_err(|e| self.error(e.into()))
+    }
+
+    /// Gives the finished table its own name.
+    fn commit(self) -> Result<(), ResultsError> {
+        let Table { path, writer } = self;
+        match writer.into_inner().map_err(|e| e.into_error()).and_then(PartialFile::commit) {
+            Ok(()) => Ok(()),
+            Err(source) => Err(ResultsError { path, source }),
+        }
+    }
+
+    fn error(&self, source: io::Error) -> ResultsError {
+        ResultsError { path: self.path.clone(), source }
+    }
+}
+
+/// The tables of a run in progress.
+pub struct Results {
+    dir: PathBuf,
+    metrics: Table,
+    events: Option<Table>,
+}
+
+impl Results {
+    /// Creates `dir` if need be and starts the tables; `events` asks for
+    /// `events.csv`.
+    pub fn create(dir: &Path, events: bool) -> Result<Results, ResultsError> {
+        std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source })?;
+        for path in [RUN, METRICS, EVENTS].map(|name| dir.join(name)) {
+            match std::fs::remove_file(&path) {
+                Err(source) if source.kind() != io::ErrorKind::NotFound => return Err(ResultsError { path, source }),
+                _ => {}
+            }
+        }
+        let metrics = Table::create(dir.join(METRICS), tables::metrics_header())?;
+        let events = if events { Some(Table::create(dir.join(EVENTS), tables::EVENTS_HEADER)?) } else { None };
+        Ok(Results { dir: dir.to_owned(), metrics, events })
+    }
+
+    /// Writes one tick's rows.
+    pub fn record(&mut self, tick: &TickReport<'_>) -> Result<(), ResultsError> {
+        self.metrics.row(tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
+        if let Some(events) = &mut self.events {
+            for record in tick.records {
+                events.row(tables::events_row(record))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `run.csv` and gives every table its own name.
+    pub fn finish(self, scenario: &Scenario, start_population: u64) -> Result<(), ResultsError> {
+        let (header, row) = tables::run_table(scenario, start_population);
+        let mut run = Table::create(self.dir.join(RUN), header)?;
+        run.row(row)?;
+        for table in [Some(run), Some(self.metrics), self.events].into_iter().flatten() {
+            table.commit()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! Scenario files: what a run simulates, written in TOML.
+//!
+//! A scenario names its seed, duration and tick length, and the mix of
+//! models with their parameters: each model's table (`[shells]`,
+//! `[daemons]`, `[supervisors]`, `[containers]`, `[batch]`, `[calibration]`)
+//! says how many instances exist at time 0, how often more arrive, and how
+//! they behave; a model whose table is absent has no instances. Every key is
+//! described in `scenarios/README.md`.
+//!
+//! A file is read strictly: an unknown key, a value of the wrong type or an
+//! impossible value (a probability above 1, a zero tick, a uniform range
+//! whose minimum is above its maximum) is an error that names the file, the
+//! line and the key.
+
+use crate::engine::{SimDuration, Simulation};
+use crate::machine::{Machine, MachineConfig};
+use crate::model::namespace::PID_MAX_LIMIT;
+use crate::workload::Mix;
+use crate::workload::batch::BatchParams;
+use crate::workload::calibration::CalibrationParams;
+use crate::workload::container::ContainerParams;
+use crate::workload::daemon::DaemonParams;
+use crate::workload::service::SupervisorParams;
+use crate::workload::shell::ShellParams;
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::Path;
+use toml::de::{DeTable, DeValue};
+
+/// The smallest `pid_max` the kernel accepts (`RESERVED_PIDS + 1`).
+const PID_MAX_MIN: u32 = 301;
+
+/// The most ticks a run may have (a row of `metrics.csv` each).
+pub const MAX_TICKS: u64 = 100_000_000;
+
+/// A whole scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Its name: the file's stem.
+    #[serde(skip)]
+    pub name: String,
+    pub seed: u64,
+    /// Simulated time the run covers.
+    #[serde(deserialize_with = "positive")]
+    pub duration: SimDuration,
+    /// The length of a tick.
+    #[serde(deserialize_with = "positive")]
+    pub tick: SimDuration,
+    /// `pid_max` of the root namespace.
+    #[serde(default = "default_pid_max", deserialize_with = "pid_max")]
+    pub pid_max: u32,
+    #[serde(default)]
+    pub shells: ShellParams,
+    #[serde(default)]
+    pub daemons: DaemonParams,
+    #[serde(default)]
+    pub supervisors: SupervisorParams,
+    #[serde(default)]
+    pub containers: ContainerParams,
+    #[serde(default)]
+    pub batch: BatchParams,
+    #[serde(default)]
+    pub calibration: CalibrationParams,
+}
+
+fn default_pid_max() -> u32 {
+    PID_MAX_LIMIT
+}
+
+/// A duration that must not be zero.
+pub fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error> {
+    let value = SimDuration::deserialize(d)?;
+    if value.nanos() == 0 {
+        return Err(de::Error::custom("must be longer than 0s"));
+    }
+    Ok(value)
+}
+
+fn pid_max<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let value = i64::deserialize(d)?;
+    u32::try_from(value)
+        .ok()
+        .filter(|v| (PID_MAX_MIN..=PID_MAX_LIMIT).contains(v))
+        .ok_or_else(|| de::Error::custom(format!("pid_max is from {PID_MAX_MIN} to {PID_MAX_LIMIT}, not {value}")))
+}
+
+/// Why a scenario cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{file}: {source}")]
+    Read {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
+    Invalid { file: String, line: usize, key: Option<String>, message: String },
+}
+
+impl Scenario {
+    /// Reads a scenario file; its name is the file's stem.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let file = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+        let mut scenario = Scenario::parse(&file, &text)?;
+        scenario.name = path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
+        Ok(scenario)
+    }
+
+    /// Parses the text of a scenario; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let invalid = |span: Option<Range<usize>>, key: Option<String>, message: String| ScenarioError::Invalid {
+            file: file.to_owned(),
+            line: span.map_or(1, |s| line_of(text, s.start)),
+            key,
+            message,
+        };
+        let scenario: Scenario = toml::from_str(text).map_err(|e| {
+            // An empty span points at no key in particular (a missing key, a
+            // syntax error at the end of a table).
+            let key = e.span().filter(|s| !s.is_empty()).and_then(|s| key_at(text, s.start));
+            let message = e.message().replace("unknown field", "unknown key").replace("missing field", "missing key");
+            invalid(e.span(), key, message)
+        })?;
+        if let Some((key, message)) = scenario.impossibility() {
+            return Err(invalid(span_of(text, key), Some(key.to_owned()), message));
+        }
+        Ok(scenario)
+    }
+
+    /// The first combination of values that cannot be run, with the key it
+    /// is reported at.
+    fn impossibility(&self) -> Option<(&'static str, String)> {
+        if let Err(message) = self.check_length() {
+            return Some(("tick", message));
+        }
+        let counts = [
+            ("shells.initial", self.shells.initial),
+            ("daemons.initial", self.daemons.initial),
+            ("supervisors.initial", self.supervisors.initial),
+            ("supervisors.services.count", self.supervisors.services.count),
+            ("containers.initial", self.containers.initial),
+            ("containers.services.count", self.containers.services.count),
+            ("batch.initial", self.batch.initial),
+        ];
+        if let Some((key, n)) = counts.into_iter().find(|&(_, n)| n > self.pid_max) {
+            return Some((key, format!("{n} is more processes than pid_max ({}) allows", self.pid_max)));
+        }
+        let mix = self.calibration.mix;
+        let weights = [mix.fork, mix.exit, mix.setpgid_new, mix.setpgid_join, mix.setsid];
+        if self.calibration.events > 0 && weights.iter().all(|&w| w == 0) {
+            return Some(("calibration.mix", "the weights of the operations add up to 0".to_owned()));
+        }
+        if self.shells.pipeline.min == 0 {
+            return Some(("shells.pipeline", "a job has at least one process (min is 0)".to_owned()));
+        }
+        None
+    }
+
+    /// Whether the run is short enough in ticks: at most [`MAX_TICKS`].
+    pub fn check_length(&self) -> Result<(), String> {
+        let ticks = self.duration.nanos().div_ceil(self.tick.nanos());
+        if ticks > MAX_TICKS {
+            return Err(format!(
+                "{} in ticks of {} is {ticks} ticks; a run has at most {MAX_TICKS}",
+                self.duration, self.tick
+            ));
+        }
+        Ok(())
+    }
+
+    /// The machine a run of this scenario starts with.
+    pub fn machine(&self) -> Machine {
+        Machine::new(MachineConfig { pid_max: self.pid_max, record_transitions: true, ..MachineConfig::default() })
+    }
+
+    /// A run of this scenario, set up and ready for its first tick.
+    pub fn simulation(&self) -> Simulation<Mix> {
+        Simulation::new(self.machine(), Mix::new(self), self.tick, self.duration)
+    }
+}
+
+/// The line (from 1) of byte `pos`.
+fn line_of(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The dotted key written at byte `pos`: the deepest whose key or value
+/// holds it.
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    fn find(table: &DeTable<'_>, pos: usize) -> Option<Vec<String>> {
+        for (key, value) in table.iter() {
+            if let DeValue::Table(inner) = value.get_ref()
+                && let Some(mut path) = find(inner, pos)
+            {
+                path.insert(0, key.get_ref().to_string());
+                return Some(path);
+            }
+            if key.span().contains(&pos) || value.span().contains(&pos) {
+                return Some(vec![key.get_ref().to_string()]);
+            }
+        }
+        None
+    }
+    let root = DeTable::parse(text).ok()?;
+    find(root.get_ref(), pos).map(|path| path.join("."))
+}
+
+/// Where the value of a dotted key is written, or its nearest table that is.
+fn span_of(text: &str, dotted: &str) -> Option<Range<usize>> {
+    let root = DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut found = None;
+    for part in dotted.split('.') {
+        let (_, value) = table.iter().find(|(k, _)| k.get_ref().as_ref() == part)?;
+        found = Some(value.span());
+        match value.get_ref() {
+            DeValue::Table(inner) => table = inner,
+            _ => break,
+        }
+    }
+    found
+}
