@@ -313,7 +313,9 @@ impl Replay {
         self.compare_pairs(&linux, &seed, now);
         self.compare_reparents(ctx.machine(), &linux, &seed, now);
         let linux_deaths: Vec<Entity> = ctx.machine().transitions().iter().filter_map(died).collect();
-        let seed_deaths: Vec<Entity> = self.machine.take_transitions().iter().filter_map(died).collect();
+        let seed_deaths: Vec<u32> = (self.machine.take_transitions().iter().filter_map(died))
+            .filter_map(|s| self.linux_pid_of_seed.get(&s).copied())
+            .collect();
         for e in linux_deaths {
             let pid = self.linux_pid_of[&e];
             let lives = self.seed.get(&pid).and_then(|&(s, _)| self.machine.process(s)).is_some_and(|p| p.is_alive());
@@ -321,8 +323,7 @@ impl Replay {
                 self.diverge(now, Kind::DeadUnderLinux, None, Some(pid), "died".to_owned(), "alive".to_owned());
             }
         }
-        for s in seed_deaths {
-            let pid = self.linux_pid_of_seed[&s];
+        for pid in seed_deaths {
             let lives = self.linux.get(&pid).and_then(|&e| ctx.machine().process(e)).is_some_and(|p| p.is_alive());
             if lives {
                 self.diverge(now, Kind::DeadUnderGvisor, None, Some(pid), "alive".to_owned(), "died".to_owned());
@@ -471,14 +472,15 @@ impl Replay {
 
     /// Orphans given different parents, among those either side reparented.
     fn compare_reparents(&mut self, linux_machine: &Machine, linux: &Journal, seed: &Journal, now: SimTime) {
-        let mut moved: BTreeMap<u32, [Option<Option<u32>>; 2]> = BTreeMap::new();
+        // Child's Linux pid → its new parent under each set of rules, as shown.
+        let mut moved: BTreeMap<u32, [Option<String>; 2]> = BTreeMap::new();
         for &(child, parent) in &linux.reparented {
-            let parent = parent.map(|p| self.linux_pid_of[&p]);
-            moved.entry(self.linux_pid_of[&child]).or_default()[0] = Some(parent);
+            moved.entry(self.linux_pid_of[&child]).or_default()[0] = Some(self.linux_parent(parent));
         }
         for &(child, parent) in &seed.reparented {
-            let parent = parent.map(|p| self.linux_pid_of_seed[&p]);
-            moved.entry(self.linux_pid_of_seed[&child]).or_default()[1] = Some(parent);
+            if let Some(&pid) = self.linux_pid_of_seed.get(&child) {
+                moved.entry(pid).or_default()[1] = Some(self.seed_parent(parent));
+            }
         }
         for (child, [linux_parent, seed_parent]) in moved {
             let (Some(&l), Some(&(s, _))) = (self.linux.get(&child), self.seed.get(&child)) else {
@@ -487,12 +489,25 @@ impl Replay {
             if linux_machine.process(l).is_none() || self.machine.process(s).is_none() {
                 continue;
             }
-            let linux_parent = linux_parent.unwrap_or_else(|| linux_machine.parent(l).map(|p| self.linux_pid_of[&p]));
-            let seed_parent = seed_parent.unwrap_or_else(|| self.machine.parent(s).map(|p| self.linux_pid_of_seed[&p]));
+            let linux_parent = linux_parent.unwrap_or_else(|| self.linux_parent(linux_machine.parent(l)));
+            let seed_parent = seed_parent.unwrap_or_else(|| self.seed_parent(self.machine.parent(s)));
             if linux_parent != seed_parent {
-                let show = |p: Option<u32>| p.map_or("no parent".to_owned(), |p| format!("parent {p}"));
-                self.diverge(now, Kind::Reparent, None, Some(child), show(linux_parent), show(seed_parent));
+                self.diverge(now, Kind::Reparent, None, Some(child), linux_parent, seed_parent);
             }
+        }
+    }
+
+    /// A parent on the Linux machine, as `divergences.csv` shows it.
+    fn linux_parent(&self, parent: Option<Entity>) -> String {
+        parent.map_or("no parent".to_owned(), |p| format!("parent {}", self.linux_pid_of[&p]))
+    }
+
+    /// A parent on the seed's machine, by its Linux pid.
+    fn seed_parent(&self, parent: Option<Entity>) -> String {
+        match parent.map(|p| self.linux_pid_of_seed.get(&p)) {
+            None => "no parent".to_owned(),
+            Some(Some(pid)) => format!("parent {pid}"),
+            Some(None) => "a parent Linux never made".to_owned(),
         }
     }
 }
