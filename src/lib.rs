@@ -98,11 +98,13 @@
 //! [`io::report`]; the same script can run on the real kernel, and the two
 //! reports must match.
 
+pub mod bench;
 pub mod check;
 pub mod compare;
 pub mod conform;
 pub mod engine;
 pub mod gvisor;
+pub mod host;
 pub mod io;
 pub mod kernel;
 pub mod machine;
