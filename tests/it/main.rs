@@ -5,6 +5,7 @@ mod determinism;
 mod gvisor_rows;
 mod invariants;
 mod kernel_harness;
+mod memory_guard;
 mod models;
 mod replay_scripts;
 mod results;
