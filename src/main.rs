@@ -73,9 +73,14 @@ struct BenchArgs {
     /// The populations, in order [default: 1e4,1e5,1e6,1e7; with --quick: 1e4,1e5].
     #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = population)]
     sizes: Option<Vec<u32>>,
-    /// A smoke run of seconds: 2·10^4 events a population, and shorter kernel and floor runs.
+    /// A smoke run of seconds: 2·10^4 events a population, one run each, and shorter kernel and
+    /// floor runs.
     #[arg(long)]
     quick: bool,
+    /// Runs of each population, each in a fresh process; every figure is their median
+    /// [default: 3; with --quick: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
     /// Also measure the real kernel's fork + _exit + waitpid, for the ratio to it.
     #[arg(long)]
     kernel: bool,
@@ -369,6 +374,7 @@ fn bench(args: BenchArgs) -> ExitCode {
         BenchConfig::full(args.kernel, args.floor)
     };
     config.sizes = args.sizes.unwrap_or(config.sizes);
+    config.runs = args.runs.unwrap_or(config.runs);
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(if args.quick { "results/scaling-quick.csv" } else { "results/scaling.csv" }));
@@ -391,7 +397,8 @@ fn bench(args: BenchArgs) -> ExitCode {
         }
         Progress::Population(row) => {
             if !std::mem::replace(&mut rows_shown, true) {
-                println!("\ncalibration, {} events a population:\n{}", config.events, table::scaling_header());
+                let runs = if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
+                println!("\ncalibration, {} events a population{runs}:\n{}", config.events, table::scaling_header());
             }
             println!("{}", table::scaling_line(row));
         }

@@ -119,8 +119,7 @@ impl fmt::Display for Job {
 pub fn serve(job: Job) -> Result<String, BenchError> {
     let reply = match job {
         Job::Calibration { population, events, max_processes, bytes_per_process } => {
-            let mut guard = MemoryGuard::new(max_processes)?;
-            guard.learn(bytes_per_process);
+            let guard = MemoryGuard::new(max_processes)?.assuming(bytes_per_process);
             reply(population::measure(population, events, &guard))?
         }
         Job::Floor { entities, components } => reply(floor::measure(entities, components))?,

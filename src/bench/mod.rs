@@ -31,7 +31,6 @@ use crate::host::{HostError, MemoryGuard, Outgrown};
 use crate::io::results::ResultsError;
 use floor::FloorRun;
 use isolated::Job;
-use population::PopulationRun;
 use std::time::Duration;
 use table::ScalingRow;
 
@@ -42,6 +41,8 @@ pub struct BenchConfig {
     pub sizes: Vec<u32>,
     /// Events after each build.
     pub events: u64,
+    /// Runs of each population; each figure is their median.
+    pub runs: u32,
     /// How long the kernel's fork loop runs; `None`: not at all.
     pub kernel: Option<Duration>,
     /// Entities of the floor measurement; `None`: not at all.
@@ -50,22 +51,24 @@ pub struct BenchConfig {
 
 impl BenchConfig {
     /// The full measurement: 10^4 to 10^7 processes, 10^6 events each, the
-    /// kernel for 3 s, the floor at 10^7 entities.
+    /// median of 3 runs; the kernel for 3 s, the floor at 10^7 entities.
     pub fn full(kernel: bool, floor: bool) -> BenchConfig {
         BenchConfig {
             sizes: vec![10_000, 100_000, 1_000_000, 10_000_000],
             events: 1_000_000,
+            runs: 3,
             kernel: kernel.then_some(Duration::from_secs(3)),
             floor: floor.then_some(10_000_000),
         }
     }
 
     /// A smoke run of seconds: 10^4 and 10^5 processes, 2·10^4 events each,
-    /// the kernel for half a second, the floor at 10^6 entities.
+    /// one run; the kernel for half a second, the floor at 10^6 entities.
     pub fn quick(kernel: bool, floor: bool) -> BenchConfig {
         BenchConfig {
             sizes: vec![10_000, 100_000],
             events: 20_000,
+            runs: 1,
             kernel: kernel.then_some(Duration::from_millis(500)),
             floor: floor.then_some(1_000_000),
         }
@@ -150,8 +153,10 @@ fn measure(
     }
     for &population in &config.sizes {
         guard.check(population::scenario(population, config.events).start_processes())?;
-        let run: PopulationRun = Job::calibration(population, config.events, guard).in_fresh_process()?;
-        guard.learn(run.bytes_per_process().ceil() as u64);
+        let job = Job::calibration(population, config.events, guard);
+        let runs = (0..config.runs.max(1)).map(|_| job.in_fresh_process()).collect::<Result<Vec<_>, _>>()?;
+        let run = population::median(&runs).expect("at least one run");
+        guard.learn(run.population, run.bytes_per_process().ceil() as u64);
         let row = ScalingRow { run, kernel_per_s: report.kernel_per_s };
         progress(Progress::Population(&row));
         report.rows.push(row);

@@ -105,6 +105,27 @@ impl PopulationRun {
     }
 }
 
+/// The run of a population whose every measured figure is the median of
+/// those of `runs` (the upper middle of an even number); `None` if there
+/// are none.
+pub fn median(runs: &[PopulationRun]) -> Option<PopulationRun> {
+    fn middle<T: Ord>(runs: &[PopulationRun], figure: impl Fn(&PopulationRun) -> T) -> T {
+        let mut values: Vec<T> = runs.iter().map(figure).collect();
+        values.sort_unstable();
+        values.swap_remove(values.len() / 2)
+    }
+    let first = runs.first()?;
+    Some(PopulationRun {
+        build: middle(runs, |r| r.build),
+        event_time: middle(runs, |r| r.event_time),
+        upkeep: middle(runs, |r| r.upkeep),
+        empty_upkeep: middle(runs, |r| r.empty_upkeep),
+        peak_processes: middle(runs, |r| r.peak_processes),
+        peak_bytes: middle(runs, |r| r.peak_bytes),
+        ..*first
+    })
+}
+
 fn micros_per(total: Duration, ticks: u64) -> f64 {
     total.as_secs_f64() * 1e6 / ticks.max(1) as f64
 }
@@ -163,6 +184,21 @@ mod tests {
         assert_eq!(s.pid_max, PID_MAX_LIMIT);
         assert_eq!(scenario(10_000_000, 1).pid_max, 20_000_000);
         assert_eq!(scenario(1, u64::MAX).duration.nanos() / s.tick.nanos(), MAX_TICKS);
+    }
+
+    #[test]
+    fn the_median_run_takes_the_middle_of_each_figure() {
+        let guard = MemoryGuard::new(None).unwrap();
+        let run = measure(100, 10, &guard).unwrap();
+        let ms = Duration::from_millis;
+        let runs = [
+            PopulationRun { build: ms(3), peak_bytes: 10, ..run },
+            PopulationRun { build: ms(1), peak_bytes: 30, ..run },
+            PopulationRun { build: ms(2), peak_bytes: 20, ..run },
+        ];
+        let median = median(&runs).unwrap();
+        assert_eq!((median.build, median.peak_bytes, median.events), (ms(2), 20, run.events));
+        assert_eq!(super::median(&[]), None);
     }
 
     #[test]

@@ -12,11 +12,11 @@ use crate::host::memory::{HostError, MemInfo, gib};
 use crate::systems::census::Census;
 use serde::{Deserialize, Serialize};
 
-/// Peak resident memory per simulated process, in bytes, that
-/// `procsim bench` measured at 10^7 processes (`results/README.md`): the
-/// estimate until a run measures its own. An estimate too high only stops
-/// runs early; keep it no lower than the latest measurement.
-pub const BYTES_PER_PROCESS: u64 = 450;
+/// Peak resident memory per simulated process, in bytes: the most that
+/// `procsim bench` measured at 10^6 processes or more (`results/README.md`),
+/// and the estimate until a run measures its own. An estimate too high only
+/// stops runs early; keep it no lower than the latest measurements.
+pub const BYTES_PER_PROCESS: u64 = 410;
 
 /// The share of `MemAvailable` a run may take, in tenths: the rest is left
 /// to the page cache and to the other programs.
@@ -43,8 +43,8 @@ pub struct MemoryGuard {
     max_processes: Option<u64>,
     /// The bytes one process is taken to cost.
     bytes_per_process: u64,
-    /// Whether `bytes_per_process` was measured rather than assumed.
-    measured: bool,
+    /// The population `bytes_per_process` was measured at; 0 if assumed.
+    measured_at: u64,
     /// The bytes the run's processes may take.
     budget: u64,
 }
@@ -54,7 +54,12 @@ impl MemoryGuard {
     /// [`BYTES_PER_PROCESS`].
     pub fn new(max_processes: Option<u64>) -> Result<MemoryGuard, HostError> {
         let budget = MemInfo::now()?.available / 10 * SHARE_IN_TENTHS;
-        Ok(MemoryGuard { max_processes, bytes_per_process: BYTES_PER_PROCESS, measured: false, budget })
+        Ok(MemoryGuard { max_processes, bytes_per_process: BYTES_PER_PROCESS, measured_at: 0, budget })
+    }
+
+    /// The same guard, each process taken to cost `bytes_per_process`.
+    pub fn assuming(self, bytes_per_process: u64) -> MemoryGuard {
+        MemoryGuard { bytes_per_process, ..self }
     }
 
     /// The bytes one process is taken to cost.
@@ -66,13 +71,16 @@ impl MemoryGuard {
         self.max_processes
     }
 
-    /// Takes a measured cost per process into account: the first replaces
-    /// the assumed one, later ones raise it (a larger world costs no less
-    /// per process).
-    pub fn learn(&mut self, bytes_per_process: u64) {
-        self.bytes_per_process =
-            if self.measured { self.bytes_per_process.max(bytes_per_process) } else { bytes_per_process };
-        self.measured = true;
+    /// Takes the cost per process measured at `population` into account:
+    /// the cost at the largest population measured is the estimate. (A
+    /// small world's cost per process is mostly what every run costs, spread
+    /// over few processes; a larger world's is lower, so the estimate errs
+    /// on the safe side.)
+    pub fn learn(&mut self, population: u64, bytes_per_process: u64) {
+        if population >= self.measured_at {
+            self.bytes_per_process = bytes_per_process;
+            self.measured_at = population;
+        }
     }
 
     /// Whether `processes` processes stay within the limits.
@@ -102,7 +110,7 @@ mod tests {
     use super::*;
 
     fn guard(max_processes: Option<u64>, budget: u64) -> MemoryGuard {
-        MemoryGuard { max_processes, bytes_per_process: 100, measured: false, budget }
+        MemoryGuard { max_processes, bytes_per_process: 100, measured_at: 0, budget }
     }
 
     #[test]
@@ -116,14 +124,15 @@ mod tests {
     }
 
     #[test]
-    fn a_measured_cost_replaces_the_assumed_one_then_only_raises_it() {
+    fn the_cost_measured_at_the_largest_population_is_the_estimate() {
         let mut g = guard(None, 1_000);
-        g.learn(50);
+        g.learn(100, 50);
         assert_eq!(g.bytes_per_process(), 50);
-        g.learn(40);
-        assert_eq!(g.bytes_per_process(), 50);
-        g.learn(200);
+        g.learn(10, 400);
+        assert_eq!(g.bytes_per_process(), 50, "a smaller world's cost per process is not the estimate");
+        g.learn(1_000, 200);
         assert_eq!(g.check(6), Err(Outgrown::Memory { processes: 6, bytes_per_process: 200, budget: 1_000 }));
+        assert_eq!(g.assuming(10).bytes_per_process(), 10);
     }
 
     #[test]

@@ -32,9 +32,8 @@ pub struct ProcessMemory {
 
 impl ProcessMemory {
     pub fn now() -> Result<ProcessMemory, HostError> {
-        const FILE: &str = "/proc/self/status";
-        let text = read(FILE)?;
-        Ok(ProcessMemory { resident: kilobytes(FILE, &text, "VmRSS")?, peak: kilobytes(FILE, &text, "VmHWM")? })
+        let [resident, peak] = figures("/proc/self/status", ["VmRSS", "VmHWM"])?;
+        Ok(ProcessMemory { resident, peak })
     }
 }
 
@@ -49,14 +48,23 @@ pub struct MemInfo {
 
 impl MemInfo {
     pub fn now() -> Result<MemInfo, HostError> {
-        const FILE: &str = "/proc/meminfo";
-        let text = read(FILE)?;
-        Ok(MemInfo { total: kilobytes(FILE, &text, "MemTotal")?, available: kilobytes(FILE, &text, "MemAvailable")? })
+        let [total, available] = figures("/proc/meminfo", ["MemTotal", "MemAvailable"])?;
+        Ok(MemInfo { total, available })
     }
 }
 
 pub(crate) fn read(file: &'static str) -> Result<String, HostError> {
     std::fs::read_to_string(Path::new(file)).map_err(|source| HostError::Read { file, source })
+}
+
+/// The values of `keys` in `file`, in bytes.
+fn figures<const N: usize>(file: &'static str, keys: [&'static str; N]) -> Result<[u64; N], HostError> {
+    let text = read(file)?;
+    let mut values = [0; N];
+    for (value, key) in values.iter_mut().zip(keys) {
+        *value = kilobytes(file, &text, key)?;
+    }
+    Ok(values)
 }
 
 /// The value of a `Key:   1234 kB` line, in bytes.
