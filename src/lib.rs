@@ -117,11 +117,13 @@
 //! assert_eq!(Rule::CallerFallback.row(), 15);
 //! ```
 
+pub mod bench;
 pub mod check;
 pub mod compare;
 pub mod conform;
 pub mod engine;
 pub mod gvisor;
+pub mod host;
 pub mod io;
 pub mod kernel;
 pub mod machine;

@@ -6,13 +6,20 @@
 //!
 //! Exit codes: 0 success, 1 a check failed (conform), 2 bad input (parse error,
 //! unreadable file), 3 a replay script's operation was invalid at run time,
-//! 4 the kernel harness cannot run here, 5 the results could not be written.
+//! 4 the kernel harness cannot run here, 5 the results could not be written,
+//! 6 a run stopped before it outgrew the machine (its results so far are
+//! written), 7 a benchmark's measurement failed.
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use procsim::bench::isolated::{self, Job};
+use procsim::bench::{BenchConfig, BenchError, Progress, chart, parse_count, table};
 use procsim::compare::Summary as Divergences;
 use procsim::engine::SimDuration;
+use procsim::host::MemoryGuard;
+use procsim::host::platform::Platform;
 use procsim::io::generate::random_script;
+use procsim::io::partial::PartialFile;
 use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
@@ -51,6 +58,51 @@ enum Command {
     /// to the row of the table of differences that causes it; or run a scenario (`.toml`) under
     /// Linux, replay its operations under the seed, and write where they part.
     Compare(CompareArgs),
+    /// Measure the simulator's cost against the population (the calibration workload), and
+    /// write the scaling table.
+    Bench(BenchArgs),
+    /// One measurement in a process of its own (started by `procsim bench`).
+    #[command(name = isolated::SUBCOMMAND, hide = true)]
+    Measure {
+        #[command(subcommand)]
+        job: Job,
+    },
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// The populations, in order [default: 1e4,1e5,1e6,1e7; with --quick: 1e4,1e5].
+    #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = population)]
+    sizes: Option<Vec<u32>>,
+    /// A smoke run of seconds: 2·10^4 events a population, one run each, and shorter kernel and
+    /// floor runs.
+    #[arg(long)]
+    quick: bool,
+    /// Runs of each population, each in a fresh process; every figure is their median
+    /// [default: 3; with --quick: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
+    /// Also measure the real kernel's fork + _exit + waitpid, for the ratio to it.
+    #[arg(long)]
+    kernel: bool,
+    /// Also measure bevy_ecs's own memory per entity, into `<table>-floor.csv` beside the table.
+    #[arg(long)]
+    floor: bool,
+    /// Where to write the table [default: results/scaling.csv; with --quick:
+    /// results/scaling-quick.csv].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also draw the chart of events/s and bytes per process, as SVG.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Measure no population of more than N processes.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_processes: Option<u64>,
+}
+
+/// A population on the command line: a count that fits a `u32`.
+fn population(text: &str) -> Result<u32, String> {
+    u32::try_from(parse_count(text)?).map_err(|_| format!("`{text}` is more than {} processes", u32::MAX))
 }
 
 /// The scripts a command runs.
@@ -112,6 +164,9 @@ struct RunArgs {
     /// Also write `events.csv`, one row per operation.
     #[arg(long)]
     events: bool,
+    /// Stop the run (keeping its results so far) once it has more than N processes.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_processes: Option<u64>,
 }
 
 fn positive_duration(text: &str) -> Result<SimDuration, String> {
@@ -294,13 +349,26 @@ fn load_scenario(path: &Path, seed: Option<u64>, duration: Option<SimDuration>) 
 }
 
 /// Runs a scenario, with a progress bar on stderr once it has taken a
-/// second, and prints the summary.
+/// second, and prints the summary. A run that would outgrow the machine does
+/// not start, or stops after the tick that outgrew it, with its tables so far.
 fn run(args: RunArgs) -> ExitCode {
     let scenario = match load_scenario(&args.scenario, args.seed, args.duration) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let guard = match MemoryGuard::new(args.max_processes) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("error: the memory guard: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(outgrown) = guard.check(scenario.start_processes()) {
+        eprintln!("stopped before the start: {outgrown}");
+        return ExitCode::from(6);
+    }
     let dir = args.out.unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}", scenario.name, scenario.seed)));
+    let mut stopped = None;
     let written = Results::create(&dir, args.events).and_then(|mut results| {
         let started = Instant::now();
         let mut sim = scenario.simulation();
@@ -316,6 +384,10 @@ fn run(args: RunArgs) -> ExitCode {
         while let Some(tick) = sim.advance() {
             results.record(&tick)?;
             summary.add(tick.metrics);
+            if let Err(outgrown) = guard.check_census(&tick.metrics.census) {
+                stopped = Some((outgrown, tick.metrics.time));
+                break;
+            }
             if !shown && started.elapsed() > Duration::from_secs(1) {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
                 shown = true;
@@ -331,13 +403,93 @@ fn run(args: RunArgs) -> ExitCode {
         println!("{:<18} {}", "results", dir.display());
         Ok(())
     });
-    match written {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    match (written, stopped) {
+        (Err(e), _) => {
             eprintln!("error: {e}");
             ExitCode::from(5)
         }
+        (Ok(()), Some((outgrown, time))) => {
+            eprintln!("stopped after the tick that ended at {}ns: {outgrown}", time.nanos());
+            ExitCode::from(6)
+        }
+        (Ok(()), None) => ExitCode::SUCCESS,
     }
+}
+
+/// `procsim bench`: prints each measurement as it is made, then writes the
+/// tables (and the chart) of what was measured, even when the run stopped
+/// early.
+fn bench(args: BenchArgs) -> ExitCode {
+    let mut config = if args.quick {
+        BenchConfig::quick(args.kernel, args.floor)
+    } else {
+        BenchConfig::full(args.kernel, args.floor)
+    };
+    config.sizes = args.sizes.unwrap_or(config.sizes);
+    config.runs = args.runs.unwrap_or(config.runs);
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(if args.quick { "results/scaling-quick.csv" } else { "results/scaling.csv" }));
+    let (mut guard, platform) = match MemoryGuard::new(args.max_processes).and_then(|g| Ok((g, Platform::now()?))) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(7);
+        }
+    };
+    println!("machine: {platform}");
+    let (mut floor_shown, mut rows_shown) = (false, false);
+    let report = procsim::bench::run(&config, &mut guard, |progress| match progress {
+        Progress::Kernel(per_s) => println!("kernel: {per_s:.0} fork+_exit+waitpid per second"),
+        Progress::Floor(run) => {
+            if !std::mem::replace(&mut floor_shown, true) {
+                println!("\nbevy_ecs alone:\n{}", table::floor_header());
+            }
+            println!("{}", table::floor_line(run));
+        }
+        Progress::Population(row) => {
+            if !std::mem::replace(&mut rows_shown, true) {
+                let runs = if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
+                println!("\ncalibration, {} events a population{runs}:\n{}", config.events, table::scaling_header());
+            }
+            println!("{}", table::scaling_line(row));
+        }
+    });
+    let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
+    let mut written = table::write_scaling(&out, &report.rows).map(|()| println!("\ntable: {}", out.display()));
+    if !report.floor.is_empty() {
+        written = written.and_then(|()| table::write_floor(&floor_out, &report.floor));
+    }
+    if let Some(path) = &args.svg {
+        let command: Vec<String> = std::env::args().skip(1).collect();
+        let caption = format!("{platform}; procsim {}", command.join(" "));
+        let svg = chart::svg(&report.rows, &report.floor, &caption);
+        written = written.and_then(|()| write_file(path, &svg));
+    }
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(5);
+    }
+    match report.stopped {
+        None => ExitCode::SUCCESS,
+        Some(e @ BenchError::Outgrown(_)) => {
+            eprintln!("{e}");
+            ExitCode::from(6)
+        }
+        Some(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(7)
+        }
+    }
+}
+
+/// Writes `text` to `path`, whole or not at all.
+fn write_file(path: &Path, text: &str) -> Result<(), procsim::io::results::ResultsError> {
+    let written = PartialFile::create(path).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.commit()
+    });
+    written.map_err(|source| procsim::io::results::ResultsError { path: path.to_owned(), source })
 }
 
 fn main() -> ExitCode {
@@ -374,5 +526,16 @@ fn main() -> ExitCode {
         }
         Some(Command::Conform(args)) => conform(args),
         Some(Command::Compare(args)) => compare(args),
+        Some(Command::Bench(args)) => bench(args),
+        Some(Command::Measure { job }) => match isolated::serve(job) {
+            Ok(reply) => {
+                print!("{reply}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(7)
+            }
+        },
     }
 }

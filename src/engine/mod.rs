@@ -31,5 +31,5 @@ pub mod time;
 pub use context::{Context, Outcome, Target};
 pub use metrics::{TickMetrics, TickReport};
 pub use rng::Streams;
-pub use simulation::{Simulation, Workload};
+pub use simulation::{Phase, Simulation, Workload};
 pub use time::{SimDuration, SimTime};

@@ -11,6 +11,10 @@
 //! consequences land at the end of its tick, in the order the operations
 //! were applied: the tick length is the resolution at which the world's
 //! processes get scheduled.
+//!
+//! [`Simulation::advance_probed`] tells a probe as each of these phases
+//! begins, so that a benchmark can time them; the engine itself reads no
+//! clock.
 
 use crate::engine::clock::TickSchedule;
 use crate::engine::context::Context;
@@ -37,6 +41,21 @@ pub trait Workload {
     /// Called after the machine's systems have run, at the end of the setup
     /// and of each tick: schedules the reactions to what they did.
     fn react(&mut self, ctx: &mut Context<'_, Self::Event>);
+}
+
+/// A phase of a tick, in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// The events due in the tick are applied.
+    Events,
+    /// The machine settles ([`Machine::settle`]).
+    Settle,
+    /// The workload reacts ([`Workload::react`]).
+    React,
+    /// The tick's metrics are taken.
+    Metrics,
+    /// The tick is over.
+    Done,
 }
 
 /// A run in progress.
@@ -107,9 +126,21 @@ impl<W: Workload> Simulation<W> {
 
     /// Runs the next tick, or returns `None` when the run is over.
     pub fn advance(&mut self) -> Option<TickReport<'_>> {
+        self.advance_probed(|_| {})
+    }
+
+    /// [`Simulation::advance`], calling `probe` as each [`Phase`] of the tick
+    /// begins, and with [`Phase::Done`] at its end.
+    pub fn advance_probed(&mut self, mut probe: impl FnMut(Phase)) -> Option<TickReport<'_>> {
         let end = self.clock.next_tick()?;
+        probe(Phase::Events);
         self.log.reset();
-        self.run_until(end);
+        self.apply_due(end);
+        probe(Phase::Settle);
+        self.machine.settle();
+        probe(Phase::React);
+        self.react(end);
+        probe(Phase::Metrics);
         let census = self.machine.census();
         self.metrics = TickMetrics {
             time: end,
@@ -118,12 +149,25 @@ impl<W: Workload> Simulation<W> {
             counts: self.log.counts,
         };
         self.totals.clone_from(&census.totals);
+        probe(Phase::Done);
         Some(TickReport { metrics: &self.metrics, records: &self.log.records })
+    }
+
+    /// Ends the run and gives its machine back, as the last tick left it.
+    pub fn into_machine(self) -> Machine {
+        self.machine
     }
 
     /// Applies the events due by `end`, settles the machine, and lets the
     /// workload react, at `end`.
     fn run_until(&mut self, end: SimTime) {
+        self.apply_due(end);
+        self.machine.settle();
+        self.react(end);
+    }
+
+    /// Applies the events due by `end`, one at a time in the queue's order.
+    fn apply_due(&mut self, end: SimTime) {
         while let Some(next) = self.queue.pop_due(end) {
             let mut ctx = Context {
                 machine: &mut self.machine,
@@ -134,7 +178,10 @@ impl<W: Workload> Simulation<W> {
             };
             self.workload.apply(next.event, &mut ctx);
         }
-        self.machine.settle();
+    }
+
+    /// Lets the workload react, at `end`, to what the machine's systems did.
+    fn react(&mut self, end: SimTime) {
         let mut ctx =
             Context { machine: &mut self.machine, queue: &mut self.queue, log: &mut self.log, now: end, sequence: 0 };
         self.workload.react(&mut ctx);

@@ -27,15 +27,18 @@ pub struct ResultsError {
     pub source: io::Error,
 }
 
-/// One table being written.
-struct Table {
+/// One table being written: it takes its own name only when committed.
+pub(crate) struct Table {
     path: PathBuf,
     writer: csv::Writer<PartialFile>,
 }
 
 impl Table {
     /// Starts `path` with its header.
-    fn create<I: AsRef<[u8]>>(path: PathBuf, header: impl IntoIterator<Item = I>) -> Result<Table, ResultsError> {
+    pub(crate) fn create<I: AsRef<[u8]>>(
+        path: PathBuf,
+        header: impl IntoIterator<Item = I>,
+    ) -> Result<Table, ResultsError> {
         let file = PartialFile::create(&path);
         let mut table = match file {
             Ok(file) => Table { writer: csv::Writer::from_writer(file), path },
@@ -45,17 +48,34 @@ impl Table {
         Ok(table)
     }
 
-    fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
+    pub(crate) fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
         self.writer.write_record(fields).map_err(|e| self.error(e.into()))
     }
 
     /// Gives the finished table its own name.
-    fn commit(self) -> Result<(), ResultsError> {
+    pub(crate) fn commit(self) -> Result<(), ResultsError> {
         let Table { path, writer } = self;
         match writer.into_inner().map_err(|e| e.into_error()).and_then(PartialFile::commit) {
             Ok(()) => Ok(()),
             Err(source) => Err(ResultsError { path, source }),
         }
+    }
+
+    /// Writes a whole table at once: `path` (and its folder) with `header`
+    /// and `rows`.
+    pub(crate) fn write<H: AsRef<[u8]>, I: AsRef<[u8]>, R: IntoIterator<Item = I>>(
+        path: &Path,
+        header: impl IntoIterator<Item = H>,
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), ResultsError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source })?;
+        }
+        let mut table = Table::create(path.to_owned(), header)?;
+        for row in rows {
+            table.row(row)?;
+        }
+        table.commit()
     }
 
     fn error(&self, source: io::Error) -> ResultsError {

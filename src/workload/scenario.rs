@@ -172,6 +172,20 @@ impl Scenario {
         Ok(())
     }
 
+    /// The fewest processes a run of this scenario starts with: init, the
+    /// calibration workload's build, and the first process of each instance
+    /// at time 0.
+    pub fn start_processes(&self) -> u64 {
+        let initial = [
+            self.shells.initial,
+            self.daemons.initial,
+            self.supervisors.initial,
+            self.containers.initial,
+            self.batch.initial,
+        ];
+        1 + u64::from(self.calibration.processes) + initial.into_iter().map(u64::from).sum::<u64>()
+    }
+
     /// The machine a run of this scenario starts with.
     pub fn machine(&self) -> Machine {
         Machine::new(MachineConfig { pid_max: self.pid_max, record_transitions: true, ..MachineConfig::default() })

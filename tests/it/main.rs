@@ -6,6 +6,7 @@ mod gvisor_rows;
 mod gvisor_scenarios;
 mod invariants;
 mod kernel_harness;
+mod memory_guard;
 mod models;
 mod replay_scripts;
 mod results;

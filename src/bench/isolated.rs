@@ -1,0 +1,177 @@
+//! Measurements that need a process of their own.
+//!
+//! A process's peak resident set (`VmHWM`) only ever grows, so a measurement
+//! of peak memory runs in a fresh process: the running program is started
+//! again with the hidden subcommand `procsim measure`, which performs one
+//! [`Job`] and prints what it measured as TOML on its standard output.
+//!
+//! A program that runs jobs in fresh processes must hand that subcommand to
+//! [`serve`]: procsim's `main` does.
+
+use crate::bench::{BenchError, floor, population};
+use crate::host::{MemoryGuard, Outgrown};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::process::{Command, Stdio};
+
+/// The hidden subcommand that performs a job.
+pub const SUBCOMMAND: &str = "measure";
+
+/// A measurement run in a fresh process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Subcommand)]
+pub enum Job {
+    /// The calibration workload at one population ([`population::measure`]).
+    Calibration {
+        #[arg(long)]
+        population: u32,
+        #[arg(long)]
+        events: u64,
+        /// The memory guard's limit on processes.
+        #[arg(long)]
+        max_processes: Option<u64>,
+        /// The memory guard's estimate of a process's cost.
+        #[arg(long)]
+        bytes_per_process: u64,
+    },
+    /// bevy_ecs's own memory per entity ([`floor::measure`]).
+    Floor {
+        #[arg(long)]
+        entities: u64,
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=floor::MAX_COMPONENTS as i64))]
+        components: u8,
+    },
+}
+
+/// What a job prints.
+#[derive(Serialize, Deserialize)]
+enum Reply<T> {
+    Measured(T),
+    /// The memory guard stopped it.
+    Stopped(Outgrown),
+}
+
+impl Job {
+    /// The calibration at `population` with `events` events, within `guard`.
+    pub fn calibration(population: u32, events: u64, guard: &MemoryGuard) -> Job {
+        Job::Calibration {
+            population,
+            events,
+            max_processes: guard.max_processes(),
+            bytes_per_process: guard.bytes_per_process(),
+        }
+    }
+
+    /// The job's arguments after the subcommand.
+    fn args(&self) -> Vec<String> {
+        let (name, flags) = match *self {
+            Job::Calibration { population, events, max_processes, bytes_per_process } => (
+                "calibration",
+                vec![
+                    ("population", Some(u64::from(population))),
+                    ("events", Some(events)),
+                    ("max-processes", max_processes),
+                    ("bytes-per-process", Some(bytes_per_process)),
+                ],
+            ),
+            Job::Floor { entities, components } => {
+                ("floor", vec![("entities", Some(entities)), ("components", Some(u64::from(components)))])
+            }
+        };
+        let flags = flags.into_iter().filter_map(|(flag, value)| Some([format!("--{flag}"), value?.to_string()]));
+        std::iter::once(name.to_owned()).chain(flags.flatten()).collect()
+    }
+
+    /// Performs the job in a fresh process of this program and reads its reply.
+    pub fn in_fresh_process<T: DeserializeOwned>(&self) -> Result<T, BenchError> {
+        let job = self.to_string();
+        let exe = std::env::current_exe().map_err(|source| BenchError::Spawn { job: job.clone(), source })?;
+        let output = Command::new(exe)
+            .arg(SUBCOMMAND)
+            .args(self.args())
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| BenchError::Spawn { job: job.clone(), source })?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+            return Err(BenchError::Child { job, status: output.status, stderr });
+        }
+        let text = String::from_utf8_lossy(&output.stdout);
+        match toml::from_str(&text).map_err(|source| BenchError::Reply { job, source })? {
+            Reply::Measured(measured) => Ok(measured),
+            Reply::Stopped(outgrown) => Err(BenchError::Outgrown(outgrown)),
+        }
+    }
+}
+
+impl fmt::Display for Job {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Job::Calibration { population, .. } => write!(f, "the calibration at {population} processes"),
+            Job::Floor { entities, components } => {
+                write!(f, "the floor of {entities} entities with {components} components")
+            }
+        }
+    }
+}
+
+/// Performs `job` in this process: the reply to print on standard output.
+pub fn serve(job: Job) -> Result<String, BenchError> {
+    let reply = match job {
+        Job::Calibration { population, events, max_processes, bytes_per_process } => {
+            let guard = MemoryGuard::new(max_processes)?.assuming(bytes_per_process);
+            reply(population::measure(population, events, &guard))?
+        }
+        Job::Floor { entities, components } => reply(floor::measure(entities, components))?,
+    };
+    Ok(reply)
+}
+
+/// The reply to a job that measured or was stopped by the memory guard;
+/// any other failure is the job's error.
+fn reply<T: Serialize>(measured: Result<T, BenchError>) -> Result<String, BenchError> {
+    let reply = match measured {
+        Ok(measured) => Reply::Measured(measured),
+        Err(BenchError::Outgrown(outgrown)) => Reply::Stopped(outgrown),
+        Err(e) => return Err(e),
+    };
+    Ok(toml::to_string(&reply).expect("a measurement is TOML"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::population::PopulationRun;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        job: Job,
+    }
+
+    #[test]
+    fn a_job_parses_back_from_its_arguments() {
+        let jobs = [
+            Job::Calibration { population: 10, events: 20, max_processes: None, bytes_per_process: 300 },
+            Job::Calibration { population: 10, events: 20, max_processes: Some(5), bytes_per_process: 300 },
+            Job::Floor { entities: 1000, components: 3 },
+        ];
+        for job in jobs {
+            let args = std::iter::once(SUBCOMMAND.to_owned()).chain(job.args());
+            assert_eq!(Cli::try_parse_from(args).unwrap().job, job);
+        }
+    }
+
+    #[test]
+    fn a_reply_reads_back_as_the_measurement_or_the_stop() {
+        let run = population::measure(100, 10, &MemoryGuard::new(None).unwrap()).unwrap();
+        let text = reply(Ok(run)).unwrap();
+        assert!(matches!(toml::from_str::<Reply<PopulationRun>>(&text).unwrap(), Reply::Measured(back) if back == run));
+        let outgrown = Outgrown::Processes { processes: 11, max: 10 };
+        let text = reply::<PopulationRun>(Err(BenchError::Outgrown(outgrown))).unwrap();
+        assert!(
+            matches!(toml::from_str(&text).unwrap(), Reply::<population::PopulationRun>::Stopped(o) if o == outgrown)
+        );
+    }
+}

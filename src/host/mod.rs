@@ -1,0 +1,13 @@
+//! The machine procsim itself runs on — not the simulated one: how much
+//! memory it has and this process uses, what its CPU is, and the guard that
+//! stops a run before it outgrows it.
+//!
+//! Everything here reads Linux's `/proc`; nothing here reaches a run's
+//! tables.
+
+pub mod guard;
+pub mod memory;
+pub mod platform;
+
+pub use guard::{MemoryGuard, Outgrown};
+pub use memory::{HostError, MemInfo, ProcessMemory};
