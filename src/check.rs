@@ -1,7 +1,7 @@
 //! Consistency checks of a [`Machine`] by brute force: everything the model
 //! keeps incrementally (relation lists, link and stopped counts, id tables,
-//! the census) recomputed from scratch and compared. O(world): for tests and
-//! debugging, never on a simulation's hot path.
+//! namespace references, the census) recomputed from scratch and compared.
+//! O(world): for tests and debugging, never on a simulation's hot path.
 
 use crate::machine::Machine;
 use crate::model::Pid;
@@ -106,7 +106,24 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
         }
     }
-    census.namespaces = world.iter_entities().filter(|e| e.contains::<PidNamespace>()).count() as u64;
+    let mut refs: BTreeMap<Entity, u32> = BTreeMap::new();
+    let held = processes(world).map(|(_, p, ..)| p.pid.ns);
+    let held = held.chain(groups(world).map(|(_, g)| g.id.ns)).chain(sessions(world).map(|(_, s)| s.id.ns));
+    for ns in held {
+        ensure!(world.get::<PidNamespace>(ns).is_some(), "an id is held in namespace {ns}, which was freed");
+        *refs.entry(ns).or_default() += 1;
+    }
+    for (ns, namespace) in namespaces(world) {
+        census.namespaces += 1;
+        // A nested namespace holds its parent; the root is held for ever.
+        let holder = namespace.level.checked_sub(1).map_or(ns, |level| namespace.chain[level]);
+        *refs.entry(holder).or_default() += 1;
+    }
+    for (ns, namespace) in namespaces(world) {
+        let held = refs.get(&ns).copied().unwrap_or(0);
+        ensure!(namespace.refs == held, "namespace {ns} counts {} references, has {held}", namespace.refs);
+        ensure!(held > 0, "namespace {ns} is held by nothing and was not freed");
+    }
     ensure!(&census == machine.census(), "census {:?} differs from recount {census:?}", machine.census());
     Ok(())
 }
@@ -117,6 +134,10 @@ fn processes(world: &World) -> impl Iterator<Item = (Entity, &Process, &Tree, &M
 
 fn groups(world: &World) -> impl Iterator<Item = (Entity, &ProcessGroup)> {
     world.iter_entities().filter_map(|e| Some((e.id(), e.get::<ProcessGroup>()?)))
+}
+
+fn namespaces(world: &World) -> impl Iterator<Item = (Entity, &PidNamespace)> {
+    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<PidNamespace>()?)))
 }
 
 fn sessions(world: &World) -> impl Iterator<Item = (Entity, &Session)> {

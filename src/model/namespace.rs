@@ -35,6 +35,9 @@ pub struct PidNamespace {
     /// Cleared when pid 1 exits (`disable_pid_allocation`): forks into the
     /// namespace then fail with ENOMEM.
     pub adding: bool,
+    /// The pids, group and session ids allocated here that something holds,
+    /// and the namespaces nested in this one ([`crate::systems::namespaces`]).
+    pub refs: u32,
     pub table: PidTable,
 }
 

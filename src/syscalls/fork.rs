@@ -10,7 +10,7 @@ use crate::model::ids::{self, group_of, namespace, ns_of, process};
 use crate::model::namespace::{IdKind, MAX_LEVEL};
 use crate::model::{Errno, Membership, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
 use crate::semantics::Semantics;
-use crate::systems::ancestors;
+use crate::systems::{ancestors, namespaces};
 use bevy_ecs::prelude::*;
 
 /// Creates a namespace nested in `parent` (or the root namespace); a nested
@@ -34,8 +34,12 @@ pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32)
         chain: chain.into_boxed_slice(),
         reaper: None,
         adding: true,
+        refs: u32::from(parent.is_none()),
         table: PidTable::new(pid_max),
     });
+    if let Some(parent) = parent {
+        namespaces::get(world, parent);
+    }
     Ok(ns)
 }
 
@@ -76,6 +80,7 @@ pub fn spawn_process(
     let membership = Membership { group, link: Default::default(), counted: false };
     let p = world.spawn((process, signals, Tree::default(), membership)).id();
     ids::attach(world, &pid, IdKind::Process, p);
+    namespaces::get(world, ns);
     if reaper {
         world.get_mut::<PidNamespace>(ns).expect("ns").reaper = Some(p);
     }
@@ -99,8 +104,7 @@ pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, E
         Ok(pid) => pid,
         Err(e) => {
             if newpid {
-                world.despawn(ns);
-                world.resource_mut::<crate::systems::census::Census>().namespaces -= 1;
+                namespaces::free(world, ns);
             }
             return Err(e);
         }

@@ -23,6 +23,7 @@ use crate::model::tree::Children;
 use crate::model::{Membership, Pid, ProcessGroup, RunState, Session, Tree};
 use crate::semantics::Semantics;
 use crate::systems::census::Census;
+use crate::systems::namespaces;
 use crate::systems::transitions::Transitions;
 use bevy_ecs::prelude::*;
 
@@ -110,6 +111,7 @@ pub fn create_group(world: &mut World, id: Pid, session: Entity, made_by_setsid:
         })
         .id();
     ids::attach(world, &id, IdKind::Group, g);
+    namespaces::get(world, id.ns);
     if !world.resource::<Semantics>().is_linux() {
         gvisor::ids::add_group(world, g, &id);
     }
@@ -125,6 +127,7 @@ pub fn create_session(world: &mut World, id: Pid) -> Entity {
     let s = world.spawn(Session { id: id.clone(), groups: 0 }).id();
     world.resource_mut::<Census>().sessions += 1;
     ids::attach(world, &id, IdKind::Session, s);
+    namespaces::get(world, id.ns);
     s
 }
 
@@ -189,6 +192,7 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     census.groups -= 1;
     census.orphaned_groups -= 1;
     ids::detach(world, &id, IdKind::Group);
+    namespaces::put(world, id.ns);
     let mut s = world.get_mut::<Session>(session).expect("session");
     s.groups -= 1;
     if s.groups == 0 {
@@ -196,6 +200,7 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
         world.despawn(session);
         world.resource_mut::<Census>().sessions -= 1;
         ids::detach(world, &id, IdKind::Session);
+        namespaces::put(world, id.ns);
     }
 }
 

@@ -24,7 +24,7 @@ use crate::semantics::{Rule, Semantics};
 use crate::systems::census::Census;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::{self, Sender};
-use crate::systems::{ancestors, orphans, reparent};
+use crate::systems::{ancestors, namespaces, orphans, reparent};
 use bevy_ecs::prelude::*;
 
 /// Processes released (reaped) since the log was last drained, with how they
@@ -138,25 +138,15 @@ pub fn release(world: &mut World, p: Entity) {
         let (ns, nr) = crate::model::ids::number_at(world, &pid, level);
         let mut namespace = world.get_mut::<PidNamespace>(ns).expect("ns");
         namespace.table.detach(nr, IdKind::Process);
-        if namespace.adding {
+        if namespace.adding || namespace.table.in_use() != 1 {
             continue;
         }
-        match namespace.table.in_use() {
-            0 => {
-                world.despawn(ns);
-                world.resource_mut::<Census>().namespaces -= 1;
-            }
-            1 => {
-                let init = namespace.reaper.filter(|&r| r != p);
-                if let Some(init) =
-                    init.filter(|&i| world.get::<Process>(i).is_some_and(|i| i.state == RunState::Exiting))
-                {
-                    world.resource_mut::<Scheduler>().runnable.push_back(init);
-                }
-            }
-            _ => {}
+        let init = namespace.reaper.filter(|&r| r != p);
+        if let Some(init) = init.filter(|&i| world.get::<Process>(i).is_some_and(|i| i.state == RunState::Exiting)) {
+            world.resource_mut::<Scheduler>().runnable.push_back(init);
         }
     }
+    namespaces::put(world, pid.ns);
     if let Some(reaped) = seed_reap {
         gvisor::ancestors::after_reap(world, reaped);
     }

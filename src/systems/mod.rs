@@ -6,6 +6,7 @@ pub mod census;
 pub mod deliver;
 pub mod exit;
 pub mod journal;
+pub mod namespaces;
 pub mod orphans;
 pub mod reparent;
 pub mod sched;

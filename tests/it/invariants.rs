@@ -11,7 +11,7 @@ use procsim::semantics::Semantics;
 use proptest::prelude::*;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(crate::property_config(300))]
 
     #[test]
     fn model_stays_consistent(seed in any::<u64>(), ops in 1usize..80) {
@@ -35,7 +35,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    #![proptest_config(crate::property_config(2000))]
 
     /// Any text either parses or gives a line-numbered error; it never panics,
     /// and a script that parses replays without panicking.

@@ -15,8 +15,19 @@ mod seed_api;
 mod seed_model;
 mod seed_rules_api;
 
+use proptest::test_runner::{Config, RngSeed};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The property tests' configuration: `cases` cases drawn from a fixed seed,
+/// so that every run of the suite, on any machine, tries the same ones. Set
+/// `PROPTEST_RNG_SEED` (and `PROPTEST_CASES`) to explore others.
+pub fn property_config(cases: u32) -> Config {
+    let default = Config::default();
+    let explore = std::env::var_os("PROPTEST_RNG_SEED").is_some();
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases };
+    Config { cases, rng_seed: if explore { default.rng_seed } else { RngSeed::Fixed(2026) }, ..default }
+}
 
 /// A fresh directory for one test.
 pub fn scratch(name: &str) -> PathBuf {

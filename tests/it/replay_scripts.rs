@@ -1,11 +1,15 @@
 //! Every committed replay script under `tests/replay/` replayed by the
 //! simulator gives the report the real kernel produced (`.expected`), at the
 //! core level of `docs/replay-format.md`; malformed scripts under `tests/replay/bad/`
-//! are rejected with the error their first line names.
+//! are rejected with the error their first line names; and every committed
+//! script keeps the model consistent after every operation, under both
+//! semantics profiles.
 
+use procsim::check::check;
 use procsim::io::report::Level;
 use procsim::io::script::Script;
-use procsim::replay::replay;
+use procsim::replay::{replay, replay_observed};
+use procsim::semantics::Semantics;
 use std::path::{Path, PathBuf};
 
 fn scripts(dir: &str) -> Vec<PathBuf> {
@@ -43,6 +47,26 @@ fn simulator_matches_kernel_reports() {
         }
     }
     assert!(failures.is_empty(), "{} of {} scripts differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn committed_scripts_keep_the_model_consistent() {
+    let mut failures = Vec::new();
+    for path in scripts("tests/replay") {
+        let script = Script::parse(&std::fs::read_to_string(&path).expect("readable script")).expect("parses");
+        for semantics in [Semantics::LINUX, Semantics::gvisor_2018()] {
+            let mut failure = None;
+            replay_observed(&script, semantics, |machine| {
+                if failure.is_none() {
+                    failure = check(machine).err();
+                }
+            });
+            if let Some(failure) = failure {
+                failures.push(format!("{} under {semantics:?}: {failure}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
