@@ -97,6 +97,25 @@
 //! [`replay`] runs a `.ops` script ([`io::script`]) and gives the report of
 //! [`io::report`]; the same script can run on the real kernel, and the two
 //! reports must match.
+//!
+//! # Other rules: gVisor's 2018 seed
+//!
+//! A machine follows Linux's rules unless its [`semantics::Semantics`] says
+//! otherwise: `gvisor-2018` swaps in the rules of gVisor's first job-control
+//! code ([`gvisor`]), one per row of the table of differences, and any subset
+//! of them can be chosen. [`compare`] replays scripts and scenarios under
+//! both and says, row by row, where and why they part.
+//!
+//! ```
+//! use procsim::semantics::{Rule, Semantics};
+//! use procsim::{Machine, MachineConfig};
+//!
+//! let mut m = Machine::new(MachineConfig { semantics: Semantics::gvisor_2018(), ..Default::default() });
+//! let shell = m.fork(m.global_init(), false).unwrap().unwrap();
+//! assert_eq!(m.setsid(shell).unwrap(), Ok(0)); // the seed's setsid returns 0
+//! m.setpgid(shell, 0, 0).unwrap().unwrap(); // and a session leader may do this
+//! assert_eq!(Rule::CallerFallback.row(), 15);
+//! ```
 
 pub mod bench;
 pub mod check;

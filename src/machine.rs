@@ -20,6 +20,7 @@ use crate::syscalls;
 use crate::systems::census::Census;
 use crate::systems::deliver::{self, RecordHandlers};
 use crate::systems::exit::Released;
+use crate::systems::journal::Journal;
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::Sender;
 use crate::systems::transitions::Transitions;
@@ -43,6 +44,9 @@ pub struct MachineConfig {
     pub record_handlers: bool,
     /// Keep a log of run-state changes ([`Machine::take_transitions`]).
     pub record_transitions: bool,
+    /// Keep a log of orphan pairs sent and children reparented
+    /// ([`Machine::take_journal`]).
+    pub record_journal: bool,
     /// Whose rules the machine follows: Linux's, or some or all of the
     /// 2018 gVisor seed's ([`crate::semantics`]).
     pub semantics: Semantics,
@@ -54,6 +58,7 @@ impl Default for MachineConfig {
             pid_max: PID_MAX_LIMIT,
             record_handlers: false,
             record_transitions: false,
+            record_journal: false,
             semantics: Semantics::LINUX,
         }
     }
@@ -87,6 +92,9 @@ impl Machine {
         world.insert_resource(RecordHandlers(config.record_handlers));
         if config.record_transitions {
             world.init_resource::<Transitions>();
+        }
+        if config.record_journal {
+            world.init_resource::<Journal>();
         }
         world.insert_resource(config.semantics);
         if !config.semantics.is_linux() {
@@ -230,6 +238,17 @@ impl Machine {
     /// state it entered (empty unless the machine records transitions).
     pub fn take_transitions(&mut self) -> Vec<(Entity, RunState)> {
         self.world.get_resource_mut::<Transitions>().map(|mut log| std::mem::take(&mut log.0)).unwrap_or_default()
+    }
+
+    /// The run-state changes not taken yet, left in the log.
+    pub fn transitions(&self) -> &[(Entity, RunState)] {
+        self.world.get_resource::<Transitions>().map_or(&[], |log| &log.0)
+    }
+
+    /// The orphan pairs sent and the children reparented since the last call
+    /// (empty unless the machine keeps a journal).
+    pub fn take_journal(&mut self) -> Journal {
+        self.world.get_resource_mut::<Journal>().map(|mut log| std::mem::take(&mut *log)).unwrap_or_default()
     }
 
     // --- Queries -----------------------------------------------------------

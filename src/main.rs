@@ -55,8 +55,9 @@ enum Command {
     /// Run scripts on the simulator and on the kernel and compare the reports.
     Conform(ConformArgs),
     /// Replay scripts under Linux and under the 2018 gVisor seed, and put every difference down
-    /// to the row of the table of differences that causes it.
-    Compare(Scripts),
+    /// to the row of the table of differences that causes it; or run a scenario (`.toml`) under
+    /// Linux, replay its operations under the seed, and write where they part.
+    Compare(CompareArgs),
     /// Measure the simulator's cost against the population (the calibration workload), and
     /// write the scaling table.
     Bench(BenchArgs),
@@ -112,15 +113,29 @@ struct Scripts {
     /// Also (or instead) N random scripts.
     #[arg(long, value_name = "N")]
     random: Option<u64>,
-    /// The seed of the first random script (script i uses seed S + i).
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    seed: u64,
+    /// The seed of the first random script (script i uses seed S + i) [default: 1]; for a
+    /// scenario, its seed instead of its own.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
     /// Operations per random script.
     #[arg(long, value_name = "K", default_value_t = 30)]
     ops: usize,
     /// How closely the reports must agree.
     #[arg(long, value_enum, default_value_t = Level::Core)]
     level: Level,
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    scripts: Scripts,
+    /// For a scenario: the simulated time to cover, instead of its own.
+    #[arg(long, value_parser = positive_duration)]
+    duration: Option<SimDuration>,
+    /// For a scenario: where to write `divergences.csv` [default:
+    /// results/<scenario>-seed<N>-gvisor-2018].
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -223,7 +238,7 @@ fn load_cases(scripts: &Scripts) -> Result<Vec<Case>, ExitCode> {
         let text = std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
         texts.push((path.display().to_string(), text));
     }
-    for seed in (0..scripts.random.unwrap_or(0)).map(|i| scripts.seed + i) {
+    for seed in (0..scripts.random.unwrap_or(0)).map(|i| scripts.seed.unwrap_or(1) + i) {
         texts.push((format!("random seed {seed}"), random_script(seed, scripts.ops)));
     }
     texts
@@ -268,8 +283,38 @@ fn conform(args: ConformArgs) -> ExitCode {
 }
 
 /// `procsim compare`: the differing fields of each script that diverges, each
-/// with its explanation, then a count by row; exit 2 on bad input.
-fn compare(scripts: Scripts) -> ExitCode {
+/// with its explanation, then a count by row; or, for a scenario, its
+/// divergences' count by kind, and `divergences.csv`. Exit 2 on bad input, 5
+/// when the table cannot be written.
+fn compare(args: CompareArgs) -> ExitCode {
+    let scripts = args.scripts;
+    if let [path] = scripts.paths.as_slice()
+        && path.extension().is_some_and(|e| e == "toml")
+    {
+        let scenario = match load_scenario(path, scripts.seed, args.duration) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let report = procsim::compare::scenario::compare(&scenario, Semantics::gvisor_2018());
+        let dir = args
+            .out
+            .unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}-gvisor-2018", scenario.name, scenario.seed)));
+        println!(
+            "{} (seed {}): {} under linux, replayed under gvisor-2018",
+            scenario.name, scenario.seed, scenario.duration
+        );
+        print!("{report}");
+        return match report.write(&dir) {
+            Ok(()) => {
+                println!("{:<18} {}", "divergences", dir.join("divergences.csv").display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", dir.display());
+                ExitCode::from(5)
+            }
+        };
+    }
     let cases = match load_cases(&scripts) {
         Ok(cases) => cases,
         Err(code) => return code,
@@ -287,23 +332,30 @@ fn compare(scripts: Scripts) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Reads a scenario, with the seed and duration given instead of its own;
+/// on failure prints the error and gives the exit code (2).
+fn load_scenario(path: &Path, seed: Option<u64>, duration: Option<SimDuration>) -> Result<Scenario, ExitCode> {
+    let mut scenario = Scenario::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    scenario.seed = seed.unwrap_or(scenario.seed);
+    scenario.duration = duration.unwrap_or(scenario.duration);
+    if let Err(message) = scenario.check_length() {
+        eprintln!("error: --duration: {message}");
+        return Err(ExitCode::from(2));
+    }
+    Ok(scenario)
+}
+
 /// Runs a scenario, with a progress bar on stderr once it has taken a
 /// second, and prints the summary. A run that would outgrow the machine does
 /// not start, or stops after the tick that outgrew it, with its tables so far.
 fn run(args: RunArgs) -> ExitCode {
-    let mut scenario = match Scenario::load(&args.scenario) {
+    let scenario = match load_scenario(&args.scenario, args.seed, args.duration) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    scenario.seed = args.seed.unwrap_or(scenario.seed);
-    scenario.duration = args.duration.unwrap_or(scenario.duration);
-    if let Err(message) = scenario.check_length() {
-        eprintln!("error: --duration: {message}");
-        return ExitCode::from(2);
-    }
     let guard = match MemoryGuard::new(args.max_processes) {
         Ok(guard) => guard,
         Err(e) => {
@@ -476,7 +528,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Conform(args)) => conform(args),
-        Some(Command::Compare(scripts)) => compare(scripts),
+        Some(Command::Compare(args)) => compare(args),
         Some(Command::Bench(args)) => bench(args),
         Some(Command::Measure { job }) => match isolated::serve(job) {
             Ok(reply) => {

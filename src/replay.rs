@@ -198,10 +198,10 @@ impl Replay<'_> {
     fn collect_released(&mut self) {
         let released: HashMap<Entity, ExitStatus> = self.machine.take_released().into_iter().collect();
         for slot in &mut self.slots {
-            if let Slot::Live { entity, pid } = slot {
-                if let Some(&exit) = released.get(entity) {
-                    *slot = Slot::Gone { pid: pid.clone(), exit };
-                }
+            if let Slot::Live { entity, pid } = slot
+                && let Some(&exit) = released.get(entity)
+            {
+                *slot = Slot::Gone { pid: pid.clone(), exit };
             }
         }
     }
@@ -246,7 +246,7 @@ impl Replay<'_> {
                         sid: label_of_id(&session.id),
                         ns: m.own_ids(*entity),
                         caught: m.handlers(*entity).to_vec(),
-                        exit: (state == ProcState::Zombie).then(|| proc.exit).flatten(),
+                        exit: (state == ProcState::Zombie).then_some(proc.exit).flatten(),
                     });
                 }
             }

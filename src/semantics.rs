@@ -20,7 +20,6 @@
 //! and 29 (the seed translates ids exactly as Linux does).
 
 use bevy_ecs::prelude::*;
-use std::fmt;
 
 /// One way in which the seed decides differently from Linux.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -225,12 +224,6 @@ impl Rule {
     }
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "row {}: {}", self.row(), self.describe())
-    }
-}
-
 /// A named profile, as the command line selects it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Profile {
@@ -240,22 +233,6 @@ pub enum Profile {
     /// gVisor's 2018 seed.
     #[value(name = "gvisor-2018")]
     Gvisor2018,
-}
-
-impl Profile {
-    /// The name the command line uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Linux => "linux",
-            Profile::Gvisor2018 => "gvisor-2018",
-        }
-    }
-}
-
-impl fmt::Display for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
 }
 
 /// The rules in force: a world resource, read at every decision point.

@@ -47,6 +47,8 @@
 //! of steps 1 and 2 (and 25 more per field for step 3, rarely needed) are
 //! cheap.
 
+pub mod scenario;
+
 use crate::io::report::{Level, Report};
 use crate::io::script::Script;
 use crate::replay::replay_with;

@@ -32,7 +32,7 @@
 use crate::model::ids::{group, group_of, process};
 use crate::model::{ProcessGroup, Signal, Tree, list};
 use crate::semantics::{Rule, Semantics};
-use crate::systems::census::Census;
+use crate::systems::orphans;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
 
@@ -155,7 +155,7 @@ pub fn handle_orphan(world: &mut World, pg: Entity, orphaned_now: bool, site: Si
     if !semantics.seed(rule) || g.ancestors != 0 || g.stopped == 0 {
         return;
     }
-    world.resource_mut::<Census>().totals.orphan_pairs += 1;
+    orphans::count_pair(world, pg);
     for member in list::members::<crate::model::group::Members>(world, pg) {
         signal::send(world, Sender::Kernel, member, Signal::Hup);
         signal::send(world, Sender::Kernel, member, Signal::Cont);

@@ -11,7 +11,7 @@
 use crate::gvisor::TASKS_LIMIT;
 use crate::semantics::{Rule, Semantics};
 use bevy_ecs::prelude::*;
-use std::collections::HashMap;
+use bevy_platform::collections::HashMap;
 
 /// The deepest level a namespace may have (`MAX_PID_NS_LEVEL`).
 pub const MAX_LEVEL: usize = 32;

@@ -44,16 +44,19 @@ pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32)
 pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
     let semantics = *world.resource::<Semantics>();
     let level = namespace(world, ns).level;
-    let mut numbers = vec![0; level + 1];
-    for (level, number) in numbers.iter_mut().enumerate().rev() {
+    let mut alloc = |level: usize| {
         let each = namespace(world, ns).chain[level];
-        *number = world.get_mut::<PidNamespace>(each).expect("ns").table.alloc(semantics).ok_or(Errno::EAGAIN)?;
+        world.get_mut::<PidNamespace>(each).expect("ns").table.alloc(semantics).ok_or(Errno::EAGAIN)
+    };
+    let nr = alloc(level)?;
+    let mut upper = vec![0; level].into_boxed_slice();
+    for (level, number) in upper.iter_mut().enumerate().rev() {
+        *number = alloc(level)?;
     }
     if !namespace(world, ns).adding {
         return Err(Errno::ENOMEM);
     }
-    let nr = numbers.pop().expect("at least one level");
-    Ok(Pid { ns, nr, upper: numbers.into_boxed_slice() })
+    Ok(Pid { ns, nr, upper })
 }
 
 /// Spawns a process entity with `pid`, in group `group`, child of `parent`,

@@ -29,17 +29,14 @@ use bevy_ecs::prelude::*;
 /// link(p): p is not a zombie, its parent is not the global init, and its
 /// parent is in another group of the same session.
 pub fn is_link(world: &World, p: Entity) -> bool {
-    if !process(world, p).is_alive() {
-        return false;
-    }
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
         return false;
     };
-    if process(world, parent).global_init {
-        return false;
-    }
     let (mine, theirs) = (group_of(world, p), group_of(world, parent));
-    mine != theirs && group(world, mine).session == group(world, theirs).session
+    mine != theirs
+        && process(world, p).is_alive()
+        && !process(world, parent).global_init
+        && group(world, mine).session == group(world, theirs).session
 }
 
 /// Re-evaluates `p`'s link status and adjusts its group's count.
@@ -132,14 +129,11 @@ pub fn create_session(world: &mut World, id: Pid) -> Entity {
 }
 
 /// Links a new process into the group its [`Membership`] names (at fork):
-/// most recently joined first.
+/// most recently joined first. A process with no parent yet is no link, and a
+/// new process is not stopped, so no count changes.
 pub fn join(world: &mut World, p: Entity) {
     let g = group_of(world, p);
     list::push_front::<crate::model::group::Members>(world, g, p);
-    if process(world, p).state == RunState::Stopped {
-        world.get_mut::<ProcessGroup>(g).expect("group").stopped += 1;
-    }
-    recount(world, p);
 }
 
 /// Moves `p` to group `to` (`change_pid(p, PIDTYPE_PGID, …)`), keeping every

@@ -5,6 +5,7 @@ pub mod ancestors;
 pub mod census;
 pub mod deliver;
 pub mod exit;
+pub mod journal;
 pub mod orphans;
 pub mod reparent;
 pub mod sched;

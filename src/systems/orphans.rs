@@ -21,6 +21,8 @@ use crate::model::ids::{group, group_of, session_of};
 use crate::model::list;
 use crate::model::{Membership, Signal, Tree};
 use crate::semantics::Semantics;
+use crate::systems::census::Census;
+use crate::systems::journal::Journal;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
 
@@ -40,7 +42,7 @@ pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>
         return;
     }
     if will_become_orphaned(world, pg, ignored) && group(world, pg).stopped > 0 {
-        world.resource_mut::<crate::systems::census::Census>().totals.orphan_pairs += 1;
+        count_pair(world, pg);
         signal_group(world, Sender::Kernel, pg, Signal::Hup);
         signal_group(world, Sender::Kernel, pg, Signal::Cont);
     }
@@ -66,6 +68,16 @@ fn will_become_orphaned(world: &World, pg: Entity, ignored: Option<Entity>) -> b
     }
     let own = ignored.is_some_and(|t| ancestors::counts(world, t, pg, ancestors::parent_of(world, t)));
     ancestors::count(world, pg).wrapping_sub(u32::from(own)) == 0
+}
+
+/// Counts the SIGHUP+SIGCONT pair about to be sent to group `pg` as
+/// orphaned, and notes it in the journal if the machine keeps one.
+pub fn count_pair(world: &mut World, pg: Entity) {
+    world.resource_mut::<Census>().totals.orphan_pairs += 1;
+    if world.contains_resource::<Journal>() {
+        let id = group(world, pg).id.clone();
+        world.resource_mut::<Journal>().orphan_pairs.push(id);
+    }
 }
 
 /// Sends `sig` to every member of group `pg`, most recently joined first

@@ -12,6 +12,7 @@ use crate::gvisor;
 use crate::model::ids::{namespace, ns_of, process};
 use crate::model::{RunState, Tree};
 use crate::semantics::{Rule, Semantics};
+use crate::systems::journal::Journal;
 use crate::systems::{ancestors, exit, orphans};
 use bevy_ecs::prelude::*;
 
@@ -52,6 +53,9 @@ pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entit
             gvisor::ancestors::count_with_parent(world, child, false);
         }
         ancestors::set_parent(world, child, reaper);
+        if let Some(mut journal) = world.get_resource_mut::<Journal>() {
+            journal.reparented.push((child, reaper));
+        }
         if seed_count {
             gvisor::ancestors::count_with_parent(world, child, true);
         }

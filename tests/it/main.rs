@@ -3,6 +3,7 @@
 mod bad_scenarios;
 mod determinism;
 mod gvisor_rows;
+mod gvisor_scenarios;
 mod invariants;
 mod kernel_harness;
 mod memory_guard;
