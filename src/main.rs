@@ -455,6 +455,9 @@ fn bench(args: BenchArgs) -> ExitCode {
             println!("{}", table::scaling_line(row));
         }
     });
+    if let Ok(now) = Platform::now() {
+        println!("load at the end: {:.2}", now.load);
+    }
     let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
     let mut written = table::write_scaling(&out, &report.rows).map(|()| println!("\ntable: {}", out.display()));
     if !report.floor.is_empty() {

@@ -2,8 +2,10 @@
 //! population, each beside the issue's targets, drawn as an SVG image with
 //! nothing but text formatting.
 //!
-//! The population axis is logarithmic (a decade a step), the value axes
-//! linear from zero. The targets are drawn where they apply: events per
+//! The population axis is logarithmic (a decade a step); events per second
+//! are on a linear axis from zero, bytes per process on a logarithmic one
+//! (a small world's cost per process is mostly what every run costs, and
+//! would flatten the rest). The targets are drawn where they apply: events per
 //! second at least 2 M at 10^6 processes and 1 M at 10^7, at most 110 bytes
 //! per process at 10^7. When bevy_ecs's floor was measured, the memory of
 //! its bare entity is drawn too: no layout on bevy_ecs can go below it.
@@ -31,7 +33,7 @@ pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> String {
     let events: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.events_per_s())).collect();
     let bytes: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.bytes_per_process())).collect();
     let bare = floor.iter().find(|f| f.components == 0).map(FloorRun::bytes_per_entity);
-    let decades = decades(populations.iter().copied().chain(EVENTS_TARGETS.map(|(p, _)| p)));
+    let population_decades = decades(populations.iter().copied().chain(EVENTS_TARGETS.map(|(p, _)| p)));
 
     let mut out = String::new();
     let _ = writeln!(
@@ -52,15 +54,19 @@ pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> String {
         escape(caption)
     );
 
-    let left = Panel::new(70.0, decades, top(events.iter().map(|p| p.1).chain(EVENTS_TARGETS.map(|t| t.1))));
+    let left = Panel::new(
+        70.0,
+        population_decades,
+        Scale::Linear(top(events.iter().map(|p| p.1).chain(EVENTS_TARGETS.map(|t| t.1)))),
+    );
     left.frame(&mut out, "events per second (higher is better)", si);
     for (population, target) in EVENTS_TARGETS {
         left.target(&mut out, population, target, &format!("≥ {}", si(target)));
     }
     left.series(&mut out, &events, si);
 
-    let bytes_top = top(bytes.iter().map(|p| p.1).chain([BYTES_TARGET.1]).chain(bare));
-    let right = Panel::new(560.0, decades, bytes_top);
+    let bytes_decades = decades(bytes.iter().map(|p| p.1).chain([BYTES_TARGET.1]).chain(bare));
+    let right = Panel::new(560.0, population_decades, Scale::Log(bytes_decades));
     right.frame(&mut out, "peak bytes per live process (lower is better)", |v| format!("{v:.0}"));
     if let Some(bare) = bare {
         right.level(&mut out, bare, FLOOR, &format!("bevy_ecs bare entity: {bare:.0} B"));
@@ -71,9 +77,9 @@ pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> String {
     out
 }
 
-/// The decades the populations span: (first, last) exponents of ten.
-fn decades(populations: impl Iterator<Item = f64>) -> (i32, i32) {
-    let (low, high) = populations
+/// The decades `values` span: (first, last) exponents of ten.
+fn decades(values: impl Iterator<Item = f64>) -> (i32, i32) {
+    let (low, high) = values
         .filter(|p| *p > 0.0)
         .map(|p| p.log10())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| (lo.min(e), hi.max(e)));
@@ -109,22 +115,52 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// One plot: a population axis in decades and a value axis from zero.
+/// A value axis.
+#[derive(Clone, Copy)]
+enum Scale {
+    /// From zero to the top.
+    Linear(f64),
+    /// Over the decades from the first to the last exponent of ten.
+    Log((i32, i32)),
+}
+
+impl Scale {
+    /// Where `value` falls, from 0 (the bottom) to 1 (the top).
+    fn fraction(self, value: f64) -> f64 {
+        match self {
+            Scale::Linear(top) => value / top,
+            Scale::Log((first, last)) => (value.log10() - f64::from(first)) / f64::from(last - first),
+        }
+    }
+
+    /// The values of the grid lines.
+    fn ticks(self) -> Vec<f64> {
+        match self {
+            Scale::Linear(top) => (0..=STEPS).map(|step| top * f64::from(step) / f64::from(STEPS)).collect(),
+            Scale::Log((first, last)) => (first..last)
+                .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+                .chain([10f64.powi(last)])
+                .collect(),
+        }
+    }
+}
+
+/// One plot: a population axis in decades and a value axis.
 struct Panel {
     left: f64,
     decades: (i32, i32),
-    top: f64,
+    scale: Scale,
 }
 
 const PANEL_TOP: f64 = 60.0;
 const PANEL_WIDTH: f64 = 360.0;
 const PANEL_HEIGHT: f64 = 290.0;
-/// Value-axis divisions.
+/// Divisions of a linear value axis.
 const STEPS: u32 = 5;
 
 impl Panel {
-    fn new(left: f64, decades: (i32, i32), top: f64) -> Panel {
-        Panel { left, decades, top }
+    fn new(left: f64, decades: (i32, i32), scale: Scale) -> Panel {
+        Panel { left, decades, scale }
     }
 
     fn x(&self, population: f64) -> f64 {
@@ -133,7 +169,7 @@ impl Panel {
     }
 
     fn y(&self, value: f64) -> f64 {
-        PANEL_TOP + PANEL_HEIGHT * (1.0 - value / self.top)
+        PANEL_TOP + PANEL_HEIGHT * (1.0 - self.scale.fraction(value))
     }
 
     fn bottom(&self) -> f64 {
@@ -149,8 +185,7 @@ impl Panel {
             left + PANEL_WIDTH / 2.0,
             PANEL_TOP - 12.0
         );
-        for step in 0..=STEPS {
-            let value = self.top * f64::from(step) / f64::from(STEPS);
+        for value in self.scale.ticks() {
             let y = self.y(value);
             let _ = writeln!(out, r##"<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e5e5e5"/>"##);
             let _ =
@@ -232,6 +267,8 @@ mod tests {
         assert_eq!(decades([1e4].into_iter()), (4, 5));
         assert_eq!(si(2_500_000.0), "2.5 M");
         assert_eq!(si(430_000.0), "430 k");
+        assert_eq!(Scale::Log((1, 3)).ticks(), [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
+        assert_eq!(Scale::Log((1, 3)).fraction(100.0), 0.5);
     }
 
     #[test]

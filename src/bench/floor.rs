@@ -30,11 +30,20 @@ pub struct FloorRun {
     pub spawn: Duration,
     /// The peak resident set less the peak before the spawns, in bytes.
     pub peak_bytes: u64,
+    /// The resident set after the spawns less the one before, in bytes:
+    /// what the entities keep, once the vectors that grew have settled.
+    pub resident_bytes: u64,
 }
 
 impl FloorRun {
+    /// Peak bytes per entity.
     pub fn bytes_per_entity(&self) -> f64 {
         self.peak_bytes as f64 / self.entities as f64
+    }
+
+    /// Resident bytes per entity once they are all spawned.
+    pub fn resident_per_entity(&self) -> f64 {
+        self.resident_bytes as f64 / self.entities as f64
     }
 
     pub fn spawns_per_s(&self) -> f64 {
@@ -45,7 +54,7 @@ impl FloorRun {
 /// Spawns `entities` entities with `components` components each (at most
 /// [`MAX_COMPONENTS`]), one at a time.
 pub fn measure(entities: u64, components: u8) -> Result<FloorRun, BenchError> {
-    let before = ProcessMemory::now()?.peak;
+    let before = ProcessMemory::now()?;
     let mut world = World::new();
     let started = Instant::now();
     for i in 0..entities {
@@ -58,8 +67,14 @@ pub fn measure(entities: u64, components: u8) -> Result<FloorRun, BenchError> {
     }
     let spawn = started.elapsed();
     black_box(&world);
-    let peak_bytes = ProcessMemory::now()?.peak.saturating_sub(before);
-    Ok(FloorRun { entities, components: components.min(MAX_COMPONENTS), spawn, peak_bytes })
+    let after = ProcessMemory::now()?;
+    Ok(FloorRun {
+        entities,
+        components: components.min(MAX_COMPONENTS),
+        spawn,
+        peak_bytes: after.peak.saturating_sub(before.peak),
+        resident_bytes: after.resident.saturating_sub(before.resident),
+    })
 }
 
 #[cfg(test)]

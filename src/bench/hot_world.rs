@@ -26,7 +26,7 @@ pub fn scale_name(population: u32) -> String {
     let digits = population.to_string();
     let mut name = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             name.push('_');
         }
         name.push(digit);
