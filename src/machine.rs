@@ -227,6 +227,9 @@ impl Machine {
         while !self.world.resource::<Scheduler>().is_idle() {
             self.world.run_schedule(Tick);
         }
+        // Nothing reads bevy's removal messages; without this they would keep
+        // an entry for every component of every despawned entity.
+        self.world.clear_trackers();
     }
 
     /// Processes released since the last call, with their exit status.

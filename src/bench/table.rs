@@ -24,8 +24,15 @@ pub const SCALING_COLUMNS: [&str; 7] = [
 ];
 
 /// The columns of `floor.csv`.
-pub const FLOOR_COLUMNS: [&str; 5] =
-    ["entities", "components", "bytes_per_entity", "resident_bytes_per_entity", "spawns_per_s"];
+pub const FLOOR_COLUMNS: [&str; 7] = [
+    "entities",
+    "components",
+    "bytes_per_entity",
+    "resident_bytes_per_entity",
+    "spawns_per_s",
+    "ns_per_random_get",
+    "ns_per_random_read",
+];
 
 /// A population's row: its run, and the real kernel's rate to compare it with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,13 +65,15 @@ impl ScalingRow {
 
 impl FloorRun {
     /// The row of `floor.csv`, in the order of [`FLOOR_COLUMNS`].
-    pub fn fields(&self) -> [String; 5] {
+    pub fn fields(&self) -> [String; 7] {
         [
             self.entities.to_string(),
             self.components.to_string(),
             format!("{:.1}", self.bytes_per_entity()),
             format!("{:.1}", self.resident_per_entity()),
             format!("{:.0}", self.spawns_per_s()),
+            if self.components > 0 { format!("{:.1}", self.ns_per_random_get()) } else { String::new() },
+            if self.components > 0 { format!("{:.1}", self.ns_per_random_read()) } else { String::new() },
         ]
     }
 }
@@ -83,7 +92,7 @@ pub fn write_floor(path: &Path, rows: &[FloorRun]) -> Result<(), ResultsError> {
 const SCALING_WIDTHS: [usize; 10] = [11, 10, 10, 9, 10, 11, 11, 9, 9, 8];
 
 /// The widths of the printed floor table's columns.
-const FLOOR_WIDTHS: [usize; 5] = [11, 11, 12, 12, 10];
+const FLOOR_WIDTHS: [usize; 7] = [11, 11, 12, 12, 10, 12, 12];
 
 /// The header lines of the printed scaling table.
 pub fn scaling_header() -> String {
@@ -105,7 +114,8 @@ pub fn scaling_line(row: &ScalingRow) -> String {
 
 /// The header line of the printed floor table.
 pub fn floor_header() -> String {
-    line(&["entities", "components", "B per entity", "B resident", "spawns/s"], &FLOOR_WIDTHS)
+    let names = ["entities", "components", "B per entity", "B resident", "spawns/s", "ns per get", "ns per read"];
+    line(&names, &FLOOR_WIDTHS)
 }
 
 /// A line of the printed floor table.

@@ -63,6 +63,8 @@ pub struct PidTable {
     pid_max: u32,
     /// Numbers in use, by any of the three kinds.
     in_use: u32,
+    /// The highest number that has ever named something.
+    highest: u32,
 }
 
 /// What a number can name.
@@ -82,12 +84,16 @@ impl PidTable {
             cursor: 0,
             pid_max: pid_max.max(RESERVED_PIDS + 1),
             in_use: 0,
+            highest: 0,
         }
     }
 
-    /// Whether `nr` names anything.
+    /// Whether `nr` names anything. A number above every one that has named
+    /// something names nothing, which spares the allocator the group and
+    /// session lookups until it first wraps.
     fn is_used(&self, nr: u32) -> bool {
-        self.process(nr).is_some() || self.groups.contains_key(&nr) || self.sessions.contains_key(&nr)
+        nr <= self.highest
+            && (self.process(nr).is_some() || self.groups.contains_key(&nr) || self.sessions.contains_key(&nr))
     }
 
     /// Hands out the next free number after the cursor (`idr_alloc_cyclic`
@@ -139,6 +145,7 @@ impl PidTable {
     /// Records that `nr` names `entity` as `kind`.
     pub fn attach(&mut self, nr: u32, kind: IdKind, entity: Entity) {
         let was_used = self.is_used(nr);
+        self.highest = self.highest.max(nr);
         match kind {
             IdKind::Process => {
                 let i = nr as usize;

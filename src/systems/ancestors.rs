@@ -33,11 +33,11 @@ pub fn is_link(world: &World, p: Entity) -> bool {
     let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
         return false;
     };
+    if process(world, parent).global_init || !process(world, p).is_alive() {
+        return false;
+    }
     let (mine, theirs) = (group_of(world, p), group_of(world, parent));
-    mine != theirs
-        && process(world, p).is_alive()
-        && !process(world, parent).global_init
-        && group(world, mine).session == group(world, theirs).session
+    mine != theirs && group(world, mine).session == group(world, theirs).session
 }
 
 /// Re-evaluates `p`'s link status and adjusts its group's count.

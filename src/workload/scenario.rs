@@ -145,6 +145,7 @@ impl Scenario {
             ("containers.initial", self.containers.initial),
             ("containers.services.count", self.containers.services.count),
             ("batch.initial", self.batch.initial),
+            ("calibration.processes", self.calibration.processes),
         ];
         if let Some((key, n)) = counts.into_iter().find(|&(_, n)| n > self.pid_max) {
             return Some((key, format!("{n} is more processes than pid_max ({}) allows", self.pid_max)));
