@@ -74,8 +74,8 @@ struct BenchArgs {
     /// The populations, in order [default: 1e4,1e5,1e6,1e7; with --quick: 1e4,1e5].
     #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = population)]
     sizes: Option<Vec<u32>>,
-    /// A smoke run of seconds: 2·10^4 events a population, one run each, and shorter kernel and
-    /// floor runs.
+    /// A smoke run of seconds: 2·10^4 events a population, one run each, and a shorter kernel
+    /// run.
     #[arg(long)]
     quick: bool,
     /// Runs of each population, each in a fresh process; every figure is their median
@@ -85,7 +85,8 @@ struct BenchArgs {
     /// Also measure the real kernel's fork + _exit + waitpid, for the ratio to it.
     #[arg(long)]
     kernel: bool,
-    /// Also measure bevy_ecs's own memory per entity, into `<table>-floor.csv` beside the table.
+    /// Also measure bevy_ecs's own floor at each population up to 10^7 — memory per entity, and
+    /// the cost of a random `world.get` — into `<table>-floor.csv` beside the table.
     #[arg(long)]
     floor: bool,
     /// Where to write the table [default: results/scaling.csv; with --quick:

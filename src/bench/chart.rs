@@ -26,13 +26,14 @@ const SERIES: &str = "#1f5fa8";
 const TARGET: &str = "#c0392b";
 const FLOOR: &str = "#7f8c8d";
 
-/// The chart of `rows`, with the floor's bare entity if measured, under a
-/// caption (where the figures come from).
+/// The chart of `rows`, with the floor's bare entity (in the largest world it
+/// was measured in) if measured, under a caption (where the figures come
+/// from).
 pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> String {
     let populations: Vec<f64> = rows.iter().map(|r| r.run.population as f64).collect();
     let events: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.events_per_s())).collect();
     let bytes: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.bytes_per_process())).collect();
-    let bare = floor.iter().find(|f| f.components == 0).map(FloorRun::bytes_per_entity);
+    let bare = floor.iter().filter(|f| f.components == 0).max_by_key(|f| f.entities).map(FloorRun::bytes_per_entity);
     let population_decades = decades(populations.iter().copied().chain(EVENTS_TARGETS.map(|(p, _)| p)));
 
     let mut out = String::new();
