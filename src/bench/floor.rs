@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 pub const MAX_COMPONENTS: u8 = 3;
 
 /// The reads of the chase that measures a random `world.get`.
-const CHASE: u64 = 1_000_000;
+const CHASE: u64 = 10_000_000;
 
 /// An 8-byte component; `N` makes each one a type of its own. The first one
 /// holds the next entity of the chase.
