@@ -89,6 +89,27 @@ pub fn remove<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
     head_mut::<R>(world, owner).len -= 1;
 }
 
+/// Moves every member of `from`'s list, in order, to the end of `to`'s, in
+/// O(1) (`list_splice_tail_init`).
+pub fn splice_back<R: Relation>(world: &mut World, from: Entity, to: Entity) {
+    if from == to {
+        return;
+    }
+    let moved = std::mem::take(head_mut::<R>(world, from));
+    let (Some(first), Some(last)) = (moved.first, moved.last) else {
+        return;
+    };
+    let tail = head_mut::<R>(world, to).last;
+    link_mut::<R>(world, first).prev = tail;
+    match tail {
+        Some(tail) => link_mut::<R>(world, tail).next = Some(first),
+        None => head_mut::<R>(world, to).first = Some(first),
+    }
+    let head = head_mut::<R>(world, to);
+    head.last = Some(last);
+    head.len += moved.len;
+}
+
 /// The members of `owner`'s list, in order. Collects them, because walkers
 /// usually change the world as they go.
 pub fn members<R: Relation>(world: &World, owner: Entity) -> Vec<Entity> {

@@ -211,9 +211,16 @@ pub fn set_parent(world: &mut World, p: Entity, parent: Option<Entity>) {
     if let Some(old) = world.get::<Tree>(p).and_then(|t| t.parent) {
         list::remove::<Children>(world, old, p);
     }
-    world.get_mut::<Tree>(p).expect("tree").parent = parent;
     if let Some(parent) = parent {
         list::push_back::<Children>(world, parent, p);
     }
+    adopt(world, p, parent);
+}
+
+/// Points `p` at its new parent and re-evaluates its link status, leaving
+/// the children lists to the caller: reparenting moves every child first and
+/// splices the lists once (`forget_original_parent`).
+pub fn adopt(world: &mut World, p: Entity, parent: Option<Entity>) {
+    world.get_mut::<Tree>(p).expect("tree").parent = parent;
     recount(world, p);
 }

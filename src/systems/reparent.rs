@@ -6,10 +6,14 @@
 //! in the same PID namespace, else to the namespace's init. Each child is
 //! moved, then (if it is a zombie) its new parent is notified, then its group
 //! is checked for orphaning, one child at a time in child-list order, because
-//! each check sees the counts as they stand after that child's move.
+//! each check sees the counts as they stand after that child's move; then the
+//! whole list of children joins the end of the new parent's at once, as the
+//! kernel splices it.
 
 use crate::gvisor;
 use crate::model::ids::{namespace, ns_of, process};
+use crate::model::list;
+use crate::model::tree::Children;
 use crate::model::{RunState, Tree};
 use crate::semantics::{Rule, Semantics};
 use crate::systems::journal::Journal;
@@ -48,11 +52,14 @@ pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entit
     let seen = !semantics.seed(Rule::ReparentUnseen);
     let seed_count = seen && !semantics.is_linux();
     let mut released = Vec::new();
-    for child in crate::model::list::members::<crate::model::tree::Children>(world, father) {
+    for child in list::members::<Children>(world, father) {
         if seed_count {
             gvisor::ancestors::count_with_parent(world, child, false);
         }
-        ancestors::set_parent(world, child, reaper);
+        match reaper {
+            Some(_) => ancestors::adopt(world, child, reaper),
+            None => ancestors::set_parent(world, child, None),
+        }
         if let Some(mut journal) = world.get_resource_mut::<Journal>() {
             journal.reparented.push((child, reaper));
         }
@@ -65,6 +72,9 @@ pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entit
         if seen {
             orphans::kill_orphaned_pgrp(world, child, Some(father));
         }
+    }
+    if let Some(reaper) = reaper {
+        list::splice_back::<Children>(world, father, reaper);
     }
     released
 }
