@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// `procsim bench` measured at 10^6 processes or more (`results/README.md`),
 /// and the estimate until a run measures its own. An estimate too high only
 /// stops runs early; keep it no lower than the latest measurements.
-pub const BYTES_PER_PROCESS: u64 = 410;
+pub const BYTES_PER_PROCESS: u64 = 377;
 
 /// The share of `MemAvailable` a run may take, in tenths: the rest is left
 /// to the page cache and to the other programs.
