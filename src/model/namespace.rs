@@ -63,6 +63,9 @@ pub struct PidTable {
     pid_max: u32,
     /// Numbers in use, by any of the three kinds.
     in_use: u32,
+    /// Of those, the ones below [`RESERVED_PIDS`], which the cursor skips
+    /// once it has wrapped.
+    in_use_reserved: u32,
     /// The highest number that has ever named something.
     highest: u32,
 }
@@ -84,6 +87,7 @@ impl PidTable {
             cursor: 0,
             pid_max: pid_max.max(RESERVED_PIDS + 1),
             in_use: 0,
+            in_use_reserved: 0,
             highest: 0,
         }
     }
@@ -98,7 +102,8 @@ impl PidTable {
 
     /// Hands out the next free number after the cursor (`idr_alloc_cyclic`
     /// from 1, or from 300 once the cursor has passed 300). `None` when every
-    /// number is taken.
+    /// number is taken, known at once from the count of numbers in use, so
+    /// that forks into a full namespace do not each search all of it.
     ///
     /// Under the seed (`threads.go` `allocateTID`), numbers wrap after
     /// `TasksLimit` to 2 ([`Rule::PidWrap`]), and a number is free when no
@@ -112,6 +117,10 @@ impl PidTable {
             (1, self.pid_max)
         };
         let reuse = semantics.seed(Rule::PidReuse);
+        let in_range = if min == RESERVED_PIDS { self.in_use - self.in_use_reserved } else { self.in_use };
+        if !reuse && !semantics.seed(Rule::PidWrap) && in_range >= end - min {
+            return None;
+        }
         let mut nr = self.cursor + 1;
         for _ in min..=end {
             if nr >= end {
@@ -163,6 +172,7 @@ impl PidTable {
         }
         if !was_used {
             self.in_use += 1;
+            self.in_use_reserved += u32::from(nr < RESERVED_PIDS);
         }
     }
 
@@ -178,6 +188,7 @@ impl PidTable {
         };
         if forgotten && !self.is_used(nr) {
             self.in_use -= 1;
+            self.in_use_reserved -= u32::from(nr < RESERVED_PIDS);
         }
     }
 
@@ -246,6 +257,20 @@ mod tests {
         }
         assert_eq!(handed, RESERVED_PIDS + 1);
         assert_eq!(table.in_use(), RESERVED_PIDS + 1);
+    }
+
+    #[test]
+    fn after_the_wrap_a_full_range_from_300_has_no_number_left_whatever_is_free_below() {
+        let mut table = PidTable::new(RESERVED_PIDS + 3);
+        while let Some(nr) = table.alloc(Semantics::LINUX) {
+            table.attach(nr, IdKind::Process, entity(nr));
+        }
+        table.detach(5, IdKind::Process);
+        assert_eq!(table.alloc(Semantics::LINUX), None, "5 is below 300, where the wrapped cursor never goes");
+        table.detach(301, IdKind::Group);
+        assert_eq!(table.alloc(Semantics::LINUX), None, "301 names a process, not a group");
+        table.detach(301, IdKind::Process);
+        assert_eq!(table.alloc(Semantics::LINUX), Some(301));
     }
 
     #[test]
