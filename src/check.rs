@@ -115,6 +115,10 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
     }
     for (ns, namespace) in namespaces(world) {
         census.namespaces += 1;
+        namespace.table.recount().map_err(|e| Inconsistency(format!("namespace {ns}'s table {e}")))?;
+        for &above in &namespace.chain[..namespace.level] {
+            ensure!(world.get::<PidNamespace>(above).is_some(), "namespace {ns} is nested in {above}, which was freed");
+        }
         // A nested namespace holds its parent; the root is held for ever.
         let holder = namespace.level.checked_sub(1).map_or(ns, |level| namespace.chain[level]);
         *refs.entry(holder).or_default() += 1;

@@ -136,6 +136,24 @@ impl PidTable {
         None
     }
 
+    /// Recounts the numbers in use from the lookups and compares them with
+    /// the counts the allocator trusts (for [`crate::check`]; O(table)).
+    pub fn recount(&self) -> Result<(), String> {
+        let mut used: Vec<u32> = self.processes_from(0).map(|(nr, _)| nr).collect();
+        used.extend(self.groups.keys().chain(self.sessions.keys()));
+        used.sort_unstable();
+        used.dedup();
+        let reserved = used.iter().filter(|&&nr| nr < RESERVED_PIDS).count() as u32;
+        let counted = (self.in_use, self.in_use_reserved);
+        if counted != (used.len() as u32, reserved) {
+            return Err(format!("counts {counted:?} numbers in use (below 300), has {:?}", (used.len(), reserved)));
+        }
+        match used.last() {
+            Some(&top) if top > self.highest => Err(format!("{top} is in use above the highest, {}", self.highest)),
+            _ => Ok(()),
+        }
+    }
+
     /// The process whose pid is `nr`.
     pub fn process(&self, nr: u32) -> Option<Entity> {
         self.procs.get(nr as usize).copied().flatten()
