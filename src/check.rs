@@ -45,7 +45,16 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
     let mut members_seen: BTreeMap<Entity, u32> = BTreeMap::new();
     let mut links: BTreeMap<Entity, u32> = BTreeMap::new();
     let mut stopped: BTreeMap<Entity, u32> = BTreeMap::new();
+    // The references each namespace should count: the ids held in it, and
+    // the namespaces nested in it.
+    let mut refs: BTreeMap<Entity, u32> = BTreeMap::new();
+    let mut hold = |ns: Entity| {
+        ensure!(world.get::<PidNamespace>(ns).is_some(), "an id is held in namespace {ns}, which was freed");
+        *refs.entry(ns).or_default() += 1;
+        Ok(())
+    };
     for (p, proc, tree, membership) in processes(world) {
+        hold(proc.pid.ns)?;
         census.moved(None, Some(proc.state));
         let g = membership.group;
         ensure!(world.get::<ProcessGroup>(g).is_some(), "{p} is in a group that does not exist");
@@ -70,6 +79,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         }
     }
     for (g, group) in groups(world) {
+        hold(group.id.ns)?;
         census.groups += 1;
         census.orphaned_groups += u64::from(group.is_orphaned());
         let seen = members_seen.get(&g).copied().unwrap_or(0);
@@ -95,6 +105,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         }
     }
     for (s, session) in sessions(world) {
+        hold(session.id.ns)?;
         census.sessions += 1;
         let groups = groups(world).filter(|(_, g)| g.session == s).count() as u32;
         ensure!(session.groups == groups, "session {s} counts {} groups, has {groups}", session.groups);
@@ -106,21 +117,12 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
         }
     }
-    let mut refs: BTreeMap<Entity, u32> = BTreeMap::new();
-    let held = processes(world).map(|(_, p, ..)| p.pid.ns);
-    let held = held.chain(groups(world).map(|(_, g)| g.id.ns)).chain(sessions(world).map(|(_, s)| s.id.ns));
-    for ns in held {
-        ensure!(world.get::<PidNamespace>(ns).is_some(), "an id is held in namespace {ns}, which was freed");
-        *refs.entry(ns).or_default() += 1;
-    }
     for (ns, namespace) in namespaces(world) {
         census.namespaces += 1;
         namespace.table.recount().map_err(|e| Inconsistency(format!("namespace {ns}'s table {e}")))?;
-        for &above in &namespace.chain[..namespace.level] {
-            ensure!(world.get::<PidNamespace>(above).is_some(), "namespace {ns} is nested in {above}, which was freed");
-        }
         // A nested namespace holds its parent; the root is held for ever.
         let holder = namespace.level.checked_sub(1).map_or(ns, |level| namespace.chain[level]);
+        ensure!(world.get::<PidNamespace>(holder).is_some(), "namespace {ns} is nested in {holder}, which was freed");
         *refs.entry(holder).or_default() += 1;
     }
     for (ns, namespace) in namespaces(world) {

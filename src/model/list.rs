@@ -110,6 +110,14 @@ pub fn splice_back<R: Relation>(world: &mut World, from: Entity, to: Entity) {
     head.len += moved.len;
 }
 
+/// Empties `owner`'s list, leaving every former member unlinked.
+pub fn clear<R: Relation>(world: &mut World, owner: Entity) {
+    let mut cursor = std::mem::take(head_mut::<R>(world, owner)).first;
+    while let Some(member) = cursor {
+        cursor = std::mem::take(link_mut::<R>(world, member)).next;
+    }
+}
+
 /// The members of `owner`'s list, in order. Collects them, because walkers
 /// usually change the world as they go.
 pub fn members<R: Relation>(world: &World, owner: Entity) -> Vec<Entity> {
@@ -121,9 +129,4 @@ pub fn members<R: Relation>(world: &World, owner: Entity) -> Vec<Entity> {
         cursor = world.get::<R::Member>(member).and_then(|m| R::link_ref(m).next);
     }
     out
-}
-
-/// The length of `owner`'s list.
-pub fn len<R: Relation>(world: &World, owner: Entity) -> u32 {
-    world.get::<R::Owner>(owner).map_or(0, |o| R::head_ref(o).len)
 }

@@ -63,9 +63,6 @@ pub struct PidTable {
     pid_max: u32,
     /// Numbers in use, by any of the three kinds.
     in_use: u32,
-    /// Of those, the ones below [`RESERVED_PIDS`], which the cursor skips
-    /// once it has wrapped.
-    in_use_reserved: u32,
     /// The highest number that has ever named something.
     highest: u32,
 }
@@ -87,7 +84,6 @@ impl PidTable {
             cursor: 0,
             pid_max: pid_max.max(RESERVED_PIDS + 1),
             in_use: 0,
-            in_use_reserved: 0,
             highest: 0,
         }
     }
@@ -117,9 +113,13 @@ impl PidTable {
             (1, self.pid_max)
         };
         let reuse = semantics.seed(Rule::PidReuse);
-        let in_range = if min == RESERVED_PIDS { self.in_use - self.in_use_reserved } else { self.in_use };
-        if !reuse && !semantics.seed(Rule::PidWrap) && in_range >= end - min {
-            return None;
+        if !reuse && !semantics.seed(Rule::PidWrap) && self.in_use >= end - min {
+            // Maybe full: after the wrap, the numbers below 300 are out of range.
+            let below =
+                if min == RESERVED_PIDS { (1..RESERVED_PIDS).filter(|&nr| self.is_used(nr)).count() } else { 0 };
+            if self.in_use - below as u32 >= end - min {
+                return None;
+            }
         }
         let mut nr = self.cursor + 1;
         for _ in min..=end {
@@ -143,10 +143,8 @@ impl PidTable {
         used.extend(self.groups.keys().chain(self.sessions.keys()));
         used.sort_unstable();
         used.dedup();
-        let reserved = used.iter().filter(|&&nr| nr < RESERVED_PIDS).count() as u32;
-        let counted = (self.in_use, self.in_use_reserved);
-        if counted != (used.len() as u32, reserved) {
-            return Err(format!("counts {counted:?} numbers in use (below 300), has {:?}", (used.len(), reserved)));
+        if self.in_use != used.len() as u32 {
+            return Err(format!("counts {} numbers in use, has {}", self.in_use, used.len()));
         }
         match used.last() {
             Some(&top) if top > self.highest => Err(format!("{top} is in use above the highest, {}", self.highest)),
@@ -190,7 +188,6 @@ impl PidTable {
         }
         if !was_used {
             self.in_use += 1;
-            self.in_use_reserved += u32::from(nr < RESERVED_PIDS);
         }
     }
 
@@ -206,7 +203,6 @@ impl PidTable {
         };
         if forgotten && !self.is_used(nr) {
             self.in_use -= 1;
-            self.in_use_reserved -= u32::from(nr < RESERVED_PIDS);
         }
     }
 

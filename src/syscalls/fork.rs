@@ -7,7 +7,9 @@
 //! namespace too; its group and session keep ids that read as 0 inside.
 
 use crate::model::ids::{self, group_of, namespace, ns_of, process};
+use crate::model::list;
 use crate::model::namespace::{IdKind, MAX_LEVEL};
+use crate::model::tree::Children;
 use crate::model::{Errno, Membership, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
 use crate::semantics::Semantics;
 use crate::systems::{ancestors, namespaces};
@@ -86,7 +88,8 @@ pub fn spawn_process(
     }
     ancestors::join(world, p);
     if let Some(parent) = parent {
-        ancestors::set_parent(world, p, Some(parent));
+        list::push_back::<Children>(world, parent, p);
+        ancestors::adopt(world, p, Some(parent));
     }
     p
 }

@@ -131,9 +131,9 @@ pub fn create_session(world: &mut World, id: Pid) -> Entity {
     s
 }
 
-/// Links a new process into the group its [`Membership`] names (at fork):
-/// most recently joined first. A process with no parent yet is no link, and a
-/// new process is not stopped, so no count changes.
+/// Links `p` into the group its [`Membership`] names, most recently joined
+/// first. Its counts are the caller's: a new process (fork) has no parent yet
+/// and is not stopped, so none change; [`change_group`] moves them.
 pub fn join(world: &mut World, p: Entity) {
     let g = group_of(world, p);
     list::push_front::<crate::model::group::Members>(world, g, p);
@@ -150,7 +150,7 @@ pub fn change_group(world: &mut World, p: Entity, to: Entity) {
     }
     leave(world, p, from);
     world.get_mut::<Membership>(p).expect("membership").group = to;
-    list::push_front::<crate::model::group::Members>(world, to, p);
+    join(world, p);
     if process(world, p).state == RunState::Stopped {
         world.get_mut::<ProcessGroup>(to).expect("group").stopped += 1;
     }
@@ -204,22 +204,11 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     }
 }
 
-/// Sets `p`'s parent to `parent` (fork or reparent), appending it to the new
-/// parent's children, or leaves it with none (the seed's orphans of a dying
-/// namespace, [`crate::gvisor::exit`]), and re-evaluates its link status.
-pub fn set_parent(world: &mut World, p: Entity, parent: Option<Entity>) {
-    if let Some(old) = world.get::<Tree>(p).and_then(|t| t.parent) {
-        list::remove::<Children>(world, old, p);
-    }
-    if let Some(parent) = parent {
-        list::push_back::<Children>(world, parent, p);
-    }
-    adopt(world, p, parent);
-}
-
-/// Points `p` at its new parent and re-evaluates its link status, leaving
-/// the children lists to the caller: reparenting moves every child first and
-/// splices the lists once (`forget_original_parent`).
+/// Points `p` at its new parent (or none: the seed's orphans of a dying
+/// namespace, [`crate::gvisor::exit`]) and re-evaluates its link status,
+/// leaving the children lists to the caller: fork appends the child, and
+/// reparenting moves every child first and splices the lists once
+/// (`forget_original_parent`).
 pub fn adopt(world: &mut World, p: Entity, parent: Option<Entity>) {
     world.get_mut::<Tree>(p).expect("tree").parent = parent;
     recount(world, p);

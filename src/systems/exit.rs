@@ -15,7 +15,7 @@
 
 use crate::gvisor;
 use crate::model::ExitStatus;
-use crate::model::ids::{namespace, ns_of, pid_of, process};
+use crate::model::ids::{self, namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
@@ -134,10 +134,9 @@ pub fn release(world: &mut World, p: Entity) {
     ancestors::detach(world, p);
     let pid = pid_of(world, p).clone();
     world.despawn(p);
+    ids::detach(world, &pid, IdKind::Process);
     for level in 0..=pid.level() {
-        let (ns, nr) = crate::model::ids::number_at(world, &pid, level);
-        let mut namespace = world.get_mut::<PidNamespace>(ns).expect("ns");
-        namespace.table.detach(nr, IdKind::Process);
+        let namespace = namespace(world, namespace(world, pid.ns).chain[level]);
         if namespace.adding || namespace.table.in_use() != 1 {
             continue;
         }

@@ -56,10 +56,7 @@ pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entit
         if seed_count {
             gvisor::ancestors::count_with_parent(world, child, false);
         }
-        match reaper {
-            Some(_) => ancestors::adopt(world, child, reaper),
-            None => ancestors::set_parent(world, child, None),
-        }
+        ancestors::adopt(world, child, reaper);
         if let Some(mut journal) = world.get_resource_mut::<Journal>() {
             journal.reparented.push((child, reaper));
         }
@@ -73,8 +70,9 @@ pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entit
             orphans::kill_orphaned_pgrp(world, child, Some(father));
         }
     }
-    if let Some(reaper) = reaper {
-        list::splice_back::<Children>(world, father, reaper);
+    match reaper {
+        Some(reaper) => list::splice_back::<Children>(world, father, reaper),
+        None => list::clear::<Children>(world, father),
     }
     released
 }
