@@ -4,13 +4,14 @@
 //! exits, setpgids and setsids, with the tick's upkeep, and the throughput
 //! is in events.
 
+mod common;
+
+use common::SCALES;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use procsim::bench::hot_world::scale_name;
 use procsim::bench::population;
 use std::hint::black_box;
 use std::time::Duration;
-
-const SCALES: [u32; 3] = [10_000, 100_000, 1_000_000];
 
 fn mixed(c: &mut Criterion) {
     for population in SCALES {
@@ -29,10 +30,7 @@ fn mixed(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
+    config = common::criterion(Duration::from_secs(3));
     targets = mixed
 }
 criterion_main!(benches);

@@ -16,13 +16,14 @@
 //!
 //! Subjects are prepared and disposed of untimed (`HotWorld::time`).
 
+mod common;
+
+use common::SCALES;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use procsim::bench::hot_world::{HotWorld, scale_name};
 use std::hint::black_box;
 use std::time::Duration;
-
-const SCALES: [u32; 3] = [10_000, 100_000, 1_000_000];
 
 /// Children of the exiting parent.
 const CHILDREN: [u64; 4] = [1, 100, 10_000, 1_000_000];
@@ -146,10 +147,7 @@ fn exit_child_of_init(group: &mut BenchmarkGroup<'_, WallTime>, w: &mut HotWorld
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2));
+    config = common::criterion(Duration::from_secs(2));
     targets = operations
 }
 criterion_main!(benches);

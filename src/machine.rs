@@ -243,6 +243,12 @@ impl Machine {
         self.world.get_resource_mut::<Transitions>().map(|mut log| std::mem::take(&mut log.0)).unwrap_or_default()
     }
 
+    /// Stops recording run-state changes, and drops those not taken: for a
+    /// machine whose reader of the log has gone.
+    pub fn stop_recording_transitions(&mut self) {
+        self.world.remove_resource::<Transitions>();
+    }
+
     /// The run-state changes not taken yet, left in the log.
     pub fn transitions(&self) -> &[(Entity, RunState)] {
         self.world.get_resource::<Transitions>().map_or(&[], |log| &log.0)

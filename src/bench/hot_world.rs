@@ -11,7 +11,7 @@
 use crate::bench::population;
 use crate::engine::Streams;
 use crate::machine::Machine;
-use crate::model::{Process, Signal};
+use crate::model::Signal;
 use bevy_ecs::prelude::Entity;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -47,18 +47,19 @@ impl HotWorld {
     /// A world of `population` processes besides init, built as
     /// `procsim bench` builds it.
     pub fn build(population: u32) -> HotWorld {
-        let machine = population::scenario(population, 0).simulation().into_machine();
-        let world = machine.world();
-        let init = machine.global_init();
-        let mut processes: Vec<(u32, Entity)> = match world.try_query::<(Entity, &Process)>() {
-            Some(mut query) => {
-                query.iter(world).filter(|&(p, _)| p != init).map(|(p, proc)| (proc.pid.nr, p)).collect()
-            }
-            None => Vec::new(),
-        };
-        processes.sort_unstable();
+        let mut machine = population::scenario(population, 0).simulation().into_machine();
+        machine.take_released();
+        let root = machine.namespace(machine.root_namespace());
+        let processes = root.table.processes_from(2).map(|(_, p)| p).collect();
         let rng = Streams::new(population.into()).stream("hot world");
-        HotWorld { machine, processes: processes.into_iter().map(|(_, p)| p).collect(), rng }
+        HotWorld { machine, processes, rng }
+    }
+
+    /// Settles the machine, and forgets the processes it released: nothing
+    /// here reads that log, and it would grow with every iteration.
+    fn settle(&mut self) {
+        self.machine.settle();
+        self.machine.take_released();
     }
 
     pub fn machine(&self) -> &Machine {
@@ -67,11 +68,6 @@ impl HotWorld {
 
     pub fn machine_mut(&mut self) -> &mut Machine {
         &mut self.machine
-    }
-
-    /// Processes of the build, init aside.
-    pub fn population(&self) -> usize {
-        self.processes.len()
     }
 
     /// A uniformly random process of the build (not init).
@@ -112,7 +108,7 @@ impl HotWorld {
         self.machine.setpgid(job, 0, 0).expect("the job can act").expect("a child may start a group");
         let group = i64::from(self.machine.own_ids(job)[1]);
         self.machine.kill(shell, -group, Signal::Stop).expect("the shell can act").expect("the group exists");
-        self.machine.settle();
+        self.settle();
         (shell, job)
     }
 
@@ -141,7 +137,7 @@ impl HotWorld {
             for result in results {
                 teardown(self, result);
             }
-            self.machine.settle();
+            self.settle();
         }
         total
     }
@@ -159,7 +155,7 @@ impl HotWorld {
                 self.machine.kill_from_outside(pid, Signal::Kill).expect("a live process can be killed");
             }
         }
-        self.machine.settle();
+        self.settle();
     }
 }
 
@@ -177,7 +173,7 @@ mod tests {
     #[test]
     fn a_hot_world_stays_its_size_under_forks() {
         let mut world = HotWorld::build(1_000);
-        assert_eq!(world.population(), 1_000);
+        assert_eq!(world.processes.len(), 1_000);
         let live = world.machine().census().live();
         world.time(
             2_500,

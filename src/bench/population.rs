@@ -150,7 +150,7 @@ pub fn measure(population: u32, events: u64, guard: &MemoryGuard) -> Result<Popu
         peak_bytes: 0,
     };
     // When each phase of the tick began, by the phase's place in the tick.
-    let mut marks = [started; 5];
+    let mut marks = [started; Phase::Done as usize + 1];
     while let Some(tick) = sim.advance_probed(|phase| marks[phase as usize] = Instant::now()) {
         let applied = tick.metrics.counts.performed() + tick.metrics.counts.cancelled;
         let span = |from: Phase, to: Phase| marks[to as usize] - marks[from as usize];

@@ -94,7 +94,7 @@ impl<W: Workload> Simulation<W> {
             sequence: 0,
         });
         loop {
-            sim.run_until(SimTime::ZERO);
+            sim.run_until(SimTime::ZERO, &mut |_| {});
             if sim.queue.next_time() != Some(SimTime::ZERO) {
                 break;
             }
@@ -133,13 +133,8 @@ impl<W: Workload> Simulation<W> {
     /// begins, and with [`Phase::Done`] at its end.
     pub fn advance_probed(&mut self, mut probe: impl FnMut(Phase)) -> Option<TickReport<'_>> {
         let end = self.clock.next_tick()?;
-        probe(Phase::Events);
         self.log.reset();
-        self.apply_due(end);
-        probe(Phase::Settle);
-        self.machine.settle();
-        probe(Phase::React);
-        self.react(end);
+        self.run_until(end, &mut probe);
         probe(Phase::Metrics);
         let census = self.machine.census();
         self.metrics = TickMetrics {
@@ -153,16 +148,22 @@ impl<W: Workload> Simulation<W> {
         Some(TickReport { metrics: &self.metrics, records: &self.log.records })
     }
 
-    /// Ends the run and gives its machine back, as the last tick left it.
-    pub fn into_machine(self) -> Machine {
+    /// Ends the run and gives its machine back, as the last tick left it,
+    /// no longer recording the run-state changes only the run read.
+    pub fn into_machine(mut self) -> Machine {
+        self.machine.stop_recording_transitions();
         self.machine
     }
 
     /// Applies the events due by `end`, settles the machine, and lets the
-    /// workload react, at `end`.
-    fn run_until(&mut self, end: SimTime) {
+    /// workload react, at `end`, calling `probe` as each of those phases
+    /// begins.
+    fn run_until(&mut self, end: SimTime, probe: &mut impl FnMut(Phase)) {
+        probe(Phase::Events);
         self.apply_due(end);
+        probe(Phase::Settle);
         self.machine.settle();
+        probe(Phase::React);
         self.react(end);
     }
 
