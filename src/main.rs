@@ -19,7 +19,6 @@ use procsim::engine::SimDuration;
 use procsim::host::MemoryGuard;
 use procsim::host::platform::Platform;
 use procsim::io::generate::random_script;
-use procsim::io::partial::PartialFile;
 use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
@@ -311,7 +310,7 @@ fn compare(args: CompareArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("error: {}: {e}", dir.display());
+                eprintln!("error: {e}");
                 ExitCode::from(5)
             }
         };
@@ -468,7 +467,7 @@ fn bench(args: BenchArgs) -> ExitCode {
         let command: Vec<String> = std::env::args().skip(1).collect();
         let caption = format!("{platform}; procsim {}", command.join(" "));
         let svg = chart::svg(&report.rows, &report.floor, &caption);
-        written = written.and_then(|()| write_file(path, &svg));
+        written = written.and_then(|()| procsim::io::results::write_whole(path, svg.as_bytes()));
     }
     if let Err(e) = written {
         eprintln!("error: {e}");
@@ -485,15 +484,6 @@ fn bench(args: BenchArgs) -> ExitCode {
             ExitCode::from(7)
         }
     }
-}
-
-/// Writes `text` to `path`, whole or not at all.
-fn write_file(path: &Path, text: &str) -> Result<(), procsim::io::results::ResultsError> {
-    let written = PartialFile::create(path).and_then(|mut file| {
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.commit()
-    });
-    written.map_err(|source| procsim::io::results::ResultsError { path: path.to_owned(), source })
 }
 
 fn main() -> ExitCode {

@@ -37,7 +37,7 @@
 
 use crate::engine::record::{Op, Record, Status};
 use crate::engine::{Context, SimDuration, SimTime, Simulation, Workload};
-use crate::io::partial::PartialFile;
+use crate::io::results::{ResultsError, Table};
 use crate::machine::{CannotAct, Machine, MachineConfig, Waited};
 use crate::model::{Disposition, Errno, ExitStatus, Pid, RunState};
 use crate::semantics::Semantics;
@@ -143,15 +143,9 @@ impl Report {
         out
     }
 
-    /// Writes `divergences.csv` into `dir`.
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        let mut writer = csv::Writer::from_writer(PartialFile::create(&dir.join("divergences.csv"))?);
-        writer.write_record(Divergence::HEADER)?;
-        for d in &self.divergences {
-            writer.write_record(d.row())?;
-        }
-        writer.into_inner().map_err(|e| e.into_error())?.commit()
+    /// Writes `divergences.csv` into `dir`, whole or not at all.
+    pub fn write(&self, dir: &Path) -> Result<(), ResultsError> {
+        Table::write(&dir.join("divergences.csv"), Divergence::HEADER, self.divergences.iter().map(Divergence::row))
     }
 }
 
@@ -308,6 +302,8 @@ impl Replay {
             self.perform(&call, now);
         }
         self.machine.settle();
+        // Deaths are read from the run-state changes; the released log would only grow.
+        self.machine.take_released();
         let linux = ctx.machine_mut().take_journal();
         let seed = self.machine.take_journal();
         self.compare_pairs(&linux, &seed, now);

@@ -68,9 +68,7 @@ impl Table {
         header: impl IntoIterator<Item = H>,
         rows: impl IntoIterator<Item = R>,
     ) -> Result<(), ResultsError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source })?;
-        }
+        create_parent(path)?;
         let mut table = Table::create(path.to_owned(), header)?;
         for row in rows {
             table.row(row)?;
@@ -81,6 +79,24 @@ impl Table {
     fn error(&self, source: io::Error) -> ResultsError {
         ResultsError { path: self.path.clone(), source }
     }
+}
+
+/// Creates the folder `path` goes in, if it has one.
+fn create_parent(path: &Path) -> Result<(), ResultsError> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source }),
+        None => Ok(()),
+    }
+}
+
+/// Writes `bytes` to `path` (and its folder), whole or not at all.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
+    create_parent(path)?;
+    let written = PartialFile::create(path).and_then(|mut file| {
+        io::Write::write_all(&mut file, bytes)?;
+        file.commit()
+    });
+    written.map_err(|source| ResultsError { path: path.to_owned(), source })
 }
 
 /// The tables of a run in progress.
