@@ -137,16 +137,11 @@ impl Scenario {
         if let Err(message) = self.check_length() {
             return Some(("tick", message));
         }
-        let counts = [
-            ("shells.initial", self.shells.initial),
-            ("daemons.initial", self.daemons.initial),
-            ("supervisors.initial", self.supervisors.initial),
+        let services = [
             ("supervisors.services.count", self.supervisors.services.count),
-            ("containers.initial", self.containers.initial),
             ("containers.services.count", self.containers.services.count),
-            ("batch.initial", self.batch.initial),
-            ("calibration.processes", self.calibration.processes),
         ];
+        let counts = self.initial().into_iter().chain(services);
         if let Some((key, n)) = counts.into_iter().find(|&(_, n)| n > self.pid_max) {
             return Some((key, format!("{n} is more processes than pid_max ({}) allows", self.pid_max)));
         }
@@ -177,14 +172,20 @@ impl Scenario {
     /// calibration workload's build, and the first process of each instance
     /// at time 0.
     pub fn start_processes(&self) -> u64 {
-        let initial = [
-            self.shells.initial,
-            self.daemons.initial,
-            self.supervisors.initial,
-            self.containers.initial,
-            self.batch.initial,
-        ];
-        1 + u64::from(self.calibration.processes) + initial.into_iter().map(u64::from).sum::<u64>()
+        1 + self.initial().into_iter().map(|(_, n)| u64::from(n)).sum::<u64>()
+    }
+
+    /// What each model starts with at time 0, by the key that sets it: the
+    /// calibration workload's build, and the instances of the others.
+    fn initial(&self) -> [(&'static str, u32); 6] {
+        [
+            ("shells.initial", self.shells.initial),
+            ("daemons.initial", self.daemons.initial),
+            ("supervisors.initial", self.supervisors.initial),
+            ("containers.initial", self.containers.initial),
+            ("batch.initial", self.batch.initial),
+            ("calibration.processes", self.calibration.processes),
+        ]
     }
 
     /// The machine a run of this scenario starts with.
