@@ -15,6 +15,10 @@ mod seed_api;
 mod seed_model;
 mod seed_rules_api;
 
+use procsim::check::{Inconsistency, check};
+use procsim::io::script::Script;
+use procsim::replay::replay_observed;
+use procsim::semantics::Semantics;
 use proptest::test_runner::{Config, RngSeed};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -27,6 +31,18 @@ pub fn property_config(cases: u32) -> Config {
     let explore = std::env::var_os("PROPTEST_RNG_SEED").is_some();
     let cases = if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases };
     Config { cases, rng_seed: if explore { default.rng_seed } else { RngSeed::Fixed(2026) }, ..default }
+}
+
+/// The first inconsistency `check` finds while `script` replays under
+/// `semantics`, checked after every operation.
+pub fn first_inconsistency(script: &Script, semantics: Semantics) -> Option<Inconsistency> {
+    let mut failure = None;
+    replay_observed(script, semantics, |machine| {
+        if failure.is_none() {
+            failure = check(machine).err();
+        }
+    });
+    failure
 }
 
 /// A fresh directory for one test.

@@ -5,10 +5,9 @@
 //! script keeps the model consistent after every operation, under both
 //! semantics profiles.
 
-use procsim::check::check;
 use procsim::io::report::Level;
 use procsim::io::script::Script;
-use procsim::replay::{replay, replay_observed};
+use procsim::replay::replay;
 use procsim::semantics::Semantics;
 use std::path::{Path, PathBuf};
 
@@ -55,13 +54,7 @@ fn committed_scripts_keep_the_model_consistent() {
     for path in scripts("tests/replay") {
         let script = Script::parse(&std::fs::read_to_string(&path).expect("readable script")).expect("parses");
         for semantics in [Semantics::LINUX, Semantics::gvisor_2018()] {
-            let mut failure = None;
-            replay_observed(&script, semantics, |machine| {
-                if failure.is_none() {
-                    failure = check(machine).err();
-                }
-            });
-            if let Some(failure) = failure {
+            if let Some(failure) = crate::first_inconsistency(&script, semantics) {
                 failures.push(format!("{} under {semantics:?}: {failure}", path.display()));
             }
         }

@@ -4,10 +4,9 @@
 //! `ancestors` count equals the exact link count whenever every rule that
 //! makes it drift is left out, and replays are deterministic.
 
-use procsim::check::check;
 use procsim::io::generate::random_script;
 use procsim::io::script::Script;
-use procsim::replay::{replay_observed, replay_with};
+use procsim::replay::replay_with;
 use procsim::semantics::{Rule, Semantics};
 use proptest::prelude::*;
 
@@ -21,12 +20,7 @@ fn subset(mask: u32) -> Semantics {
 fn consistent(seed: u64, ops: usize, semantics: Semantics) -> Result<(), TestCaseError> {
     let text = random_script(seed, ops);
     let script = Script::parse(&text).expect("generated scripts parse");
-    let mut failure = None;
-    replay_observed(&script, semantics, |machine| {
-        if failure.is_none() {
-            failure = check(machine).err();
-        }
-    });
+    let failure = crate::first_inconsistency(&script, semantics);
     prop_assert!(failure.is_none(), "{}\nunder {semantics:?}\nscript:\n{text}", failure.unwrap());
     Ok(())
 }
