@@ -39,7 +39,7 @@ macro_rules! ensure {
 pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
     let world = machine.world();
     let semantics = machine.semantics();
-    let seed_ids = !semantics.is_linux();
+    let seed_ids = semantics.has_seed_rules();
     let exact_ancestors = seed_ids && Rule::COUNT.iter().all(|&r| !semantics.seed(r));
     let mut census = Census { totals: machine.census().totals.clone(), ..Default::default() };
     let mut members_seen: BTreeMap<Entity, u32> = BTreeMap::new();

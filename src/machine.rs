@@ -97,7 +97,7 @@ impl Machine {
             world.init_resource::<Journal>();
         }
         world.insert_resource(config.semantics);
-        if !config.semantics.is_linux() {
+        if config.semantics.has_seed_rules() {
             world.init_resource::<GroupsById>();
         }
         let mut schedule = Schedule::new(Tick);
@@ -108,7 +108,7 @@ impl Machine {
         let pid = syscalls::fork::alloc_pid(&mut world, root_ns).expect("a new namespace has numbers");
         let session = ancestors::create_session(&mut world, pid.clone());
         let group = ancestors::create_group(&mut world, pid.clone(), session, true);
-        if !config.semantics.is_linux() {
+        if config.semantics.has_seed_rules() {
             gvisor::ancestors::root_group(&mut world, group);
         }
         let init = Process {

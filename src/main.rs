@@ -23,7 +23,7 @@ use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
-use procsim::semantics::{Profile, Semantics};
+use procsim::semantics::{Semantics, Spec};
 use procsim::workload::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,8 +46,8 @@ enum Command {
     Replay {
         file: PathBuf,
         /// Whose rules the simulator follows.
-        #[arg(long, value_enum, default_value_t = Profile::Linux)]
-        semantics: Profile,
+        #[arg(long, default_value_t = Spec::LINUX)]
+        semantics: Spec,
     },
     /// Run a `.ops` script on the real Linux kernel and print the same report (`-` reads stdin).
     Kernel { file: PathBuf },
@@ -498,7 +498,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let report = procsim::replay::replay_with(&script, Semantics::profile(semantics));
+            let report = procsim::replay::replay_with(&script, semantics.semantics());
             print!("{}", report.render(&script));
             ExitCode::from(report.exit_code() as u8)
         }

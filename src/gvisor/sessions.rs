@@ -113,7 +113,7 @@ pub fn before_move(world: &mut World, tg: Entity, to: Entity, how: Move) {
 /// would: the counts and checks of [`before_move`] first, and the new ids
 /// mapped last.
 pub fn change_group(world: &mut World, tg: Entity, to: Entity, how: Move) {
-    let seed = !world.resource::<Semantics>().is_linux();
+    let seed = world.resource::<Semantics>().has_seed_rules();
     if seed {
         before_move(world, tg, to, how);
     }

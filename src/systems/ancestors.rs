@@ -112,7 +112,7 @@ pub fn create_group(world: &mut World, id: Pid, session: Entity, made_by_setsid:
         .id();
     ids::attach(world, &id, IdKind::Group, g);
     namespaces::get(world, id.ns);
-    if !world.resource::<Semantics>().is_linux() {
+    if world.resource::<Semantics>().has_seed_rules() {
         gvisor::ids::add_group(world, g, &id);
     }
     world.get_mut::<Session>(session).expect("session").groups += 1;
@@ -185,7 +185,7 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     }
     let ProcessGroup { id, session, .. } = world.entity_mut(g).take::<ProcessGroup>().expect("group");
     world.despawn(g);
-    if !world.resource::<Semantics>().is_linux() {
+    if world.resource::<Semantics>().has_seed_rules() {
         gvisor::ids::remove_group(world, g, &id);
     }
     let mut census = world.resource_mut::<Census>();

@@ -89,7 +89,7 @@ pub fn exit_notify(world: &mut World, t: Entity) {
     if !semantics.seed(Rule::CheckedAtReap) {
         orphans::kill_orphaned_pgrp(world, t, None);
     }
-    if !semantics.is_linux() && !semantics.seed(Rule::ZombiesCounted) {
+    if semantics.has_seed_rules() && !semantics.seed(Rule::ZombiesCounted) {
         gvisor::ancestors::count_with_parent(world, t, false);
     }
     ancestors::set_state(world, t, RunState::Zombie);
@@ -123,7 +123,7 @@ fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
 /// waiting for its namespace to empty is woken when this was the last.
 pub fn release(world: &mut World, p: Entity) {
     let status = process(world, p).exit.expect("a released process has exited");
-    let seed_reap = (!world.resource::<Semantics>().is_linux()).then(|| gvisor::ancestors::reap(world, p));
+    let seed_reap = world.resource::<Semantics>().has_seed_rules().then(|| gvisor::ancestors::reap(world, p));
     world.resource_mut::<Released>().0.push((p, status));
     let mut census = world.resource_mut::<Census>();
     census.moved(Some(RunState::Zombie), None);

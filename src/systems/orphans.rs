@@ -12,15 +12,19 @@
 //! stopped member is signalled again whenever the condition holds at one of
 //! those points. setpgid, setsid, reaping and exec never trigger it (rule 22).
 //!
+//! Which members get the SIGHUP is a decision of the kernel: mainline sends
+//! it to every member, the kernel variant `orphan-hup-stopped-only` (rule 38)
+//! only to the members that are stopped; SIGCONT goes to every member on both.
+//!
 //! The seed checks at other points ([`crate::gvisor::ancestors`]); under a
 //! seed profile, the checks here that its rules leave in place test the
 //! seed's count.
 
 use crate::gvisor::ancestors;
-use crate::model::ids::{group, group_of, session_of};
+use crate::model::ids::{group, group_of, process, session_of};
 use crate::model::list;
-use crate::model::{Membership, Signal, Tree};
-use crate::semantics::Semantics;
+use crate::model::{Membership, Process, RunState, Signal, Tree};
+use crate::semantics::{Semantics, Variant};
 use crate::systems::census::Census;
 use crate::systems::journal::Journal;
 use crate::systems::signal::{self, Sender};
@@ -43,7 +47,9 @@ pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>
     }
     if will_become_orphaned(world, pg, ignored) && group(world, pg).stopped > 0 {
         count_pair(world, pg);
-        signal_group(world, Sender::Kernel, pg, Signal::Hup);
+        let stopped_only = world.resource::<Semantics>().variant(Variant::OrphanHupStoppedOnly);
+        let hup_to = |p: &Process| !stopped_only || p.state == RunState::Stopped;
+        signal_members(world, Sender::Kernel, pg, Signal::Hup, hup_to);
         signal_group(world, Sender::Kernel, pg, Signal::Cont);
     }
 }
@@ -51,7 +57,7 @@ pub fn kill_orphaned_pgrp(world: &mut World, tsk: Entity, father: Option<Entity>
 /// Whether group `g` is orphaned: Linux's exact test (no link), or under a
 /// seed profile the seed's (`IsOrphan`: `ancestors == 0`).
 pub fn is_orphaned(world: &World, g: Entity) -> bool {
-    if world.resource::<Semantics>().is_linux() {
+    if !world.resource::<Semantics>().has_seed_rules() {
         group(world, g).is_orphaned()
     } else {
         ancestors::count(world, g) == 0
@@ -62,7 +68,7 @@ pub fn is_orphaned(world: &World, g: Entity) -> bool {
 /// link. Under a seed profile, the seed's count less `ignored`'s own part
 /// (Linux's trigger points in a profile where some seed rules are left out).
 fn will_become_orphaned(world: &World, pg: Entity, ignored: Option<Entity>) -> bool {
-    if world.resource::<Semantics>().is_linux() {
+    if !world.resource::<Semantics>().has_seed_rules() {
         let counted = ignored.is_some_and(|t| world.get::<Membership>(t).is_some_and(|m| m.counted));
         return group(world, pg).links - u32::from(counted) == 0;
     }
@@ -83,9 +89,18 @@ pub fn count_pair(world: &mut World, pg: Entity) {
 /// Sends `sig` to every member of group `pg`, most recently joined first
 /// (`__kill_pgrp_info`). Returns whether the group had any member.
 pub fn signal_group(world: &mut World, sender: Sender, pg: Entity, sig: Signal) -> bool {
+    signal_members(world, sender, pg, sig, |_| true)
+}
+
+/// Sends `sig` to the members of group `pg` that `to` chooses, as they are
+/// when their turn comes, most recently joined first. Returns whether the
+/// group had any member.
+fn signal_members(world: &mut World, sender: Sender, pg: Entity, sig: Signal, to: impl Fn(&Process) -> bool) -> bool {
     let members = list::members::<crate::model::group::Members>(world, pg);
     for &member in &members {
-        signal::send(world, sender, member, sig);
+        if to(process(world, member)) {
+            signal::send(world, sender, member, sig);
+        }
     }
     !members.is_empty()
 }

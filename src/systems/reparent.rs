@@ -50,7 +50,7 @@ pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
 pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entity>) -> Vec<Entity> {
     let semantics = *world.resource::<Semantics>();
     let seen = !semantics.seed(Rule::ReparentUnseen);
-    let seed_count = seen && !semantics.is_linux();
+    let seed_count = seen && semantics.has_seed_rules();
     let mut released = Vec::new();
     for child in list::members::<Children>(world, father) {
         if seed_count {

@@ -1,25 +1,6 @@
-//! Semantics profiles: whose rules the machine follows — the Linux kernel's,
-//! or those of gVisor's 2018 "seed" (`pkg/sentry/kernel/sessions.go` and the
-//! files around it at its first check-in).
-//!
-//! The model is the same under every profile; a profile only changes the
-//! decisions where the seed differs from Linux. Each such decision is a
-//! [`Rule`], one per row of the table of differences in the reference
-//! semantics (§6.3), and a [`Semantics`] is the set of rules in force:
-//! none for Linux, all of them for `gvisor-2018`. Every place in the code
-//! where a rule decides asks [`Semantics::seed`]; the seed's own algorithms
-//! live in [`crate::gvisor`].
-//!
-//! Any subset of the rules is a well-defined machine too: with a rule left out,
-//! that decision is taken the Linux way. `procsim compare` uses this to tell
-//! which row explains a difference (see [`crate::compare`]).
-//!
-//! Rows of §6.3 with no rule here: 11 (no terminal is modelled), 26 (every
-//! sender may signal every process, so no EPERM arises), 28 (no synchronous
-//! signal is modelled, so Linux's dequeue order is the seed's: lowest first)
-//! and 29 (the seed translates ids exactly as Linux does).
-
-use bevy_ecs::prelude::*;
+//! The seed's rules: one per row of the table of differences between the
+//! 2018 gVisor seed and Linux (reference semantics §6.3). Each is a decision
+//! that a Linux path takes the seed's way when the rule is in force.
 
 /// One way in which the seed decides differently from Linux.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -219,71 +200,7 @@ impl Rule {
         }
     }
 
-    fn bit(self) -> u32 {
+    pub(super) fn bit(self) -> u32 {
         1 << self as u32
-    }
-}
-
-/// A named profile, as the command line selects it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
-pub enum Profile {
-    /// The Linux kernel.
-    #[default]
-    Linux,
-    /// gVisor's 2018 seed.
-    #[value(name = "gvisor-2018")]
-    Gvisor2018,
-}
-
-/// The rules in force: a world resource, read at every decision point.
-#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Semantics(u32);
-
-impl Semantics {
-    /// Linux: no seed rule.
-    pub const LINUX: Semantics = Semantics(0);
-
-    /// Every seed rule: gVisor's 2018 seed.
-    pub fn gvisor_2018() -> Semantics {
-        Semantics::of(Rule::ALL)
-    }
-
-    /// Exactly these rules.
-    pub fn of(rules: impl IntoIterator<Item = Rule>) -> Semantics {
-        Semantics(rules.into_iter().fold(0, |bits, r| bits | r.bit()))
-    }
-
-    /// The semantics of a profile.
-    pub fn profile(profile: Profile) -> Semantics {
-        match profile {
-            Profile::Linux => Semantics::LINUX,
-            Profile::Gvisor2018 => Semantics::gvisor_2018(),
-        }
-    }
-
-    /// Whether the seed's `rule` decides.
-    pub fn seed(self, rule: Rule) -> bool {
-        self.0 & rule.bit() != 0
-    }
-
-    /// Whether this is Linux, with no seed rule at all. Then the seed's extra
-    /// state (its `ancestors` counts, its id index) is not kept.
-    pub fn is_linux(self) -> bool {
-        self.0 == 0
-    }
-
-    /// These rules, and `rule` too.
-    pub fn with(self, rule: Rule) -> Semantics {
-        Semantics(self.0 | rule.bit())
-    }
-
-    /// These rules, but not `rule`.
-    pub fn without(self, rule: Rule) -> Semantics {
-        Semantics(self.0 & !rule.bit())
-    }
-
-    /// The rules in force, in row order.
-    pub fn rules(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL.into_iter().filter(move |&r| self.seed(r))
     }
 }
