@@ -10,7 +10,8 @@
 use crate::io::report::Level;
 use crate::io::script::Script;
 use crate::kernel::{self, KernelError};
-use crate::replay::replay;
+use crate::replay::replay_with;
+use crate::semantics::Semantics;
 use std::path::{Path, PathBuf};
 
 /// One script's reports on both sides.
@@ -24,9 +25,10 @@ pub struct Comparison {
     pub agrees: bool,
 }
 
-/// Runs `script` on both and compares the reports at `level`.
-pub fn compare(script: &Script, level: Level) -> Result<Comparison, KernelError> {
-    Ok(Comparison::new(kernel::run(script)?.render(script), replay(script).render(script), level))
+/// Runs `script` on the kernel and on the simulator under `semantics`, and
+/// compares the reports at `level`.
+pub fn compare(script: &Script, semantics: Semantics, level: Level) -> Result<Comparison, KernelError> {
+    Ok(Comparison::new(kernel::run(script)?.render(script), replay_with(script, semantics).render(script), level))
 }
 
 impl Comparison {

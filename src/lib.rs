@@ -128,6 +128,7 @@ pub mod io;
 pub mod kernel;
 pub mod machine;
 pub mod model;
+pub mod probe;
 pub mod replay;
 pub mod semantics;
 pub mod syscalls;

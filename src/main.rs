@@ -23,7 +23,8 @@ use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
-use procsim::semantics::{Semantics, Spec};
+use procsim::probe::{self, ProbeError};
+use procsim::semantics::{Requested, Semantics, Spec};
 use procsim::workload::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -45,14 +46,19 @@ enum Command {
     /// Replay a `.ops` script on the simulator and print its report (`-` reads stdin).
     Replay {
         file: PathBuf,
-        /// Whose rules the simulator follows.
-        #[arg(long, default_value_t = Spec::LINUX)]
-        semantics: Spec,
+        /// Whose rules the simulator follows: `linux`, `linux+VARIANT…`, `gvisor-2018`, or `host`
+        /// (what `procsim probe` finds on the running kernel).
+        #[arg(long, value_name = "SPEC", default_value_t = Requested::Spec(Spec::LINUX))]
+        semantics: Requested,
     },
     /// Run a `.ops` script on the real Linux kernel and print the same report (`-` reads stdin).
     Kernel { file: PathBuf },
     /// Run scripts on the simulator and on the kernel and compare the reports.
     Conform(ConformArgs),
+    /// Find which Linux the running kernel is: run short scripts on it and name the semantics
+    /// spec (mainline and kernel variants) whose reports match. The last line is
+    /// `semantics: SPEC`.
+    Probe(ProbeArgs),
     /// Replay scripts under Linux and under the 2018 gVisor seed, and put every difference down
     /// to the row of the table of differences that causes it; or run a scenario (`.toml`) under
     /// Linux, replay its operations under the seed, and write where they part.
@@ -139,9 +145,28 @@ struct CompareArgs {
 }
 
 #[derive(clap::Args)]
+struct ProbeArgs {
+    /// Print the findings as one JSON object instead.
+    #[arg(long)]
+    json: bool,
+    /// Classify reports the harness made earlier or elsewhere instead of running the probe
+    /// scripts here: `DIR/NAME.report` for each probe script NAME (`--write-scripts` writes them
+    /// out; `procsim kernel NAME.ops > DIR/NAME.report` makes the reports).
+    #[arg(long, value_name = "DIR", conflicts_with = "write_scripts")]
+    reports: Option<PathBuf>,
+    /// Write the probe scripts into DIR as `NAME.ops` and stop.
+    #[arg(long, value_name = "DIR")]
+    write_scripts: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct ConformArgs {
     #[command(flatten)]
     scripts: Scripts,
+    /// The simulator's semantics to compare with the kernel; `host` is what `procsim probe`
+    /// finds on it.
+    #[arg(long, value_name = "SPEC", default_value_t = Requested::Host)]
+    semantics: Requested,
     /// Where failing scripts are saved, with both reports and a diff.
     #[arg(long, value_name = "DIR", default_value = "results/conform-failures")]
     failures: PathBuf,
@@ -167,6 +192,10 @@ struct RunArgs {
     /// Stop the run (keeping its results so far) once it has more than N processes.
     #[arg(long, value_name = "N", value_parser = parse_count)]
     max_processes: Option<u64>,
+    /// Whose rules the machine follows, instead of the scenario's `semantics`: `linux`,
+    /// `linux+VARIANT…`, `gvisor-2018`, or `host`.
+    #[arg(long, value_name = "SPEC")]
+    semantics: Option<Requested>,
 }
 
 fn positive_duration(text: &str) -> Result<SimDuration, String> {
@@ -257,9 +286,15 @@ fn conform(args: ConformArgs) -> ExitCode {
         Ok(cases) => cases,
         Err(code) => return code,
     };
+    let spec = match resolve(args.semantics) {
+        Ok(spec) => spec,
+        Err(code) => return code,
+    };
+    let host = if args.semantics == Requested::Host { " (host)" } else { "" };
+    println!("semantics: {spec}{host}");
     let (mut passed, mut failed) = (0, 0);
     for Case { name, text, script } in &cases {
-        let comparison = match procsim::conform::compare(script, args.scripts.level) {
+        let comparison = match procsim::conform::compare(script, spec.semantics(), args.scripts.level) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("error: {name}: {e}");
@@ -291,7 +326,7 @@ fn compare(args: CompareArgs) -> ExitCode {
     if let [path] = scripts.paths.as_slice()
         && path.extension().is_some_and(|e| e == "toml")
     {
-        let scenario = match load_scenario(path, scripts.seed, args.duration) {
+        let scenario = match load_scenario(path, scripts.seed, args.duration, None) {
             Ok(s) => s,
             Err(code) => return code,
         };
@@ -332,13 +367,93 @@ fn compare(args: CompareArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Reads a scenario, with the seed and duration given instead of its own;
-/// on failure prints the error and gives the exit code (2).
-fn load_scenario(path: &Path, seed: Option<u64>, duration: Option<SimDuration>) -> Result<Scenario, ExitCode> {
+/// The spec a request names: `host` is what the probe finds on the running
+/// kernel. On failure prints why and gives the exit code: 4 when the harness
+/// cannot run, 1 when the kernel is no known Linux.
+fn resolve(requested: Requested) -> Result<Spec, ExitCode> {
+    match requested {
+        Requested::Spec(spec) => Ok(spec),
+        Requested::Host => probe::host().map_err(|e| {
+            eprintln!("error: --semantics host: {e}");
+            probe_exit(&e)
+        }),
+    }
+}
+
+/// The exit code of a probe that found no answer.
+fn probe_exit(e: &ProbeError) -> ExitCode {
+    ExitCode::from(match e {
+        ProbeError::Harness { .. } => 4,
+        ProbeError::Unmatched(_) => 1,
+    })
+}
+
+/// `procsim probe`: the kernel, how the harness runs, which variants hold,
+/// and last `semantics: SPEC`. Exit 4 when the harness cannot run, 1 when
+/// the kernel matches no known Linux (with the diff, and no `semantics:`
+/// line), 2 when `--reports` cannot be read.
+fn probe(args: ProbeArgs) -> ExitCode {
+    if let Some(dir) = &args.write_scripts {
+        let written = std::fs::create_dir_all(dir).and_then(|()| {
+            probe::scripts::SCRIPTS.iter().try_for_each(|p| std::fs::write(dir.join(format!("{}.ops", p.name)), p.text))
+        });
+        return match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {}: {e}", dir.display());
+                ExitCode::from(5)
+            }
+        };
+    }
+    let mut findings = probe::Findings::new(probe::Uname::current());
+    let reports = match &args.reports {
+        Some(dir) => match probe::read_reports(dir) {
+            Ok(reports) => reports,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match probe::run_scripts() {
+            Ok(reports) => {
+                findings.harness = Some(Ok("root".to_owned()));
+                reports
+            }
+            Err(e) => {
+                findings.harness = Some(Err(e.to_string()));
+                print_findings(&findings, args.json);
+                return probe_exit(&e);
+            }
+        },
+    };
+    findings.result = Some(probe::classify(&reports));
+    print_findings(&findings, args.json);
+    if findings.spec().is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn print_findings(findings: &probe::Findings, json: bool) {
+    if json {
+        println!("{}", findings.to_json());
+    } else {
+        print!("{findings}");
+    }
+}
+
+/// Reads a scenario, with the seed, duration and semantics given instead of
+/// its own, and `host` resolved; on failure prints the error and gives the
+/// exit code (2 for bad input, 4 or 1 when `host` cannot be resolved).
+fn load_scenario(
+    path: &Path,
+    seed: Option<u64>,
+    duration: Option<SimDuration>,
+    semantics: Option<Requested>,
+) -> Result<Scenario, ExitCode> {
     let mut scenario = Scenario::load(path).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
+    scenario.semantics = semantics.unwrap_or(scenario.semantics);
+    scenario.resolve_host(|| resolve(Requested::Host))?;
     scenario.seed = seed.unwrap_or(scenario.seed);
     scenario.duration = duration.unwrap_or(scenario.duration);
     if let Err(message) = scenario.check_length() {
@@ -352,7 +467,7 @@ fn load_scenario(path: &Path, seed: Option<u64>, duration: Option<SimDuration>) 
 /// second, and prints the summary. A run that would outgrow the machine does
 /// not start, or stops after the tick that outgrew it, with its tables so far.
 fn run(args: RunArgs) -> ExitCode {
-    let scenario = match load_scenario(&args.scenario, args.seed, args.duration) {
+    let scenario = match load_scenario(&args.scenario, args.seed, args.duration, args.semantics) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -498,7 +613,11 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let report = procsim::replay::replay_with(&script, semantics.semantics());
+            let spec = match resolve(semantics) {
+                Ok(spec) => spec,
+                Err(code) => return code,
+            };
+            let report = procsim::replay::replay_with(&script, spec.semantics());
             print!("{}", report.render(&script));
             ExitCode::from(report.exit_code() as u8)
         }
@@ -519,6 +638,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Conform(args)) => conform(args),
+        Some(Command::Probe(args)) => probe(args),
         Some(Command::Compare(args)) => compare(args),
         Some(Command::Bench(args)) => bench(args),
         Some(Command::Measure { job }) => match isolated::serve(job) {

@@ -15,6 +15,7 @@
 use crate::engine::{SimDuration, Simulation};
 use crate::machine::{Machine, MachineConfig};
 use crate::model::namespace::PID_MAX_LIMIT;
+use crate::semantics::{Requested, Spec};
 use crate::workload::Mix;
 use crate::workload::batch::BatchParams;
 use crate::workload::calibration::CalibrationParams;
@@ -51,6 +52,10 @@ pub struct Scenario {
     /// `pid_max` of the root namespace.
     #[serde(default = "default_pid_max", deserialize_with = "pid_max")]
     pub pid_max: u32,
+    /// Whose rules the machine follows: a spec, or `host` until the command
+    /// line resolves it ([`Scenario::resolve_host`]).
+    #[serde(default)]
+    pub semantics: Requested,
     #[serde(default)]
     pub shells: ShellParams,
     #[serde(default)]
@@ -188,9 +193,36 @@ impl Scenario {
         ]
     }
 
+    /// Replaces `semantics = "host"` by the spec `host` finds (the running
+    /// kernel's, from `procsim probe`), so that the run and its tables name
+    /// what it followed.
+    pub fn resolve_host<E>(&mut self, host: impl FnOnce() -> Result<Spec, E>) -> Result<(), E> {
+        if self.semantics == Requested::Host {
+            self.semantics = Requested::Spec(host()?);
+        }
+        Ok(())
+    }
+
+    /// The semantics the run follows.
+    ///
+    /// # Panics
+    /// If the scenario asks for `host` and [`Scenario::resolve_host`] has not
+    /// resolved it: the library never runs the kernel on its own.
+    pub fn spec(&self) -> Spec {
+        match self.semantics {
+            Requested::Spec(spec) => spec,
+            Requested::Host => panic!("scenario `{}`: resolve `semantics = \"host\"` before running it", self.name),
+        }
+    }
+
     /// The machine a run of this scenario starts with.
     pub fn machine(&self) -> Machine {
-        Machine::new(MachineConfig { pid_max: self.pid_max, record_transitions: true, ..MachineConfig::default() })
+        Machine::new(MachineConfig {
+            pid_max: self.pid_max,
+            record_transitions: true,
+            semantics: self.spec().semantics(),
+            ..MachineConfig::default()
+        })
     }
 
     /// A run of this scenario, set up and ready for its first tick.

@@ -6,6 +6,7 @@ mod gvisor_rows;
 mod gvisor_scenarios;
 mod invariants;
 mod kernel_harness;
+mod kernel_variants;
 mod memory_guard;
 mod models;
 mod replay_scripts;

@@ -1,14 +1,17 @@
 //! Every committed replay script under `tests/replay/` replayed by the
-//! simulator gives the report the real kernel produced (`.expected`), at the
-//! core level of `docs/replay-format.md`; malformed scripts under `tests/replay/bad/`
-//! are rejected with the error their first line names; and every committed
-//! script keeps the model consistent after every operation, under both
-//! semantics profiles.
+//! simulator gives the reports the real kernels produced: `NAME.expected`
+//! (mainline Linux) under `linux`, and each `NAME.<spec>.expected` (a kernel
+//! variant, `docs/replay-format.md` "Kernel variants") under its spec; where
+//! a variant's report differs from mainline's, the variant's file is there,
+//! and the script's header names the kernel that made it. Malformed scripts
+//! under `tests/replay/bad/` are rejected with the error their first line
+//! names; and every committed script keeps the model consistent after every
+//! operation, under both semantics profiles.
 
 use procsim::io::report::Level;
 use procsim::io::script::Script;
-use procsim::replay::replay;
-use procsim::semantics::Semantics;
+use procsim::replay::{replay, replay_with};
+use procsim::semantics::{Semantics, Spec};
 use std::path::{Path, PathBuf};
 
 fn scripts(dir: &str) -> Vec<PathBuf> {
@@ -25,27 +28,87 @@ fn scripts(dir: &str) -> Vec<PathBuf> {
 /// strict level (in how often a caught SIGCHLD handler ran): none so far.
 const CORE_ONLY: &[&str] = &[];
 
+/// The kernel-made reports of the script at `path`, with the spec of the
+/// kernel that made each: `NAME.expected` is mainline's, `NAME.<spec>.expected`
+/// a variant's.
+fn expected_reports(path: &Path) -> Vec<(Spec, PathBuf)> {
+    let stem = path.file_stem().and_then(|s| s.to_str()).expect("a script's name");
+    let dir = path.parent().expect("a script's folder");
+    let mut found: Vec<(Spec, PathBuf)> = std::fs::read_dir(dir)
+        .expect("the script's folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let spec = name.strip_prefix(stem)?.strip_prefix('.')?.strip_suffix("expected")?;
+            let spec = if spec.is_empty() {
+                Spec::LINUX
+            } else {
+                spec.strip_suffix('.')?.parse().unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            };
+            Some((spec, p))
+        })
+        .collect();
+    found.sort_by_key(|(spec, _)| spec.to_string());
+    found
+}
+
 #[test]
 fn simulator_matches_kernel_reports() {
     let files = scripts("tests/replay");
     assert!(!files.is_empty(), "no replay scripts found");
     let mut failures = Vec::new();
+    let mut compared = 0;
     for path in &files {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let level = if CORE_ONLY.contains(&name) { Level::Core } else { Level::Strict };
-        let Ok(expected) = std::fs::read_to_string(path.with_extension("expected")) else {
+        let reports = expected_reports(path);
+        if reports.is_empty() {
             failures.push(format!("{}: no .expected file", path.display()));
-            continue;
-        };
+        }
         let text = std::fs::read_to_string(path).expect("readable script");
         let script = Script::parse(&text).expect("committed scripts parse");
-        let ours = level.normalize(&replay(&script).render(&script));
-        let theirs = level.normalize(&expected);
-        if ours != theirs {
-            failures.push(format!("{} ({level:?}):\n--- kernel\n{theirs}--- procsim\n{ours}", path.display()));
+        for (spec, file) in reports {
+            let expected = std::fs::read_to_string(&file).expect("readable report");
+            let ours = level.normalize(&replay_with(&script, spec.semantics()).render(&script));
+            let theirs = level.normalize(&expected);
+            compared += 1;
+            if ours != theirs {
+                failures.push(format!("{} ({level:?}):\n--- kernel\n{theirs}--- procsim\n{ours}", file.display()));
+            }
         }
     }
-    assert!(failures.is_empty(), "{} of {} scripts differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(compared > files.len(), "some variant reports are compared too");
+    assert!(failures.is_empty(), "{} of {} reports differ:\n{}", failures.len(), compared, failures.join("\n"));
+}
+
+/// Where a kernel variant answers a script differently from mainline, its
+/// report is committed beside mainline's, and the script's header names the
+/// kernel that made every variant report (`# kernel SPEC: uname -r uname -v`).
+#[test]
+fn variant_reports_are_committed_where_a_variant_differs() {
+    let mut failures = Vec::new();
+    for path in scripts("tests/replay") {
+        let text = std::fs::read_to_string(&path).expect("readable script");
+        let script = Script::parse(&text).expect("committed scripts parse");
+        let reports = expected_reports(&path);
+        let has = |spec: Spec| reports.iter().any(|(s, _)| *s == spec);
+        let mainline = replay(&script).render(&script);
+        for spec in Spec::all_linux().into_iter().skip(1) {
+            let differs = replay_with(&script, spec.semantics()).render(&script) != mainline;
+            if differs && has(Spec::LINUX) && !has(spec) {
+                failures
+                    .push(format!("{}: {spec} differs from mainline, and has no kernel-made report", path.display()));
+            }
+        }
+        for (spec, _) in reports.iter().filter(|(spec, _)| *spec != Spec::LINUX) {
+            let header = format!("# kernel {spec}: ");
+            if !text.lines().take_while(|l| l.starts_with('#')).any(|l| l.starts_with(&header)) {
+                failures
+                    .push(format!("{}: its header does not name the kernel of {spec} (`{header}…`)", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
