@@ -41,6 +41,9 @@
 //! — and `base_spec` and `against_spec`, the two profiles' specs
 //! (`linux`, `linux+orphan-hup-stopped-only`): the same on every row, so that
 //! the file alone says what was compared, and any CSV reader can take it.
+//! With no divergence the table is its header alone; the default folder's
+//! name (`<scenario>-seed<N>-<base>-vs-<against>`) still says what was
+//! compared.
 //!
 //! The event stream records what a call did, not all it was given, so the
 //! two things a replay needs besides — a `sigaction`'s action and an
