@@ -24,7 +24,7 @@ use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
 use procsim::probe::{self, ProbeError};
-use procsim::semantics::{Requested, Semantics, Spec};
+use procsim::semantics::{Requested, Spec};
 use procsim::workload::Scenario;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,9 +59,10 @@ enum Command {
     /// spec (mainline and kernel variants) whose reports match. The last line is
     /// `semantics: SPEC`.
     Probe(ProbeArgs),
-    /// Replay scripts under Linux and under the 2018 gVisor seed, and put every difference down
-    /// to the row of the table of differences that causes it; or run a scenario (`.toml`) under
-    /// Linux, replay its operations under the seed, and write where they part.
+    /// Replay scripts under two semantics (Linux and the 2018 gVisor seed, unless told), and put
+    /// every difference down to the decisions that cause it — rows of the seed's table of
+    /// differences, kernel variants; or run a scenario (`.toml`) under the base, replay its
+    /// operations under the other, and write where they part.
     Compare(CompareArgs),
     /// Measure the simulator's cost against the population (the calibration workload), and
     /// write the scaling table.
@@ -135,11 +136,18 @@ struct Scripts {
 struct CompareArgs {
     #[command(flatten)]
     scripts: Scripts,
+    /// The semantics differences are measured from (`linux`, `gvisor-2018`,
+    /// `linux+VARIANT`, or `host`); a scenario's workload runs under it.
+    #[arg(long, value_name = "SPEC", default_value_t = Requested::Spec(Spec::LINUX))]
+    base: Requested,
+    /// The semantics compared with the base; a scenario's operations are replayed under it.
+    #[arg(long, value_name = "SPEC", default_value_t = Requested::Spec(Spec::GVISOR_2018))]
+    against: Requested,
     /// For a scenario: the simulated time to cover, instead of its own.
     #[arg(long, value_parser = positive_duration)]
     duration: Option<SimDuration>,
     /// For a scenario: where to write `divergences.csv` [default:
-    /// results/<scenario>-seed<N>-gvisor-2018].
+    /// results/<scenario>-seed<N>-<base>-vs-<against>].
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -317,12 +325,18 @@ fn conform(args: ConformArgs) -> ExitCode {
     if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// `procsim compare`: the differing fields of each script that diverges, each
-/// with its explanation, then a count by row; or, for a scenario, its
-/// divergences' count by kind, and `divergences.csv`. Exit 2 on bad input, 5
-/// when the table cannot be written.
+/// `procsim compare`: the differing fields of each script that diverges
+/// between `--base` and `--against`, each with its explanation, then a count
+/// by decision; or, for a scenario, its divergences' count by kind, and
+/// `divergences.csv`. Exit 2 on bad input, 5 when the table cannot be
+/// written.
 fn compare(args: CompareArgs) -> ExitCode {
+    let (base, against) = match resolve(args.base).and_then(|base| Ok((base, resolve(args.against)?))) {
+        Ok(specs) => specs,
+        Err(code) => return code,
+    };
     let scripts = args.scripts;
+    let same = if base == against { " (the same semantics: nothing differs)" } else { "" };
     if let [path] = scripts.paths.as_slice()
         && path.extension().is_some_and(|e| e == "toml")
     {
@@ -330,14 +344,14 @@ fn compare(args: CompareArgs) -> ExitCode {
             Ok(s) => s,
             Err(code) => return code,
         };
-        let report = procsim::compare::scenario::compare(&scenario, Semantics::gvisor_2018());
-        let dir = args
-            .out
-            .unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}-gvisor-2018", scenario.name, scenario.seed)));
         println!(
-            "{} (seed {}): {} under linux, replayed under gvisor-2018",
+            "{} (seed {}): {} under {base}, replayed under {against}{same}",
             scenario.name, scenario.seed, scenario.duration
         );
+        let report = procsim::compare::scenario::compare(&scenario, base, against);
+        let dir = args.out.unwrap_or_else(|| {
+            PathBuf::from(format!("results/{}-seed{}-{base}-vs-{against}", scenario.name, scenario.seed))
+        });
         print!("{report}");
         return match report.write(&dir) {
             Ok(()) => {
@@ -354,11 +368,12 @@ fn compare(args: CompareArgs) -> ExitCode {
         Ok(cases) => cases,
         Err(code) => return code,
     };
+    println!("replaying under {base}, then under {against}{same}");
     let mut summary = Divergences::default();
     for Case { name, script, .. } in &cases {
-        let comparison = procsim::compare::compare(script, scripts.level);
+        let comparison = procsim::compare::compare(script, base.semantics(), against.semantics(), scripts.level);
         if !comparison.differences.is_empty() {
-            println!("== {name}: {} lines differ (linux, then gvisor-2018)", comparison.differing_lines());
+            println!("== {name}: {} lines differ ({base}, then {against})", comparison.differing_lines());
             print!("{comparison}");
         }
         summary.add(name, &comparison);

@@ -1,46 +1,60 @@
-//! `procsim compare SCENARIO`: what the 2018 gVisor seed would have done to a
-//! scenario's workload.
+//! `procsim compare SCENARIO`: what another semantics profile would have
+//! done to a scenario's workload — the 2018 gVisor seed against Linux, or a
+//! vendor kernel's variant against mainline.
 //!
-//! The workload runs under Linux's rules, exactly as `procsim run` runs it:
-//! its programs decide what to do from what the Linux machine does. Every
-//! operation they perform — the event stream, `events.csv`'s rows — is also
-//! performed on a second machine under the seed's rules, in the same order,
-//! and each time the Linux machine settles (at the end of each tick, and of
-//! each round of the setup) the seed's machine settles too. The programs do
-//! not see the seed's machine: they go on as Linux leads them, so what is
-//! measured is how the seed would have treated the very same calls.
+//! The workload runs under the *base* profile, exactly as `procsim run` runs
+//! it under that profile: its programs decide what to do from what the base
+//! machine does. Every operation they perform — the event stream,
+//! `events.csv`'s rows — is also performed on a second machine under the
+//! profile it is compared *against*, in the same order, and each time the
+//! base machine settles (at the end of each tick, and of each round of the
+//! setup) the other settles too. The programs do not see the second machine:
+//! they go on as the base leads them, so what is measured is how the other
+//! profile would have treated the very same calls.
 //!
-//! Processes are matched by the pid Linux gave them; the seed's machine
-//! hands out its own numbers (they part when it wraps at 65536), and each
-//! operation's numbers are translated into the seed's, as its actor sees
-//! them there. An operation whose actor cannot act under the seed (a zombie,
-//! gone, or never created there) is skipped, and counted.
+//! Processes are matched by the pid the base gave them; the other machine
+//! hands out its own numbers (they part when the seed wraps at 65536, say),
+//! and each operation's numbers are translated into its numbers, as its
+//! actor sees them there. An operation whose actor cannot act under
+//! `against` (a zombie, gone, or never created there) is skipped, and
+//! counted.
 //!
 //! The divergences, each with the simulated time it shows at and the
-//! process concerned (by its Linux pid), are:
+//! process concerned (by its pid under the base), are:
 //!
 //! * `errno` — an operation ended differently (another errno, success
 //!   against failure, a stopped actor against a running one);
-//! * `skipped` — its actor could not act under the seed;
-//! * `missed_orphan_signal` / `spurious_orphan_signal` — Linux sent a group
-//!   SIGHUP+SIGCONT as orphaned and the seed did not, or the other way round
-//!   (the process is the group's leader);
+//! * `skipped` — its actor could not act under `against`;
+//! * `missed_orphan_signal` / `spurious_orphan_signal` — the base sent a
+//!   group SIGHUP+SIGCONT as orphaned and `against` did not, or the other way
+//!   round (the process is the group's leader);
 //! * `reparent` — an orphan was given different parents (Linux's rules find
-//!   subreapers; the seed has none, and leaves a dying namespace's orphans
-//!   with no parent);
-//! * `dead_under_linux` / `dead_under_gvisor` — a process died under one
-//!   set of rules while it lived on under the other.
+//!   subreapers, say; the seed has none, and leaves a dying namespace's
+//!   orphans with no parent);
+//! * `dead_under_base` / `dead_under_against` — a process died under one
+//!   profile while it lived on under the other.
+//!
+//! `divergences.csv` has one row per divergence, with the columns
+//! [`Divergence::HEADER`]: `time_ns`, `kind`, `op` (for `errno` and
+//! `skipped`), `process`, then `base` and `against` — what happened under
+//! each profile (`ok` / `EINVAL`, `died` / `alive`, `parent 92` / `parent 1`)
+//! — and `base_spec` and `against_spec`, the two profiles' specs
+//! (`linux`, `linux+orphan-hup-stopped-only`): the same on every row, so that
+//! the file alone says what was compared, and any CSV reader can take it.
+//! With no divergence the table is its header alone; the default folder's
+//! name (`<scenario>-seed<N>-<base>-vs-<against>`) still says what was
+//! compared.
 //!
 //! The event stream records what a call did, not all it was given, so the
 //! two things a replay needs besides — a `sigaction`'s action and an
-//! `_exit`'s code — are read off the Linux machine right after each call.
+//! `_exit`'s code — are read off the base machine right after each call.
 
 use crate::engine::record::{Op, Record, Status};
 use crate::engine::{Context, SimDuration, SimTime, Simulation, Workload};
 use crate::io::results::{ResultsError, Table};
 use crate::machine::{CannotAct, Machine, MachineConfig, Waited};
 use crate::model::{Disposition, Errno, ExitStatus, Pid, RunState};
-use crate::semantics::Semantics;
+use crate::semantics::Spec;
 use crate::systems::journal::Journal;
 use crate::workload::{Event, Mix, Scenario};
 use bevy_ecs::prelude::Entity;
@@ -59,8 +73,8 @@ pub enum Kind {
     MissedOrphanSignal,
     SpuriousOrphanSignal,
     Reparent,
-    DeadUnderLinux,
-    DeadUnderGvisor,
+    DeadUnderBase,
+    DeadUnderAgainst,
 }
 
 impl Kind {
@@ -71,46 +85,53 @@ impl Kind {
             Kind::MissedOrphanSignal => "missed_orphan_signal",
             Kind::SpuriousOrphanSignal => "spurious_orphan_signal",
             Kind::Reparent => "reparent",
-            Kind::DeadUnderLinux => "dead_under_linux",
-            Kind::DeadUnderGvisor => "dead_under_gvisor",
+            Kind::DeadUnderBase => "dead_under_base",
+            Kind::DeadUnderAgainst => "dead_under_against",
         }
     }
 }
 
-/// One place where the seed parted from Linux.
+/// One place where the profile compared parted from the base.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Divergence {
     pub time: SimTime,
     pub kind: Kind,
     /// The operation, for `errno` and `skipped`.
     pub op: Option<Op>,
-    /// The process concerned, by its pid under Linux in the root namespace:
-    /// the actor of an operation, the leader of a signalled group, the
-    /// orphan, the process that died.
+    /// The process concerned, by its pid under the base in the root
+    /// namespace: the actor of an operation, the leader of a signalled group,
+    /// the orphan, the process that died.
     pub process: Option<u32>,
-    /// What happened under Linux, and under the seed.
-    pub linux: String,
-    pub gvisor: String,
+    /// What happened under the base, and under the profile compared.
+    pub base: String,
+    pub against: String,
+    /// The two profiles.
+    pub base_spec: Spec,
+    pub against_spec: Spec,
 }
 
 impl Divergence {
     /// The header of `divergences.csv`.
-    pub const HEADER: [&'static str; 6] = ["time_ns", "kind", "op", "process", "linux", "gvisor"];
+    pub const HEADER: [&'static str; 8] =
+        ["time_ns", "kind", "op", "process", "base", "against", "base_spec", "against_spec"];
 
     /// Its row of `divergences.csv`.
-    pub fn row(&self) -> [String; 6] {
+    pub fn row(&self) -> [String; 8] {
         [
             self.time.nanos().to_string(),
             self.kind.name().to_owned(),
             self.op.map(|op| op.name().to_owned()).unwrap_or_default(),
             self.process.map(|p| p.to_string()).unwrap_or_default(),
-            self.linux.clone(),
-            self.gvisor.clone(),
+            self.base.clone(),
+            self.against.clone(),
+            self.base_spec.to_string(),
+            self.against_spec.to_string(),
         ]
     }
 }
 
 impl fmt::Display for Divergence {
+    /// `at 48.8s pid 1664: linux died, linux+orphan-hup-stopped-only alive`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "at {}", SimDuration(self.time.nanos()))?;
         if let Some(op) = self.op {
@@ -119,17 +140,21 @@ impl fmt::Display for Divergence {
         if let Some(p) = self.process {
             write!(f, " pid {p}")?;
         }
-        write!(f, ": linux {}, gvisor-2018 {}", self.linux, self.gvisor)
+        write!(f, ": {} {}, {} {}", self.base_spec, self.base, self.against_spec, self.against)
     }
 }
 
 /// The outcome of a comparison.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Report {
+    /// The profile the workload ran under, and the one it was replayed
+    /// under.
+    pub base: Spec,
+    pub against: Spec,
     pub divergences: Vec<Divergence>,
     /// Operations replayed (performed or skipped).
     pub operations: u64,
-    /// Orphan pairs sent under Linux and under the seed.
+    /// Orphan pairs sent under the base, and under `against`.
     pub pairs: [u64; 2],
 }
 
@@ -153,7 +178,7 @@ impl fmt::Display for Report {
     /// The summary table: a row per kind, with its first occurrence.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{:<18} {}", "operations", self.operations)?;
-        writeln!(f, "{:<18} linux {}, gvisor-2018 {}", "orphan pairs", self.pairs[0], self.pairs[1])?;
+        writeln!(f, "{:<18} {} {}, {} {}", "orphan pairs", self.base, self.pairs[0], self.against, self.pairs[1])?;
         writeln!(f, "{:<24} {:>8}  first occurrence", "divergence", "count")?;
         for (kind, (count, first)) in self.by_kind() {
             writeln!(f, "{:<24} {count:>8}  {first}", kind.name())?;
@@ -162,28 +187,28 @@ impl fmt::Display for Report {
     }
 }
 
-/// Runs `scenario` under Linux and replays it under `semantics` (the
-/// seed's, for `procsim compare`; replayed under Linux's, nothing diverges).
-pub fn compare(scenario: &Scenario, semantics: Semantics) -> Report {
-    let config = |semantics| MachineConfig {
+/// Runs `scenario` under `base` and replays its operations under `against`
+/// (replayed under `base` itself, nothing diverges).
+pub fn compare(scenario: &Scenario, base: Spec, against: Spec) -> Report {
+    let config = |spec: Spec| MachineConfig {
         pid_max: scenario.pid_max,
         record_transitions: true,
         record_journal: true,
-        semantics,
+        semantics: spec.semantics(),
         ..MachineConfig::default()
     };
-    let mut replay = Replay::new(Machine::new(config(semantics)));
+    let mut replay = Replay::new(Machine::new(config(against)), base, against);
     let mirror = Mirror { workload: Mix::new(scenario), replay: &mut replay };
-    let mut sim = Simulation::new(Machine::new(config(Semantics::LINUX)), mirror, scenario.tick, scenario.duration);
+    let mut sim = Simulation::new(Machine::new(config(base)), mirror, scenario.tick, scenario.duration);
     while sim.advance().is_some() {}
-    let linux_pairs = sim.machine().census().totals.orphan_pairs;
+    let base_pairs = sim.machine().census().totals.orphan_pairs;
     drop(sim);
-    replay.report.pairs = [linux_pairs, replay.machine.census().totals.orphan_pairs];
+    replay.report.pairs = [base_pairs, replay.machine.census().totals.orphan_pairs];
     replay.report
 }
 
-/// The scenario's workload on the Linux machine, with every batch of its
-/// operations replayed on the seed's when the Linux machine has settled.
+/// The scenario's workload on the base machine, with every batch of its
+/// operations replayed on the other when the base machine has settled.
 struct Mirror<'r> {
     workload: Mix,
     replay: &'r mut Replay,
@@ -219,72 +244,72 @@ struct Call {
     code: u8,
 }
 
-/// The seed's machine and the correspondence between its processes and
-/// Linux's.
+/// The machine under `against` and the correspondence between its processes
+/// and the base machine's.
 struct Replay {
     machine: Machine,
-    /// Operations performed on the Linux machine and not yet replayed.
+    /// Operations performed on the base machine and not yet replayed.
     pending: Vec<Call>,
-    /// Linux pid → the seed's process in that role.
-    seed: HashMap<u32, (Entity, Pid)>,
-    /// The seed's process → its Linux pid.
-    linux_pid_of_seed: HashMap<Entity, u32>,
-    /// The seed's pid in its root namespace → the Linux pid (kept after the
-    /// process has gone: it names the groups it made).
-    linux_pid_of_number: HashMap<u32, u32>,
-    /// Linux's process → its pid, and back.
-    linux_pid_of: HashMap<Entity, u32>,
-    linux: HashMap<u32, Entity>,
+    /// Base pid → the process in that role on `against`'s machine.
+    against: HashMap<u32, (Entity, Pid)>,
+    /// A process of `against`'s machine → its base pid.
+    base_pid_of_against: HashMap<Entity, u32>,
+    /// A pid in the root namespace of `against`'s machine → the base pid
+    /// (kept after the process has gone: it names the groups it made).
+    base_pid_of_number: HashMap<u32, u32>,
+    /// The base machine's process → its pid, and back.
+    base_pid_of: HashMap<Entity, u32>,
+    base: HashMap<u32, Entity>,
     report: Report,
 }
 
 impl Replay {
-    fn new(machine: Machine) -> Replay {
+    fn new(machine: Machine, base: Spec, against: Spec) -> Replay {
         let init = machine.global_init();
         let pid = machine.process(init).expect("the global init exists").pid.clone();
         let mut replay = Replay {
             machine,
             pending: Vec::new(),
-            seed: HashMap::new(),
-            linux_pid_of_seed: HashMap::new(),
-            linux_pid_of_number: HashMap::new(),
-            linux_pid_of: HashMap::new(),
-            linux: HashMap::new(),
-            report: Report::default(),
+            against: HashMap::new(),
+            base_pid_of_against: HashMap::new(),
+            base_pid_of_number: HashMap::new(),
+            base_pid_of: HashMap::new(),
+            base: HashMap::new(),
+            report: Report { base, against, divergences: Vec::new(), operations: 0, pairs: [0; 2] },
         };
-        replay.seed.insert(pid.nr, (init, pid.clone()));
-        replay.linux_pid_of_seed.insert(init, pid.nr);
-        replay.linux_pid_of_number.insert(pid.nr, pid.nr);
+        replay.against.insert(pid.nr, (init, pid.clone()));
+        replay.base_pid_of_against.insert(init, pid.nr);
+        replay.base_pid_of_number.insert(pid.nr, pid.nr);
         replay
     }
 
-    /// Takes the operations the Linux machine has just performed, reading
-    /// off it what the stream does not carry, while it is still as the call
-    /// left it.
+    /// Takes the operations the base machine has just performed, reading off
+    /// it what the stream does not carry, while it is still as the call left
+    /// it.
     fn take_records(&mut self, ctx: &mut Context<'_, Event>) {
         let records = std::mem::take(&mut ctx.log.records);
-        let linux = ctx.machine();
-        if self.linux.is_empty() {
-            let init = linux.global_init();
-            let nr = linux.process(init).expect("the global init exists").pid.nr;
-            self.linux.insert(nr, init);
-            self.linux_pid_of.insert(init, nr);
+        let base = ctx.machine();
+        if self.base.is_empty() {
+            let init = base.global_init();
+            let nr = base.process(init).expect("the global init exists").pid.nr;
+            self.base.insert(nr, init);
+            self.base_pid_of.insert(init, nr);
         }
         for record in records {
-            let actor = record.actor.and_then(|pid| self.linux.get(&pid).copied());
+            let actor = record.actor.and_then(|pid| self.base.get(&pid).copied());
             let mut call = Call { record, action: Disposition::Default, code: 0 };
             match (record.op, record.target, actor) {
                 (Op::Fork | Op::Clone, Some(child), _) => {
-                    let e = linux.namespace(linux.root_namespace()).table.process(child).expect("just forked");
-                    self.linux.insert(child, e);
-                    self.linux_pid_of.insert(e, child);
+                    let e = base.namespace(base.root_namespace()).table.process(child).expect("just forked");
+                    self.base.insert(child, e);
+                    self.base_pid_of.insert(e, child);
                 }
                 (Op::Sigaction, _, Some(a)) => {
                     let sig = record.signal.expect("a sigaction names its signal");
-                    call.action = linux.signals(a).disposition(sig);
+                    call.action = base.signals(a).disposition(sig);
                 }
                 (Op::Exit, _, Some(a)) => {
-                    if let Some(ExitStatus::Code(code)) = linux.process(a).and_then(|p| p.exit) {
+                    if let Some(ExitStatus::Code(code)) = base.process(a).and_then(|p| p.exit) {
                         call.code = code;
                     }
                 }
@@ -294,8 +319,8 @@ impl Replay {
         }
     }
 
-    /// The Linux machine has settled: replays the pending operations, settles
-    /// the seed's machine, and compares what the two did on their own.
+    /// The base machine has settled: replays the pending operations, settles
+    /// the other machine, and compares what the two did on their own.
     fn settle(&mut self, ctx: &mut Context<'_, Event>) {
         let now = ctx.now;
         for call in std::mem::take(&mut self.pending) {
@@ -304,26 +329,27 @@ impl Replay {
         self.machine.settle();
         // Deaths are read from the run-state changes; the released log would only grow.
         self.machine.take_released();
-        let linux = ctx.machine_mut().take_journal();
-        let seed = self.machine.take_journal();
-        self.compare_pairs(&linux, &seed, now);
-        self.compare_reparents(ctx.machine(), &linux, &seed, now);
-        let linux_deaths: Vec<Entity> = ctx.machine().transitions().iter().filter_map(died).collect();
-        let seed_deaths: Vec<u32> = (self.machine.take_transitions().iter().filter_map(died))
-            .filter_map(|s| self.linux_pid_of_seed.get(&s).copied())
+        let base_journal = ctx.machine_mut().take_journal();
+        let against_journal = self.machine.take_journal();
+        self.compare_pairs(&base_journal, &against_journal, now);
+        self.compare_reparents(ctx.machine(), &base_journal, &against_journal, now);
+        let base = ctx.machine();
+        let base_deaths = base.transitions().iter().filter_map(died).map(|e| self.base_pid_of[&e]);
+        let against_deaths: Vec<u32> = (self.machine.take_transitions().iter().filter_map(died))
+            .filter_map(|e| self.base_pid_of_against.get(&e).copied())
             .collect();
-        for e in linux_deaths {
-            let pid = self.linux_pid_of[&e];
-            let lives = self.seed.get(&pid).and_then(|&(s, _)| self.machine.process(s)).is_some_and(|p| p.is_alive());
-            if lives {
-                self.diverge(now, Kind::DeadUnderLinux, None, Some(pid), "died".to_owned(), "alive".to_owned());
-            }
-        }
-        for pid in seed_deaths {
-            let lives = self.linux.get(&pid).and_then(|&e| ctx.machine().process(e)).is_some_and(|p| p.is_alive());
-            if lives {
-                self.diverge(now, Kind::DeadUnderGvisor, None, Some(pid), "alive".to_owned(), "died".to_owned());
-            }
+        let deaths: Vec<u32> = base_deaths.chain(against_deaths).collect();
+        for pid in deaths {
+            let base_alive = self.base.get(&pid).and_then(|&e| base.process(e)).is_some_and(|p| p.is_alive());
+            let against_alive =
+                self.against.get(&pid).and_then(|&(e, _)| self.machine.process(e)).is_some_and(|p| p.is_alive());
+            let kind = match (base_alive, against_alive) {
+                (false, true) => Kind::DeadUnderBase,
+                (true, false) => Kind::DeadUnderAgainst,
+                _ => continue,
+            };
+            let state = |alive: bool| if alive { "alive" } else { "died" }.to_owned();
+            self.diverge(now, kind, None, Some(pid), state(base_alive), state(against_alive));
         }
     }
 
@@ -333,28 +359,29 @@ impl Replay {
         kind: Kind,
         op: Option<Op>,
         process: Option<u32>,
-        linux: String,
-        gvisor: String,
+        base: String,
+        against: String,
     ) {
-        self.report.divergences.push(Divergence { time, kind, op, process, linux, gvisor });
+        let (base_spec, against_spec) = (self.report.base, self.report.against);
+        self.report.divergences.push(Divergence { time, kind, op, process, base, against, base_spec, against_spec });
     }
 
-    /// The seed's number for the process Linux numbered `linux_pid`, as
+    /// `against`'s number for the process the base numbered `base_pid`, as
     /// `actor` sees it there (the root namespace for no actor).
-    fn number(&self, linux_pid: Option<u32>, actor: Option<Entity>) -> i64 {
+    fn number(&self, base_pid: Option<u32>, actor: Option<Entity>) -> i64 {
         let ns = actor.and_then(|a| self.machine.process(a)).map_or(self.machine.root_namespace(), |p| p.pid.ns);
-        match linux_pid.and_then(|pid| self.seed.get(&pid)).map(|(_, id)| self.machine.pid_nr_ns(id, ns)) {
+        match base_pid.and_then(|pid| self.against.get(&pid)).map(|(_, id)| self.machine.pid_nr_ns(id, ns)) {
             Some(nr) if nr > 0 => i64::from(nr),
             _ => NOTHING,
         }
     }
 
-    /// Replays one operation on the seed's machine.
+    /// Replays one operation on `against`'s machine.
     fn perform(&mut self, call: &Call, now: SimTime) {
         let r = call.record;
         self.report.operations += 1;
-        let linux = r.status.name().to_owned();
-        let actor = r.actor.map(|pid| self.seed.get(&pid).map(|&(e, _)| e));
+        let base = r.status.name().to_owned();
+        let actor = r.actor.map(|pid| self.against.get(&pid).map(|&(e, _)| e));
         let cannot = match actor {
             Some(None) => Some("never created"),
             Some(Some(a)) => match self.machine.can_act(a) {
@@ -366,15 +393,15 @@ impl Replay {
             None => None,
         };
         if let Some(why) = cannot {
-            return self.diverge(now, Kind::Skipped, Some(r.op), r.actor, linux, why.to_owned());
+            return self.diverge(now, Kind::Skipped, Some(r.op), r.actor, base, why.to_owned());
         }
         let status = self.call(call, actor.flatten());
         if status != r.status {
-            self.diverge(now, Kind::Errno, Some(r.op), r.actor, linux, status.name().to_owned());
+            self.diverge(now, Kind::Errno, Some(r.op), r.actor, base, status.name().to_owned());
         }
     }
 
-    /// Performs `call` by `actor` (who can act, or is stopped) on the seed's
+    /// Performs `call` by `actor` (who can act, or is stopped) on `against`'s
     /// machine and gives its status as the event stream would record it.
     fn call(&mut self, call: &Call, actor: Option<Entity>) -> Status {
         let r = call.record;
@@ -384,9 +411,9 @@ impl Replay {
                 let forked = self.machine.fork(a, r.op == Op::Clone);
                 if let (Ok(Ok(child)), Some(pid)) = (forked, r.target) {
                     let id = self.machine.process(child).expect("just forked").pid.clone();
-                    self.linux_pid_of_number.insert(id.nr_at(0).expect("a pid has a root number"), pid);
-                    self.seed.insert(pid, (child, id));
-                    self.linux_pid_of_seed.insert(child, pid);
+                    self.base_pid_of_number.insert(id.nr_at(0).expect("a pid has a root number"), pid);
+                    self.against.insert(pid, (child, id));
+                    self.base_pid_of_against.insert(child, pid);
                 }
                 forked.map(|f| f.map(|_| Status::Ok))
             }
@@ -444,66 +471,66 @@ impl Replay {
         }
     }
 
-    /// Groups signalled as orphaned by one set of rules and not the other,
-    /// by their leader's Linux pid.
-    fn compare_pairs(&mut self, linux: &Journal, seed: &Journal, now: SimTime) {
+    /// Groups signalled as orphaned by one profile and not the other, by
+    /// their leader's base pid.
+    fn compare_pairs(&mut self, base: &Journal, against: &Journal, now: SimTime) {
         let mut count: BTreeMap<Option<u32>, i64> = BTreeMap::new();
-        for id in &linux.orphan_pairs {
+        for id in &base.orphan_pairs {
             *count.entry(id.nr_at(0)).or_default() += 1;
         }
-        for id in &seed.orphan_pairs {
-            *count.entry(id.nr_at(0).and_then(|nr| self.linux_pid_of_number.get(&nr).copied())).or_default() -= 1;
+        for id in &against.orphan_pairs {
+            *count.entry(id.nr_at(0).and_then(|nr| self.base_pid_of_number.get(&nr).copied())).or_default() -= 1;
         }
         for (leader, n) in count {
-            let (kind, linux, gvisor) = if n > 0 {
+            let (kind, base, against) = if n > 0 {
                 (Kind::MissedOrphanSignal, "SIGHUP+SIGCONT", "none")
             } else {
                 (Kind::SpuriousOrphanSignal, "none", "SIGHUP+SIGCONT")
             };
             for _ in 0..n.unsigned_abs() {
-                self.diverge(now, kind, None, leader, linux.to_owned(), gvisor.to_owned());
+                self.diverge(now, kind, None, leader, base.to_owned(), against.to_owned());
             }
         }
     }
 
     /// Orphans given different parents, among those either side reparented.
-    fn compare_reparents(&mut self, linux_machine: &Machine, linux: &Journal, seed: &Journal, now: SimTime) {
-        // Child's Linux pid → its new parent under each set of rules, as shown.
+    fn compare_reparents(&mut self, base_machine: &Machine, base: &Journal, against: &Journal, now: SimTime) {
+        // Child's base pid → its new parent under each profile, as shown.
         let mut moved: BTreeMap<u32, [Option<String>; 2]> = BTreeMap::new();
-        for &(child, parent) in &linux.reparented {
-            moved.entry(self.linux_pid_of[&child]).or_default()[0] = Some(self.linux_parent(parent));
+        for &(child, parent) in &base.reparented {
+            moved.entry(self.base_pid_of[&child]).or_default()[0] = Some(self.base_parent(parent));
         }
-        for &(child, parent) in &seed.reparented {
-            if let Some(&pid) = self.linux_pid_of_seed.get(&child) {
-                moved.entry(pid).or_default()[1] = Some(self.seed_parent(parent));
+        for &(child, parent) in &against.reparented {
+            if let Some(&pid) = self.base_pid_of_against.get(&child) {
+                moved.entry(pid).or_default()[1] = Some(self.against_parent(parent));
             }
         }
-        for (child, [linux_parent, seed_parent]) in moved {
-            let (Some(&l), Some(&(s, _))) = (self.linux.get(&child), self.seed.get(&child)) else {
+        for (child, [base_parent, against_parent]) in moved {
+            let (Some(&b), Some(&(a, _))) = (self.base.get(&child), self.against.get(&child)) else {
                 continue;
             };
-            if linux_machine.process(l).is_none() || self.machine.process(s).is_none() {
+            if base_machine.process(b).is_none() || self.machine.process(a).is_none() {
                 continue;
             }
-            let linux_parent = linux_parent.unwrap_or_else(|| self.linux_parent(linux_machine.parent(l)));
-            let seed_parent = seed_parent.unwrap_or_else(|| self.seed_parent(self.machine.parent(s)));
-            if linux_parent != seed_parent {
-                self.diverge(now, Kind::Reparent, None, Some(child), linux_parent, seed_parent);
+            let base_parent = base_parent.unwrap_or_else(|| self.base_parent(base_machine.parent(b)));
+            let against_parent = against_parent.unwrap_or_else(|| self.against_parent(self.machine.parent(a)));
+            if base_parent != against_parent {
+                self.diverge(now, Kind::Reparent, None, Some(child), base_parent, against_parent);
             }
         }
     }
 
-    /// A parent on the Linux machine, as `divergences.csv` shows it.
-    fn linux_parent(&self, parent: Option<Entity>) -> String {
-        parent.map_or("no parent".to_owned(), |p| format!("parent {}", self.linux_pid_of[&p]))
+    /// A parent on the base machine, as `divergences.csv` shows it.
+    fn base_parent(&self, parent: Option<Entity>) -> String {
+        parent.map_or("no parent".to_owned(), |p| format!("parent {}", self.base_pid_of[&p]))
     }
 
-    /// A parent on the seed's machine, by its Linux pid.
-    fn seed_parent(&self, parent: Option<Entity>) -> String {
-        match parent.map(|p| self.linux_pid_of_seed.get(&p)) {
+    /// A parent on `against`'s machine, by its base pid.
+    fn against_parent(&self, parent: Option<Entity>) -> String {
+        match parent.map(|p| self.base_pid_of_against.get(&p)) {
             None => "no parent".to_owned(),
             Some(Some(pid)) => format!("parent {pid}"),
-            Some(None) => "a parent Linux never made".to_owned(),
+            Some(None) => "a parent the base never made".to_owned(),
         }
     }
 }

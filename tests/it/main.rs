@@ -1,6 +1,7 @@
 //! procsim's integration tests: one binary, one file per behaviour.
 
 mod bad_scenarios;
+mod compare_profiles;
 mod determinism;
 mod gvisor_rows;
 mod gvisor_scenarios;
