@@ -23,6 +23,7 @@ use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
+use procsim::kernel::{ExitStatusRequest, Options};
 use procsim::semantics::{Semantics, Spec};
 use procsim::workload::Scenario;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,14 @@ enum Command {
         semantics: Spec,
     },
     /// Run a `.ops` script on the real Linux kernel and print the same report (`-` reads stdin).
-    Kernel { file: PathBuf },
+    Kernel {
+        file: PathBuf,
+        /// How to learn the exit status of processes the kernel reaps by itself: `pidfd` (Linux
+        /// 6.15 or later), `connector` (the process events connector; root), or `auto` (the pidfd
+        /// where it works, else the connector).
+        #[arg(long, env = "PROCSIM_EXIT_STATUS", default_value_t, value_parser = str::parse::<ExitStatusRequest>)]
+        exit_status: ExitStatusRequest,
+    },
     /// Run scripts on the simulator and on the kernel and compare the reports.
     Conform(ConformArgs),
     /// Replay scripts under Linux and under the 2018 gVisor seed, and put every difference down
@@ -502,12 +510,12 @@ fn main() -> ExitCode {
             print!("{}", report.render(&script));
             ExitCode::from(report.exit_code() as u8)
         }
-        Some(Command::Kernel { file }) => {
+        Some(Command::Kernel { file, exit_status }) => {
             let script = match load_script(&file) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            match procsim::kernel::run(&script) {
+            match procsim::kernel::run_with(&script, &Options { exit_status }) {
                 Ok(report) => {
                     print!("{}", report.render(&script));
                     ExitCode::from(report.exit_code() as u8)
