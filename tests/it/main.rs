@@ -2,6 +2,7 @@
 
 mod bad_scenarios;
 mod determinism;
+mod exit_status_paths;
 mod gvisor_rows;
 mod gvisor_scenarios;
 mod invariants;
