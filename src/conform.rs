@@ -25,10 +25,16 @@ pub struct Comparison {
     pub agrees: bool,
 }
 
-/// Runs `script` on the kernel and on the simulator under `semantics`, and
-/// compares the reports at `level`.
-pub fn compare(script: &Script, semantics: Semantics, level: Level) -> Result<Comparison, KernelError> {
-    Ok(Comparison::new(kernel::run(script)?.render(script), replay_with(script, semantics).render(script), level))
+/// Runs `script` on the kernel (with the harness's `options`) and on the
+/// simulator under `semantics`, and compares the reports at `level`.
+pub fn compare(
+    script: &Script,
+    semantics: Semantics,
+    level: Level,
+    harness: &kernel::Options,
+) -> Result<Comparison, KernelError> {
+    let kernel = kernel::run_with(script, harness)?.render(script);
+    Ok(Comparison::new(kernel, replay_with(script, semantics).render(script), level))
 }
 
 impl Comparison {

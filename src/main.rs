@@ -23,6 +23,7 @@ use procsim::io::report::Level;
 use procsim::io::results::Results;
 use procsim::io::script::Script;
 use procsim::io::summary::Summary;
+use procsim::kernel::{self, ExitStatusRequest};
 use procsim::probe::{self, ProbeError};
 use procsim::semantics::{Requested, Spec};
 use procsim::workload::Scenario;
@@ -37,6 +38,12 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     run: RunArgs,
+    /// How the kernel harness learns the exit status of processes the kernel reaps by itself:
+    /// `pidfd` (Linux 6.15 or later), `connector` (the process events connector; root), or
+    /// `auto` (the pidfd where it works, else the connector).
+    #[arg(long, global = true, value_name = "HOW", env = "PROCSIM_EXIT_STATUS", default_value_t,
+          value_parser = str::parse::<ExitStatusRequest>)]
+    exit_status: ExitStatusRequest,
 }
 
 #[derive(Subcommand)]
@@ -289,12 +296,12 @@ fn load_cases(scripts: &Scripts) -> Result<Vec<Case>, ExitCode> {
 
 /// `procsim conform`: one line per script, a closing count, exit 1 on any
 /// failure, 2 on bad input, 4 when the kernel harness cannot run.
-fn conform(args: ConformArgs) -> ExitCode {
+fn conform(args: ConformArgs, harness: &kernel::Options) -> ExitCode {
     let cases = match load_cases(&args.scripts) {
         Ok(cases) => cases,
         Err(code) => return code,
     };
-    let spec = match resolve(args.semantics) {
+    let spec = match resolve(args.semantics, harness) {
         Ok(spec) => spec,
         Err(code) => return code,
     };
@@ -302,7 +309,7 @@ fn conform(args: ConformArgs) -> ExitCode {
     println!("semantics: {spec}{host}");
     let (mut passed, mut failed) = (0, 0);
     for Case { name, text, script } in &cases {
-        let comparison = match procsim::conform::compare(script, spec.semantics(), args.scripts.level) {
+        let comparison = match procsim::conform::compare(script, spec.semantics(), args.scripts.level, harness) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("error: {name}: {e}");
@@ -330,8 +337,9 @@ fn conform(args: ConformArgs) -> ExitCode {
 /// by decision; or, for a scenario, its divergences' count by kind, and
 /// `divergences.csv`. Exit 2 on bad input, 5 when the table cannot be
 /// written.
-fn compare(args: CompareArgs) -> ExitCode {
-    let (base, against) = match resolve(args.base).and_then(|base| Ok((base, resolve(args.against)?))) {
+fn compare(args: CompareArgs, harness: &kernel::Options) -> ExitCode {
+    let (base, against) = match resolve(args.base, harness).and_then(|base| Ok((base, resolve(args.against, harness)?)))
+    {
         Ok(specs) => specs,
         Err(code) => return code,
     };
@@ -340,7 +348,7 @@ fn compare(args: CompareArgs) -> ExitCode {
     if let [path] = scripts.paths.as_slice()
         && path.extension().is_some_and(|e| e == "toml")
     {
-        let scenario = match load_scenario(path, scripts.seed, args.duration, None) {
+        let scenario = match load_scenario(path, scripts.seed, args.duration, None, harness) {
             Ok(s) => s,
             Err(code) => return code,
         };
@@ -385,10 +393,10 @@ fn compare(args: CompareArgs) -> ExitCode {
 /// The spec a request names: `host` is what the probe finds on the running
 /// kernel. On failure prints why and gives the exit code: 4 when the harness
 /// cannot run, 1 when the kernel is no known Linux.
-fn resolve(requested: Requested) -> Result<Spec, ExitCode> {
+fn resolve(requested: Requested, harness: &kernel::Options) -> Result<Spec, ExitCode> {
     match requested {
         Requested::Spec(spec) => Ok(spec),
-        Requested::Host => probe::host().map_err(|e| {
+        Requested::Host => probe::host(harness).map_err(|e| {
             eprintln!("error: --semantics host: {e}");
             probe_exit(&e)
         }),
@@ -407,7 +415,7 @@ fn probe_exit(e: &ProbeError) -> ExitCode {
 /// and last `semantics: SPEC`. Exit 4 when the harness cannot run, 1 when
 /// the kernel matches no known Linux (with the diff, and no `semantics:`
 /// line), 2 when `--reports` cannot be read.
-fn probe(args: ProbeArgs) -> ExitCode {
+fn probe(args: ProbeArgs, harness: &kernel::Options) -> ExitCode {
     if let Some(dir) = &args.write_scripts {
         let written = std::fs::create_dir_all(dir).and_then(|()| {
             probe::scripts::SCRIPTS.iter().try_for_each(|p| std::fs::write(dir.join(format!("{}.ops", p.name)), p.text))
@@ -420,37 +428,29 @@ fn probe(args: ProbeArgs) -> ExitCode {
             }
         };
     }
-    let mut findings = probe::Findings::new(probe::Uname::current());
-    let reports = match &args.reports {
+    let findings = match &args.reports {
         Some(dir) => match probe::read_reports(dir) {
-            Ok(reports) => reports,
+            Ok(reports) => {
+                let mut findings = probe::Findings::new(probe::Uname::current());
+                findings.result = Some(probe::classify(&reports));
+                findings
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
-        None => match probe::run_scripts() {
-            Ok(reports) => {
-                findings.harness = Some(Ok("root".to_owned()));
-                reports
-            }
-            Err(e) => {
-                findings.harness = Some(Err(e.to_string()));
-                print_findings(&findings, args.json);
-                return probe_exit(&e);
-            }
-        },
+        None => probe::probe(harness),
     };
-    findings.result = Some(probe::classify(&reports));
-    print_findings(&findings, args.json);
-    if findings.spec().is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-fn print_findings(findings: &probe::Findings, json: bool) {
-    if json {
+    if args.json {
         println!("{}", findings.to_json());
     } else {
         print!("{findings}");
+    }
+    match (&findings.harness, findings.spec()) {
+        (Some(Err(_)), _) => ExitCode::from(4),
+        (_, Some(_)) => ExitCode::SUCCESS,
+        (_, None) => ExitCode::from(1),
     }
 }
 
@@ -462,13 +462,14 @@ fn load_scenario(
     seed: Option<u64>,
     duration: Option<SimDuration>,
     semantics: Option<Requested>,
+    harness: &kernel::Options,
 ) -> Result<Scenario, ExitCode> {
     let mut scenario = Scenario::load(path).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
     scenario.semantics = semantics.unwrap_or(scenario.semantics);
-    scenario.resolve_host(|| resolve(Requested::Host))?;
+    scenario.resolve_host(|| resolve(Requested::Host, harness))?;
     scenario.seed = seed.unwrap_or(scenario.seed);
     scenario.duration = duration.unwrap_or(scenario.duration);
     if let Err(message) = scenario.check_length() {
@@ -481,8 +482,8 @@ fn load_scenario(
 /// Runs a scenario, with a progress bar on stderr once it has taken a
 /// second, and prints the summary. A run that would outgrow the machine does
 /// not start, or stops after the tick that outgrew it, with its tables so far.
-fn run(args: RunArgs) -> ExitCode {
-    let scenario = match load_scenario(&args.scenario, args.seed, args.duration, args.semantics) {
+fn run(args: RunArgs, harness: &kernel::Options) -> ExitCode {
+    let scenario = match load_scenario(&args.scenario, args.seed, args.duration, args.semantics, harness) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -620,15 +621,16 @@ fn main() -> ExitCode {
     // A puppet of the kernel harness that came back from `exec` never returns from here.
     procsim::kernel::enter_puppet_if_requested();
     let cli = Cli::parse();
+    let harness = kernel::Options { exit_status: cli.exit_status };
     match cli.command {
-        None => run(cli.run),
-        Some(Command::Run(args)) => run(args),
+        None => run(cli.run, &harness),
+        Some(Command::Run(args)) => run(args, &harness),
         Some(Command::Replay { file, semantics }) => {
             let script = match load_script(&file) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let spec = match resolve(semantics) {
+            let spec = match resolve(semantics, &harness) {
                 Ok(spec) => spec,
                 Err(code) => return code,
             };
@@ -641,7 +643,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            match procsim::kernel::run(&script) {
+            match kernel::run_with(&script, &harness) {
                 Ok(report) => {
                     print!("{}", report.render(&script));
                     ExitCode::from(report.exit_code() as u8)
@@ -652,9 +654,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Conform(args)) => conform(args),
-        Some(Command::Probe(args)) => probe(args),
-        Some(Command::Compare(args)) => compare(args),
+        Some(Command::Conform(args)) => conform(args, &harness),
+        Some(Command::Probe(args)) => probe(args, &harness),
+        Some(Command::Compare(args)) => compare(args, &harness),
         Some(Command::Bench(args)) => bench(args),
         Some(Command::Measure { job }) => match isolated::serve(job) {
             Ok(reply) => {

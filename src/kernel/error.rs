@@ -35,6 +35,13 @@ pub enum KernelError {
     /// behaves in a way the harness does not understand.
     #[error("{0}")]
     Unexpected(String),
+    /// The process events connector lost events, so it cannot tell how every
+    /// process of the script ended.
+    #[error(
+        "the process events connector lost events ({0}), so it cannot tell how every process ended; \
+         run again on a quieter machine, or use `--exit-status pidfd` (Linux 6.15 or later)"
+    )]
+    EventsLost(String),
     /// The processes did not settle: something kept running on the puppets' CPU.
     #[error("the script's processes did not settle within {0:?}")]
     Timeout(Duration),

@@ -19,21 +19,34 @@
 //! - **Results.** Handlers record that they ran through the message pipe
 //!   (`wire`, `channel`), so `caught=` is in the order they ran; exit
 //!   statuses of processes the kernel reaped by itself come from pidfds opened
-//!   at birth (`pidfd`); the state section is read from `/proc` at the end
-//!   (`state`).
+//!   at birth (`pidfd`) or from the process events connector (`connector`),
+//!   as [`Options::exit_status`] asks (`exit_status`, `exits`); the state
+//!   section is read from `/proc` at the end (`state`).
 //!
-//! A program that calls [`run`] must call [`enter_puppet_if_requested`] first
+//! A program that calls [`run`] or [`run_with`] must call [`enter_puppet_if_requested`] first
 //! thing in `main`: a puppet's `exec` starts the same program again.
 //!
-//! The harness needs Linux (6.15 or later for the exit status of processes the
-//! kernel reaps itself), root (or unprivileged user namespaces and an
-//! `RLIMIT_RTPRIO` of at least 10), and is best on two CPUs or more.
+//! The harness needs Linux, root (or unprivileged user namespaces and an
+//! `RLIMIT_RTPRIO` of at least 10), and is best on two CPUs or more. For the
+//! exit status of processes the kernel reaps by itself it needs Linux 6.15 or
+//! later (the pidfd keeps it), or root on the host (the process events
+//! connector reports it, on any kernel): [`ExitStatusRequest::Auto`] takes the
+//! pidfd where it works, else the connector. [`harness_info`] tells which
+//! privilege and which source a run would use here (`setup`).
 
 mod error;
+mod exit_status;
+mod setup;
 pub use error::KernelError;
+pub use exit_status::{ExitStatusRequest, ExitStatusSource, UnknownExitStatusRequest};
+pub use setup::{HarnessInfo, Options, Privilege};
 
 #[cfg(target_os = "linux")]
 mod channel;
+#[cfg(target_os = "linux")]
+mod connector;
+#[cfg(target_os = "linux")]
+mod exits;
 #[cfg(target_os = "linux")]
 mod gate;
 #[cfg(target_os = "linux")]
@@ -49,6 +62,8 @@ mod puppet;
 #[cfg(target_os = "linux")]
 mod state;
 #[cfg(target_os = "linux")]
+mod teardown;
+#[cfg(target_os = "linux")]
 mod wire;
 #[cfg(target_os = "linux")]
 mod world;
@@ -56,14 +71,22 @@ mod world;
 use crate::io::report::Report;
 use crate::io::script::Script;
 
+/// Runs `script` on the kernel with the default [`Options`], and reports what
+/// happened (see [`run_with`]).
+pub fn run(script: &Script) -> Result<Report, KernelError> {
+    run_with(script, &Options::default())
+}
+
 /// Runs `script` on the kernel and reports what happened.
 ///
 /// An operation whose actor cannot act ends the script, as the replay format
 /// says (the report's `invalid`); an `Err` means the harness itself could not
 /// do its job, and leaves nothing running behind.
 #[cfg(target_os = "linux")]
-pub fn run(script: &Script) -> Result<Report, KernelError> {
-    let mut world = world::World::start(script)?;
+pub fn run_with(script: &Script, options: &Options) -> Result<Report, KernelError> {
+    // Before `init` exists: the connector must see every fork and exit of the script's.
+    let exits = exits::ExitWatch::open(options.exit_status)?;
+    let mut world = world::World::start(script, exits)?;
     let mut outcomes = Vec::with_capacity(script.steps.len());
     let mut invalid = None;
     for step in &script.steps {
@@ -75,12 +98,29 @@ pub fn run(script: &Script) -> Result<Report, KernelError> {
         outcomes.push((step.line, world.perform(&step.op).map_err(at_line)?));
     }
     let procs = world.state()?;
+    world.finish()?;
     Ok(Report { outcomes, invalid, procs })
 }
 
 /// Runs `script` on the kernel: not on this system.
 #[cfg(not(target_os = "linux"))]
-pub fn run(_script: &Script) -> Result<Report, KernelError> {
+pub fn run_with(_script: &Script, _options: &Options) -> Result<Report, KernelError> {
+    Err(KernelError::CannotRun("the kernel harness runs on Linux only".into()))
+}
+
+/// How [`run_with`] would run here with these options, without running a
+/// script. The exit-status source is resolved as a run resolves it, and fails
+/// as a run would; a run may still fail for what this does not try (real-time
+/// priorities, namespaces).
+#[cfg(target_os = "linux")]
+pub fn harness_info(options: &Options) -> Result<HarnessInfo, KernelError> {
+    let exits = exits::ExitWatch::open(options.exit_status)?;
+    Ok(HarnessInfo { privilege: Privilege::here(), exit_status: exits.source() })
+}
+
+/// How the harness would run here: not on this system.
+#[cfg(not(target_os = "linux"))]
+pub fn harness_info(_options: &Options) -> Result<HarnessInfo, KernelError> {
     Err(KernelError::CannotRun("the kernel harness runs on Linux only".into()))
 }
 

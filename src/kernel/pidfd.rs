@@ -7,7 +7,9 @@
 //!   already belong to some other process of the machine, its pidfd does not;
 //! - the exit status of a process the kernel reaped by itself (its parent
 //!   ignores SIGCHLD, or its namespace was torn down): `PIDFD_GET_INFO` with
-//!   `PIDFD_INFO_EXIT` keeps it for the pidfd's holder (Linux 6.15).
+//!   `PIDFD_INFO_EXIT` keeps it for the pidfd's holder, since Linux 6.15. On
+//!   older kernels the process events connector stands in (see
+//!   [`exits`](super::exits), which asks the kernel which one works).
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

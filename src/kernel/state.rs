@@ -5,10 +5,10 @@
 //! after the leader is gone). `ns=` is the last entry of each `NS*` line: the
 //! process's own view. Exit statuses come from `reap`'s `waitpid` for the
 //! processes a `reap` collected, from `/proc/PID/stat` for zombies, and from the
-//! pidfd for processes the kernel reaped by itself.
+//! run's [`ExitWatch`](super::exits::ExitWatch) (the pidfd or the process events
+//! connector) for processes the kernel reaped by itself.
 
 use super::KernelError;
-use super::pidfd;
 use super::procfs;
 use super::world::{Puppet, World};
 use crate::io::report::{ExitStatus, ProcLine, ProcState};
@@ -17,7 +17,8 @@ use crate::model::Signal;
 
 impl World<'_> {
     /// One line per process the script created, in creation order.
-    pub fn state(&self) -> Result<Vec<ProcLine>, KernelError> {
+    pub fn state(&mut self) -> Result<Vec<ProcLine>, KernelError> {
+        self.exits.drain()?;
         let mut lines = Vec::new();
         for (index, puppet) in self.puppets.iter().enumerate() {
             let Some(puppet) = puppet else { continue };
@@ -25,7 +26,7 @@ impl World<'_> {
             let name = self.script.name(label);
             let read = |e: std::io::Error| KernelError::syscall("reading /proc", e);
             let Some(stat) = puppet.files.stat().map_err(read)? else {
-                lines.push(ProcLine::Gone { label, exit: self.gone_exit(puppet)? });
+                lines.push(ProcLine::Gone { label, exit: self.gone_exit(puppet, name)? });
                 continue;
             };
             let levels = procfs::levels(puppet.host_pid).map_err(read)?;
@@ -63,22 +64,16 @@ impl World<'_> {
     }
 
     /// The label whose pid (in the harness's namespace) is `pid`.
-    fn label_of(&self, pid: i32) -> Option<Label> {
+    pub(crate) fn label_of(&self, pid: i32) -> Option<Label> {
         let index = self.puppets.iter().position(|p| p.as_ref().is_some_and(|p| p.host_pid == pid))?;
         Some(Label(index as u32))
     }
 
     /// How a reaped process ended.
-    fn gone_exit(&self, puppet: &Puppet) -> Result<ExitStatus, KernelError> {
-        if let Some(exit) = puppet.reaped {
-            return Ok(exit);
-        }
-        match pidfd::exit_status(&puppet.pidfd) {
-            Ok(Some(raw)) => exit_status(raw),
-            Ok(None) => Err(KernelError::CannotRun(
-                "the kernel keeps no exit status for reaped processes (PIDFD_INFO_EXIT needs Linux 6.15)".into(),
-            )),
-            Err(e) => Err(KernelError::syscall("ioctl(PIDFD_GET_INFO)", e)),
+    fn gone_exit(&self, puppet: &Puppet, name: &str) -> Result<ExitStatus, KernelError> {
+        match puppet.reaped {
+            Some(exit) => Ok(exit),
+            None => exit_status(self.exits.status(puppet, name)?),
         }
     }
 }

@@ -10,11 +10,14 @@
 
 use super::KernelError;
 use super::channel::Channel;
+use super::exits::ExitWatch;
 use super::gate::Gate;
 use super::pidfd;
 use super::placement::Placement;
 use super::procfs::{self, ProcFiles};
 use super::puppet::{ExecArgs, InitSetup, become_init};
+use super::setup::Privilege;
+use super::teardown;
 use super::wire::{Fds, Kind, Message, Step};
 use crate::io::script::{Label, Script};
 use crate::model::ExitStatus;
@@ -80,6 +83,8 @@ pub(crate) struct World<'s> {
     init: Child,
     pub channel: Channel,
     gate: Gate,
+    /// Where the exit statuses of the processes the kernel reaps by itself come from.
+    pub exits: ExitWatch,
     /// By label; `None` until born (forever, if its fork failed or never ran).
     pub puppets: Vec<Option<Puppet>>,
     /// The position of `init`'s namespace in the `NS*` lists of the harness's `/proc`.
@@ -87,12 +92,15 @@ pub(crate) struct World<'s> {
     /// The label the current `fork` creates, and its namespaces.
     pub expecting: Option<(Label, Vec<Label>)>,
     inbox: Vec<Message>,
+    /// `init` has been killed and reaped ([`World::finish`]).
+    ended: bool,
     _placement: Placement,
 }
 
 impl<'s> World<'s> {
     /// Creates `init` in a new PID namespace and waits until it is ready.
-    pub fn start(script: &'s Script) -> Result<World<'s>, KernelError> {
+    /// `exits` is ready too: a connector has subscribed already.
+    pub fn start(script: &'s Script, exits: ExitWatch) -> Result<World<'s>, KernelError> {
         let own = procfs::own_pid().map_err(|e| KernelError::syscall("reading /proc/self", e))?;
         // SAFETY: getpid has no preconditions.
         if own != unsafe { libc::getpid() } {
@@ -108,8 +116,7 @@ impl<'s> World<'s> {
         make_room(fds, labels)?;
         let setup =
             InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), exec: ExecArgs::new(fds, labels) };
-        // SAFETY: geteuid has no preconditions.
-        let root = unsafe { libc::geteuid() } == 0;
+        let root = Privilege::here() == Privilege::Root;
         // Without root, a user namespace grants the right to make a PID namespace.
         let flags = libc::CLONE_NEWPID | libc::SIGCHLD | if root { 0 } else { libc::CLONE_NEWUSER };
         // SAFETY: a fork-like clone (no new stack, no shared memory); the child
@@ -136,7 +143,7 @@ impl<'s> World<'s> {
         // not. Every later puppet inherits it at fork.
         let prepared = placement.place_puppet(pid).and_then(|()| if root { Ok(()) } else { map_root(pid) });
         if let Err(e) = prepared {
-            end(&init);
+            teardown::kill_and_reap(init.pid, &init.pidfd);
             return Err(e);
         }
         let mut world = World {
@@ -144,10 +151,12 @@ impl<'s> World<'s> {
             init,
             channel,
             gate,
+            exits,
             puppets: (0..labels).map(|_| None).collect(),
             level: 0,
             expecting: None,
             inbox: Vec::new(),
+            ended: false,
             _placement: placement,
         };
         // `init` may still be setting itself up where the gate cannot see it: wait for its birth.
@@ -179,7 +188,8 @@ impl<'s> World<'s> {
     }
 
     /// Waits until every puppet is blocked in its command `read()`, stopped, a
-    /// zombie or reaped, and takes in every message.
+    /// zombie or reaped, and takes in every message and what the kernel
+    /// reported of exits.
     ///
     /// The [`Gate`] says when the puppet CPU is idle. Two looks through `/proc`
     /// then confirm it: both find every puppet settled, and each puppet got the
@@ -196,7 +206,8 @@ impl<'s> World<'s> {
             if let Some(first) = self.survey(true)?
                 && self.survey(false)?.is_some_and(|second| second == first)
             {
-                return self.read_messages();
+                self.read_messages()?;
+                return self.exits.drain();
             }
             if Instant::now() > deadline {
                 return Err(KernelError::Timeout(SETTLE_LIMIT));
@@ -316,6 +327,7 @@ impl<'s> World<'s> {
             }
         };
         let pidfd = pidfd::open(host_pid).map_err(|e| KernelError::syscall("pidfd_open", e))?;
+        self.exits.born(host_pid)?;
         let files = ProcFiles::open(host_pid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
         let levels = procfs::levels(host_pid).map_err(|e| KernelError::syscall("reading /proc/PID/status", e))?;
         if label == Label::INIT {
@@ -393,21 +405,38 @@ fn make_room(fds: Fds, labels: usize) -> Result<(), KernelError> {
     Ok(())
 }
 
-impl Drop for World<'_> {
-    fn drop(&mut self) {
-        end(&self.init);
+impl World<'_> {
+    /// Ends the run: lets every process leave a group that would stop its
+    /// namespace from dying ([`super::teardown`]), then kills `init` and waits
+    /// for the namespace to die.
+    pub fn finish(mut self) -> Result<(), KernelError> {
+        self.leave_deeper_groups()?;
+        self.ended = true;
+        if teardown::kill_and_reap(self.init.pid, &self.init.pidfd) { Ok(()) } else { Err(teardown::stuck()) }
     }
 }
 
-/// Kills `init`, which takes its whole namespace with it, and reaps it.
-fn end(init: &Child) {
-    let _ = pidfd::send_signal(&init.pidfd, libc::SIGKILL);
+impl Drop for World<'_> {
+    /// A run that failed before [`World::finish`] still kills what it started.
+    fn drop(&mut self) {
+        if !self.ended {
+            teardown::kill_and_reap(self.init.pid, &self.init.pidfd);
+        }
+    }
+}
+
+/// Waits for a child of the harness to end, and reaps it.
+pub(crate) fn reap(pid: i32) -> io::Result<()> {
     let mut status = 0;
     loop {
         // SAFETY: waits for the harness's own child.
-        let r = unsafe { libc::waitpid(init.pid, &mut status, libc::__WALL) };
-        if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            break;
+        let r = unsafe { libc::waitpid(pid, &mut status, libc::__WALL) };
+        if r >= 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
         }
     }
 }

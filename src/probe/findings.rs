@@ -3,6 +3,7 @@
 //! hold, and the spec — or why there is none.
 
 use super::{Uname, Unmatched};
+use crate::kernel::HarnessInfo;
 use crate::semantics::{Spec, Variant};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ pub struct Findings {
     pub uname: Uname,
     /// How the harness ran (`None`: reports were read, nothing was run), or
     /// why it could not.
-    pub harness: Option<Result<String, String>>,
+    pub harness: Option<Result<HarnessInfo, String>>,
     /// The classification of the reports, once there were reports.
     pub result: Option<Result<Spec, Box<Unmatched>>>,
 }
@@ -39,7 +40,8 @@ impl Findings {
         #[derive(Serialize)]
         struct Harness<'a> {
             runs: bool,
-            how: Option<&'a str>,
+            privilege: Option<&'static str>,
+            exit_status: Option<&'static str>,
             error: Option<&'a str>,
         }
         #[derive(Serialize)]
@@ -57,8 +59,13 @@ impl Findings {
             semantics: Option<String>,
         }
         let harness = self.harness.as_ref().map(|h| match h {
-            Ok(how) => Harness { runs: true, how: Some(how), error: None },
-            Err(e) => Harness { runs: false, how: None, error: Some(e) },
+            Ok(info) => Harness {
+                runs: true,
+                privilege: Some(info.privilege.name()),
+                exit_status: Some(info.exit_status.name()),
+                error: None,
+            },
+            Err(e) => Harness { runs: false, privilege: None, exit_status: None, error: Some(e) },
         });
         let unmatched = match &self.result {
             Some(Err(u)) => Some(Mismatch { script: u.script, nearest: u.nearest.to_string(), diff: &u.diff }),
@@ -85,7 +92,9 @@ impl fmt::Display for Findings {
         writeln!(f, "kernel: {}", self.uname)?;
         match &self.harness {
             None => writeln!(f, "harness: not run (reports read from files)")?,
-            Some(Ok(how)) => writeln!(f, "harness: runs ({how})")?,
+            Some(Ok(info)) => {
+                writeln!(f, "harness: runs ({}, exit statuses from the {})", info.privilege, info.exit_status)?
+            }
             Some(Err(e)) => writeln!(f, "harness: cannot run: {e}")?,
         }
         match &self.result {

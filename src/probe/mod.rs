@@ -150,19 +150,37 @@ pub fn classify(reports: &[String; SCRIPTS.len()]) -> Result<Spec, Box<Unmatched
 
 /// Runs every probe script on the running kernel and returns the kernel's
 /// reports, in the order of [`SCRIPTS`].
-pub fn run_scripts() -> Result<[String; SCRIPTS.len()], ProbeError> {
+pub fn run_scripts(options: &kernel::Options) -> Result<[String; SCRIPTS.len()], ProbeError> {
     let mut reports: [String; SCRIPTS.len()] = Default::default();
     for (probe, report) in SCRIPTS.iter().zip(&mut reports) {
         let script = parse(probe);
-        let found = kernel::run(&script).map_err(|source| ProbeError::Harness { script: probe.name, source })?;
+        let found =
+            kernel::run_with(&script, options).map_err(|source| ProbeError::Harness { script: probe.name, source })?;
         *report = found.render(&script);
     }
     Ok(reports)
 }
 
+/// Probes the running kernel: how the harness runs here, and the spec its
+/// reports match.
+pub fn probe(options: &kernel::Options) -> Findings {
+    let mut findings = Findings::new(Uname::current());
+    let ran = kernel::harness_info(options)
+        .map_err(|e| e.to_string())
+        .and_then(|info| Ok((info, run_scripts(options).map_err(|e| e.to_string())?)));
+    match ran {
+        Ok((info, reports)) => {
+            findings.harness = Some(Ok(info));
+            findings.result = Some(classify(&reports));
+        }
+        Err(e) => findings.harness = Some(Err(e)),
+    }
+    findings
+}
+
 /// The spec the running kernel shows: what `--semantics host` means.
-pub fn host() -> Result<Spec, ProbeError> {
-    classify(&run_scripts()?).map_err(ProbeError::Unmatched)
+pub fn host(options: &kernel::Options) -> Result<Spec, ProbeError> {
+    classify(&run_scripts(options)?).map_err(ProbeError::Unmatched)
 }
 
 /// Why reports could not be read for [`classify`].

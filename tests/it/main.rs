@@ -3,6 +3,7 @@
 mod bad_scenarios;
 mod compare_profiles;
 mod determinism;
+mod exit_status_paths;
 mod gvisor_rows;
 mod gvisor_scenarios;
 mod invariants;
