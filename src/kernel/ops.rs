@@ -13,6 +13,7 @@
 
 use super::KernelError;
 use super::pidfd;
+use super::procfs::Sleep;
 use super::state::exit_status;
 use super::wire::{Command, Verb, action_code};
 use super::world::{Reply, World};
@@ -26,7 +27,7 @@ pub(crate) const UNSEEN: i32 = 0x3FFF_FFFF;
 
 /// What a live process is doing, for the check of an actor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Condition {
+pub(crate) enum Condition {
     Able,
     Stopped,
     Zombie,
@@ -56,13 +57,15 @@ impl World<'_> {
         Ok(ends_init.then_some(Invalid::Init))
     }
 
-    fn condition(&self, label: Label) -> Result<Condition, KernelError> {
+    pub(crate) fn condition(&self, label: Label) -> Result<Condition, KernelError> {
         let Some(puppet) = self.puppet(label) else { return Ok(Condition::Gone) };
-        let stat = puppet.files.stat().map_err(|e| KernelError::syscall("reading /proc", e))?;
-        Ok(match stat.map(|s| s.state) {
+        let read = |e| KernelError::syscall("reading /proc", e);
+        Ok(match puppet.files.stat().map_err(read)?.map(|s| s.state) {
             None => Condition::Gone,
             Some(b'Z') => Condition::Zombie,
             Some(b'T') => Condition::Stopped,
+            // An init waiting for its namespace to die has exited: the format's `zombie`.
+            Some(b'S') if puppet.files.sleep().map_err(read)? == Some(Sleep::NamespaceTeardown) => Condition::Zombie,
             Some(_) => Condition::Able,
         })
     }

@@ -30,6 +30,21 @@ pub(crate) struct Stat {
     pub exit_code: i32,
 }
 
+/// Where a sleeping puppet sleeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sleep {
+    /// In a pipe `read()`: a puppet waiting for its next command.
+    PipeRead,
+    /// A namespace's init that has exited and waits in
+    /// `zap_pid_ns_processes()` for every pid number of its namespace to be
+    /// freed. It stays there while a process outside the namespace holds one
+    /// of them as its process-group id (semantics rule 12): exiting, and no
+    /// longer able to act.
+    NamespaceTeardown,
+    /// Anywhere else (a lock, a page being read): not settled.
+    Elsewhere,
+}
+
 /// The `NS*` lines of `/proc/PID/status`: each id at every level of the process,
 /// the harness's first, 0 where the id has no number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,13 +85,19 @@ impl ProcFiles {
         count.map(Some).ok_or_else(|| invalid("an unreadable /proc/PID/schedstat"))
     }
 
-    /// Whether the process sleeps in a pipe `read()` (its wait channel), or
-    /// `None` once it is reaped.
-    pub fn in_pipe_read(&self) -> io::Result<Option<bool>> {
+    /// Where a sleeping process sleeps (its wait channel), or `None` once it
+    /// is reaped.
+    pub fn sleep(&self) -> io::Result<Option<Sleep>> {
         let mut buf = [0u8; 64];
         let Some(text) = read_whole(&self.wchan, &mut buf)? else { return Ok(None) };
-        // `anon_pipe_read` since Linux 6.15, `pipe_read` before.
-        Ok(Some(text.ends_with("pipe_read")))
+        Ok(Some(if text.ends_with("pipe_read") {
+            // `anon_pipe_read` since Linux 6.15, `pipe_read` before.
+            Sleep::PipeRead
+        } else if text == "zap_pid_ns_processes" {
+            Sleep::NamespaceTeardown
+        } else {
+            Sleep::Elsewhere
+        }))
     }
 }
 

@@ -21,6 +21,7 @@
 //! error, never a harness that waits for ever.
 
 use super::KernelError;
+use super::ops::Condition;
 use super::pidfd;
 use super::wire::{Command, Verb};
 use super::world::{Reply, World};
@@ -42,16 +43,16 @@ impl World<'_> {
             let Some(stat) = puppet.files.stat().map_err(read)? else { continue };
             let depth = puppet.ns.len();
             let leader_depth = self.label_of(stat.pgrp).and_then(|l| self.puppet(l)).map_or(0, |l| l.ns.len());
-            if stat.state == b'Z' || leader_depth <= depth {
+            if leader_depth <= depth {
                 continue;
             }
-            if stat.state == b'T' {
+            if self.condition(label)? == Condition::Stopped {
                 let puppet = self.puppet(label).expect("born");
                 pidfd::send_signal(&puppet.pidfd, libc::SIGCONT)
                     .map_err(|e| KernelError::syscall("pidfd_send_signal", e))?;
                 self.settle()?;
             }
-            if self.puppet(label).and_then(|p| p.files.stat().ok().flatten()).is_none_or(|s| s.state == b'Z') {
+            if self.condition(label)? != Condition::Able {
                 continue;
             }
             self.channel.send(label, Command::new(Verb::Setpgid, 0, 0))?;

@@ -14,7 +14,7 @@ use super::exits::ExitWatch;
 use super::gate::Gate;
 use super::pidfd;
 use super::placement::Placement;
-use super::procfs::{self, ProcFiles};
+use super::procfs::{self, ProcFiles, Sleep};
 use super::puppet::{ExecArgs, InitSetup, become_init};
 use super::setup::Privilege;
 use super::teardown;
@@ -241,7 +241,8 @@ impl<'s> World<'s> {
                 b'Z' | b'T' => true,
                 b'S' if !first || puppet.asleep_at == Some(runs) => true,
                 b'S' => {
-                    let asleep = puppet.files.in_pipe_read().map_err(read)? == Some(true);
+                    let sleep = puppet.files.sleep().map_err(read)?;
+                    let asleep = matches!(sleep, Some(Sleep::PipeRead | Sleep::NamespaceTeardown));
                     puppet.asleep_at = asleep.then_some(runs);
                     asleep
                 }

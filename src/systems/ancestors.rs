@@ -191,16 +191,14 @@ fn release_group_if_empty(world: &mut World, g: Entity) {
     let mut census = world.resource_mut::<Census>();
     census.groups -= 1;
     census.orphaned_groups -= 1;
-    ids::detach(world, &id, IdKind::Group);
-    namespaces::put(world, id.ns);
+    namespaces::free_id(world, &id, IdKind::Group);
     let mut s = world.get_mut::<Session>(session).expect("session");
     s.groups -= 1;
     if s.groups == 0 {
         let Session { id, .. } = world.entity_mut(session).take::<Session>().expect("session");
         world.despawn(session);
         world.resource_mut::<Census>().sessions -= 1;
-        ids::detach(world, &id, IdKind::Session);
-        namespaces::put(world, id.ns);
+        namespaces::free_id(world, &id, IdKind::Session);
     }
 }
 

@@ -15,7 +15,7 @@
 
 use crate::gvisor;
 use crate::model::ExitStatus;
-use crate::model::ids::{self, namespace, ns_of, pid_of, process};
+use crate::model::ids::{namespace, ns_of, pid_of, process};
 use crate::model::list;
 use crate::model::namespace::IdKind;
 use crate::model::tree::Children;
@@ -119,8 +119,7 @@ fn zap_pid_ns(world: &mut World, init: Entity, ns: Entity) {
 }
 
 /// Frees a zombie (`release_task`): it leaves its parent's children, its group
-/// and every namespace's table, and its entity is despawned. A namespace init
-/// waiting for its namespace to empty is woken when this was the last.
+/// and every namespace's table, and its entity is despawned.
 pub fn release(world: &mut World, p: Entity) {
     let status = process(world, p).exit.expect("a released process has exited");
     let seed_reap = world.resource::<Semantics>().has_seed_rules().then(|| gvisor::ancestors::reap(world, p));
@@ -134,18 +133,7 @@ pub fn release(world: &mut World, p: Entity) {
     ancestors::detach(world, p);
     let pid = pid_of(world, p).clone();
     world.despawn(p);
-    ids::detach(world, &pid, IdKind::Process);
-    for level in 0..=pid.level() {
-        let namespace = namespace(world, namespace(world, pid.ns).chain[level]);
-        if namespace.adding || namespace.table.in_use() != 1 {
-            continue;
-        }
-        let init = namespace.reaper.filter(|&r| r != p);
-        if let Some(init) = init.filter(|&i| world.get::<Process>(i).is_some_and(|i| i.state == RunState::Exiting)) {
-            world.resource_mut::<Scheduler>().runnable.push_back(init);
-        }
-    }
-    namespaces::put(world, pid.ns);
+    namespaces::free_id(world, &pid, IdKind::Process);
     if let Some(reaped) = seed_reap {
         gvisor::ancestors::after_reap(world, reaped);
     }
