@@ -2,8 +2,9 @@
 //!
 //! A process's peak resident set (`VmHWM`) only ever grows, so a measurement
 //! of peak memory runs in a fresh process: the running program is started
-//! again with the hidden subcommand `procsim measure`, which performs one
-//! [`Job`] and prints what it measured as TOML on its standard output.
+//! again with the hidden subcommand `procsim measure`, which reads one [`Job`]
+//! as TOML on its standard input, performs it and prints what it measured as
+//! TOML on its standard output.
 //!
 //! A program that runs jobs in fresh processes must hand that subcommand to
 //! [`serve`]: procsim's `main` does.
@@ -13,34 +14,26 @@ use crate::host::{MemoryGuard, Outgrown};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// The hidden subcommand that performs a job.
 pub const SUBCOMMAND: &str = "measure";
 
 /// A measurement run in a fresh process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Subcommand)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Job {
     /// The calibration workload at one population ([`population::measure`]).
     Calibration {
-        #[arg(long)]
         population: u32,
-        #[arg(long)]
         events: u64,
         /// The memory guard's limit on processes.
-        #[arg(long)]
         max_processes: Option<u64>,
         /// The memory guard's estimate of a process's cost.
-        #[arg(long)]
         bytes_per_process: u64,
     },
     /// bevy_ecs's own memory per entity ([`floor::measure`]).
-    Floor {
-        #[arg(long)]
-        entities: u64,
-        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=floor::MAX_COMPONENTS as i64))]
-        components: u8,
-    },
+    Floor { entities: u64, components: u8 },
 }
 
 /// What a job prints.
@@ -62,36 +55,23 @@ impl Job {
         }
     }
 
-    /// The job's arguments after the subcommand.
-    fn args(&self) -> Vec<String> {
-        let (name, flags) = match *self {
-            Job::Calibration { population, events, max_processes, bytes_per_process } => (
-                "calibration",
-                vec![
-                    ("population", Some(u64::from(population))),
-                    ("events", Some(events)),
-                    ("max-processes", max_processes),
-                    ("bytes-per-process", Some(bytes_per_process)),
-                ],
-            ),
-            Job::Floor { entities, components } => {
-                ("floor", vec![("entities", Some(entities)), ("components", Some(u64::from(components)))])
-            }
-        };
-        let flags = flags.into_iter().filter_map(|(flag, value)| Some([format!("--{flag}"), value?.to_string()]));
-        std::iter::once(name.to_owned()).chain(flags.flatten()).collect()
-    }
-
     /// Performs the job in a fresh process of this program and reads its reply.
     pub fn in_fresh_process<T: DeserializeOwned>(&self) -> Result<T, BenchError> {
         let job = self.to_string();
-        let exe = std::env::current_exe().map_err(|source| BenchError::Spawn { job: job.clone(), source })?;
-        let output = Command::new(exe)
+        let spawn = |source| BenchError::Spawn { job: job.clone(), source };
+        let exe = std::env::current_exe().map_err(spawn)?;
+        let mut child = Command::new(exe)
             .arg(SUBCOMMAND)
-            .args(self.args())
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|source| BenchError::Spawn { job: job.clone(), source })?;
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(spawn)?;
+        let request = toml::to_string(self).expect("a job is TOML");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        stdin.write_all(request.as_bytes()).map_err(spawn)?;
+        drop(stdin);
+        let output = child.wait_with_output().map_err(spawn)?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             return Err(BenchError::Child { job, status: output.status, stderr });
@@ -115,8 +95,11 @@ impl fmt::Display for Job {
     }
 }
 
-/// Performs `job` in this process: the reply to print on standard output.
-pub fn serve(job: Job) -> Result<String, BenchError> {
+/// Reads a job from `request` (the TOML [`Job::in_fresh_process`] writes),
+/// performs it in this process, and gives the reply to print on standard
+/// output.
+pub fn serve(request: &str) -> Result<String, BenchError> {
+    let job: Job = toml::from_str(request).map_err(BenchError::Request)?;
     let reply = match job {
         Job::Calibration { population, events, max_processes, bytes_per_process } => {
             let guard = MemoryGuard::new(max_processes)?.assuming(bytes_per_process);
@@ -142,24 +125,16 @@ fn reply<T: Serialize>(measured: Result<T, BenchError>) -> Result<String, BenchE
 mod tests {
     use super::*;
     use crate::bench::population::PopulationRun;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(subcommand)]
-        job: Job,
-    }
 
     #[test]
-    fn a_job_parses_back_from_its_arguments() {
+    fn a_job_reads_back_from_its_request() {
         let jobs = [
             Job::Calibration { population: 10, events: 20, max_processes: None, bytes_per_process: 300 },
             Job::Calibration { population: 10, events: 20, max_processes: Some(5), bytes_per_process: 300 },
             Job::Floor { entities: 1000, components: 3 },
         ];
         for job in jobs {
-            let args = std::iter::once(SUBCOMMAND.to_owned()).chain(job.args());
-            assert_eq!(Cli::try_parse_from(args).unwrap().job, job);
+            assert_eq!(toml::from_str::<Job>(&toml::to_string(&job).unwrap()).unwrap(), job);
         }
     }
 

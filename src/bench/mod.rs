@@ -96,6 +96,8 @@ pub enum BenchError {
     },
     #[error("{job} failed ({status}){}", if stderr.is_empty() { String::new() } else { format!(": {stderr}") })]
     Child { job: String, status: std::process::ExitStatus, stderr: String },
+    #[error("`procsim measure` was given what is not a job: {0}")]
+    Request(#[source] toml::de::Error),
     #[error("{job} replied with what is not a measurement: {source}")]
     Reply {
         job: String,

@@ -89,7 +89,7 @@ pub struct Report {
 }
 
 /// Which report lines count when two reports are compared.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Level {
     /// Identical after `CHLD` is removed from every `caught=` list.
     #[default]
@@ -149,6 +149,27 @@ impl Report {
             }
         }
         out
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Core => "core",
+            Level::Strict => "strict",
+        })
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Level, String> {
+        match text {
+            "core" => Ok(Level::Core),
+            "strict" => Ok(Level::Strict),
+            _ => Err(format!("unknown level `{text}`: expected `core` or `strict`")),
+        }
     }
 }
 

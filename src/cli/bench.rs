@@ -1,0 +1,116 @@
+//! `procsim bench`: the scaling table, and the hidden `procsim measure` that
+//! runs one of its measurements in a fresh process.
+
+use super::exit::{Exit, Outcome};
+use procsim::bench::isolated;
+use procsim::bench::{BenchConfig, BenchError, Progress, chart, parse_count, table};
+use procsim::host::MemoryGuard;
+use procsim::host::platform::Platform;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// The populations, in order [default: 1e4,1e5,1e6,1e7; with --quick: 1e4,1e5].
+    #[arg(long, value_name = "N,...", value_delimiter = ',', value_parser = population)]
+    sizes: Option<Vec<u32>>,
+    /// A smoke run of seconds: 2·10^4 events a population, one run each, and a shorter kernel
+    /// run.
+    #[arg(long)]
+    quick: bool,
+    /// Runs of each population, each in a fresh process; every figure is their median
+    /// [default: 3; with --quick: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    runs: Option<u32>,
+    /// Also measure the real kernel's fork + _exit + waitpid, for the ratio to it.
+    #[arg(long)]
+    kernel: bool,
+    /// Also measure bevy_ecs's own floor at each population up to 10^7 — memory per entity, and
+    /// the cost of a random `world.get` — into `<table>-floor.csv` beside the table.
+    #[arg(long)]
+    floor: bool,
+    /// Where to write the table [default: results/scaling.csv; with --quick:
+    /// results/scaling-quick.csv].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also draw the chart of events/s and bytes per process, as SVG.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Measure no population of more than N processes.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    max_processes: Option<u64>,
+}
+
+/// A population on the command line: a count that fits a `u32`.
+fn population(text: &str) -> Result<u32, String> {
+    u32::try_from(parse_count(text)?).map_err(|_| format!("`{text}` is more than {} processes", u32::MAX))
+}
+
+/// Prints each measurement as it is made, then writes the tables (and the
+/// chart) of what was measured, even when the run stopped early.
+pub fn bench(args: BenchArgs) -> Outcome {
+    let mut config = if args.quick {
+        BenchConfig::quick(args.kernel, args.floor)
+    } else {
+        BenchConfig::full(args.kernel, args.floor)
+    };
+    config.sizes = args.sizes.unwrap_or(config.sizes);
+    config.runs = args.runs.unwrap_or(config.runs);
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(if args.quick { "results/scaling-quick.csv" } else { "results/scaling.csv" }));
+    let (mut guard, platform) = MemoryGuard::new(args.max_processes)
+        .and_then(|g| Ok((g, Platform::now()?)))
+        .map_err(|e| Exit::MeasurementFailed.error(e))?;
+    println!("machine: {platform}");
+    let (mut floor_shown, mut rows_shown) = (false, false);
+    let report = procsim::bench::run(&config, &mut guard, |progress| match progress {
+        Progress::Kernel(per_s) => println!("kernel: {per_s:.0} fork+_exit+waitpid per second"),
+        Progress::Floor(run) => {
+            if !std::mem::replace(&mut floor_shown, true) {
+                println!("\nbevy_ecs alone:\n{}", table::floor_header());
+            }
+            println!("{}", table::floor_line(run));
+        }
+        Progress::Population(row) => {
+            if !std::mem::replace(&mut rows_shown, true) {
+                let runs = if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
+                println!("\ncalibration, {} events a population{runs}:\n{}", config.events, table::scaling_header());
+            }
+            println!("{}", table::scaling_line(row));
+        }
+    });
+    if let Ok(now) = Platform::now() {
+        println!("load at the end: {:.2}", now.load);
+    }
+    let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
+    let mut written = table::write_scaling(&out, &report.rows).map(|()| println!("\ntable: {}", out.display()));
+    if !report.floor.is_empty() {
+        written = written.and_then(|()| table::write_floor(&floor_out, &report.floor));
+    }
+    if let Some(path) = &args.svg {
+        let command: Vec<String> = std::env::args().skip(1).collect();
+        let caption = format!("{platform}; procsim {}", command.join(" "));
+        let svg = chart::svg(&report.rows, &report.floor, &caption);
+        written = written.and_then(|()| procsim::io::results::write_whole(path, svg.as_bytes()));
+    }
+    written.map_err(|e| Exit::CannotWrite.error(e))?;
+    Ok(match report.stopped {
+        None => Exit::Success,
+        Some(e @ BenchError::Outgrown(_)) => {
+            eprintln!("{e}");
+            Exit::Outgrown
+        }
+        Some(e) => Exit::MeasurementFailed.error(e),
+    })
+}
+
+/// `procsim measure`: one job of `procsim bench`, read from stdin; its reply
+/// on stdout.
+pub fn measure() -> Outcome {
+    let mut request = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut request)
+        .map_err(|e| Exit::MeasurementFailed.error(format_args!("reading the job: {e}")))?;
+    let reply = isolated::serve(&request).map_err(|e| Exit::MeasurementFailed.error(e))?;
+    print!("{reply}");
+    Ok(Exit::Success)
+}

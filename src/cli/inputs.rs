@@ -1,0 +1,140 @@
+//! What commands read: replay scripts (named, in folders, or random),
+//! scenarios, and semantics specs — with `host` resolved by probing the
+//! kernel. Every failure is printed here and becomes the command's exit.
+
+use super::exit::{Exit, Outcome};
+use procsim::engine::SimDuration;
+use procsim::io::generate::random_script;
+use procsim::io::report::Level;
+use procsim::io::script::Script;
+use procsim::kernel;
+use procsim::probe::{self, ProbeError};
+use procsim::semantics::{Requested, Spec};
+use procsim::workload::Scenario;
+use std::path::{Path, PathBuf};
+
+/// The scripts a command runs.
+#[derive(clap::Args)]
+pub struct Scripts {
+    /// `.ops` files, or folders holding them.
+    pub paths: Vec<PathBuf>,
+    /// Also (or instead) N random scripts.
+    #[arg(long, value_name = "N")]
+    pub random: Option<u64>,
+    /// The seed of the first random script (script i uses seed S + i) [default: 1]; for a
+    /// scenario, its seed instead of its own.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Operations per random script.
+    #[arg(long, value_name = "K", default_value_t = 30)]
+    pub ops: usize,
+    /// How closely the reports must agree: `core` ignores `CHLD` in `caught=` lists, `strict`
+    /// compares byte for byte.
+    #[arg(long, default_value_t = Level::Core, value_parser = str::parse::<Level>)]
+    pub level: Level,
+}
+
+/// A script to run: its name, its text and the script.
+pub struct Case {
+    pub name: String,
+    pub text: String,
+    pub script: Script,
+}
+
+/// A duration on the command line that must be longer than 0.
+pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
+    match text.parse::<SimDuration>() {
+        Ok(d) if d.nanos() > 0 => Ok(d),
+        Ok(_) => Err("must be longer than 0s".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reads a script file (`-` is stdin) and parses it.
+pub fn load_script(path: &Path) -> Outcome<Script> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    } else {
+        std::fs::read_to_string(path)
+    };
+    let text = text.map_err(|e| Exit::BadInput.error(format_args!("{}: {e}", path.display())))?;
+    Script::parse(&text).map_err(|e| Exit::BadInput.error(e))
+}
+
+/// The `.ops` files named, and those directly in the folders named, sorted
+/// within each folder (subfolders such as `bad/`, of scripts that must not
+/// parse, are left alone).
+fn collect_scripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+            files.retain(|p| p.is_file() && p.extension().is_some_and(|e| e == "ops"));
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The scripts named and the random ones asked for, parsed.
+pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
+    let fail = |e: String| Exit::BadInput.error(e);
+    let files = collect_scripts(&scripts.paths).map_err(|e| fail(e.to_string()))?;
+    if files.is_empty() && scripts.random.is_none() {
+        return Err(fail("no scripts given (pass .ops files or folders, or --random N)".to_owned()));
+    }
+    let mut texts = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        texts.push((path.display().to_string(), text));
+    }
+    for seed in (0..scripts.random.unwrap_or(0)).map(|i| scripts.seed.unwrap_or(1) + i) {
+        texts.push((format!("random seed {seed}"), random_script(seed, scripts.ops)));
+    }
+    texts
+        .into_iter()
+        .map(|(name, text)| match Script::parse(&text) {
+            Ok(script) => Ok(Case { name, text, script }),
+            Err(e) => Err(fail(format!("{name}: {e}"))),
+        })
+        .collect()
+}
+
+/// The spec a request names: `host` is what the probe finds on the running
+/// kernel (exit 4 when the harness cannot run, 1 when the kernel is no known
+/// Linux: never a silent `linux`).
+pub fn resolve(requested: Requested, harness: &kernel::Options) -> Outcome<Spec> {
+    match requested {
+        Requested::Spec(spec) => Ok(spec),
+        Requested::Host => probe::host(harness).map_err(|e| {
+            let exit = match e {
+                ProbeError::Harness { .. } => Exit::NoHarness,
+                ProbeError::Unmatched(_) => Exit::Mismatch,
+            };
+            exit.error(format_args!("--semantics host: {e}"))
+        }),
+    }
+}
+
+/// Reads a scenario, with the seed, duration and semantics given instead of
+/// its own, and `host` resolved.
+pub fn load_scenario(
+    path: &Path,
+    seed: Option<u64>,
+    duration: Option<SimDuration>,
+    semantics: Option<Requested>,
+    harness: &kernel::Options,
+) -> Outcome<Scenario> {
+    let mut scenario = Scenario::load(path).map_err(|e| Exit::BadInput.error(e))?;
+    scenario.semantics = semantics.unwrap_or(scenario.semantics);
+    scenario.resolve_host(|| resolve(Requested::Host, harness))?;
+    scenario.seed = seed.unwrap_or(scenario.seed);
+    scenario.duration = duration.unwrap_or(scenario.duration);
+    scenario.check_length().map_err(|message| Exit::BadInput.error(format_args!("--duration: {message}")))?;
+    Ok(scenario)
+}

@@ -1,0 +1,47 @@
+//! `procsim replay` and `procsim kernel`: one script's report, from the
+//! simulator or from the real kernel.
+
+use super::exit::{Exit, Outcome};
+use super::inputs::{load_script, resolve};
+use procsim::io::report::Report;
+use procsim::io::script::Script;
+use procsim::kernel;
+use procsim::semantics::{Requested, Spec};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct ReplayArgs {
+    /// The script (`-` reads stdin).
+    file: PathBuf,
+    /// Whose rules the simulator follows: `linux`, `linux+VARIANT…`, `gvisor-2018`, or `host`
+    /// (what `procsim probe` finds on the running kernel).
+    #[arg(long, value_name = "SPEC", default_value_t = Requested::Spec(Spec::LINUX))]
+    semantics: Requested,
+}
+
+#[derive(clap::Args)]
+pub struct KernelArgs {
+    /// The script (`-` reads stdin).
+    file: PathBuf,
+}
+
+/// Prints a report; exit 3 when the script stopped at an invalid operation.
+fn print(report: &Report, script: &Script) -> Exit {
+    print!("{}", report.render(script));
+    if report.invalid.is_some() { Exit::InvalidOperation } else { Exit::Success }
+}
+
+/// `procsim replay`: the simulator's report.
+pub fn replay(args: ReplayArgs, harness: &kernel::Options) -> Outcome {
+    let script = load_script(&args.file)?;
+    let spec = resolve(args.semantics, harness)?;
+    Ok(print(&procsim::replay::replay_with(&script, spec.semantics()), &script))
+}
+
+/// `procsim kernel`: the real kernel's report; exit 4 when the harness
+/// cannot run.
+pub fn kernel(args: KernelArgs, harness: &kernel::Options) -> Outcome {
+    let script = load_script(&args.file)?;
+    let report = kernel::run_with(&script, harness).map_err(|e| Exit::NoHarness.error(e))?;
+    Ok(print(&report, &script))
+}
