@@ -71,7 +71,7 @@ impl World<'_> {
     }
 
     /// `target`'s pid as `viewer` sees it, or [`UNSEEN`].
-    fn pid_seen_by(&self, viewer: Label, target: Label) -> i32 {
+    pub(crate) fn pid_seen_by(&self, viewer: Label, target: Label) -> i32 {
         let (Some(viewer), Some(target)) = (self.puppet(viewer), self.puppet(target)) else { return UNSEEN };
         if !target.ns.starts_with(&viewer.ns) {
             return UNSEEN;

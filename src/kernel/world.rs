@@ -411,7 +411,7 @@ impl World<'_> {
     /// namespace from dying ([`super::teardown`]), then kills `init` and waits
     /// for the namespace to die.
     pub fn finish(mut self) -> Result<(), KernelError> {
-        self.leave_deeper_groups()?;
+        self.free_held_numbers()?;
         self.ended = true;
         if teardown::kill_and_reap(self.init.pid, &self.init.pidfd) { Ok(()) } else { Err(teardown::stuck()) }
     }
