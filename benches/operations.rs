@@ -22,6 +22,7 @@ use common::SCALES;
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use procsim::bench::hot_world::{HotWorld, scale_name};
+use procsim::machine::Call;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -46,8 +47,8 @@ fn operations(c: &mut Criterion) {
                     iters,
                     1,
                     HotWorld::random_process,
-                    |m, parent| m.fork(parent, false),
-                    |w, child| w.dispose(child.ok().and_then(Result::ok)),
+                    |m, parent| m.perform(parent, Call::Fork { newpid: false }).child(),
+                    |w, child| w.dispose(child),
                 )
             })
         });
@@ -62,8 +63,8 @@ fn operations(c: &mut Criterion) {
                     iters,
                     1,
                     setup,
-                    |m, child| black_box(m.setsid(child)).map(|_| child),
-                    |w, child| w.dispose(child.ok()),
+                    |m, child| black_box(m.perform(child, Call::Setsid)).done().map(|_| child),
+                    |w, child| w.dispose(child),
                 )
             })
         });
@@ -78,7 +79,7 @@ fn operations(c: &mut Criterion) {
                 };
                 let op = |m: &mut procsim::Machine, (p, with): (_, Option<_>)| {
                     let pgid = with.map_or(0, |q| i64::from(m.own_ids(q)[1]));
-                    black_box(m.setpgid(p, 0, pgid))
+                    black_box(m.perform(p, Call::Setpgid { pid: 0, pgid }))
                 };
                 w.time(iters, 1, setup, op, |_, _| {})
             })
@@ -87,9 +88,9 @@ fn operations(c: &mut Criterion) {
             let w = hot(&mut world, population);
             b.iter_custom(|iters| {
                 let op = |m: &mut procsim::Machine, (shell, job)| {
-                    black_box(m.exit(shell, 0)).map(|()| m.settle()).map(|()| job)
+                    black_box(m.perform(shell, Call::Exit { code: 0 })).done().map(|_| m.settle()).map(|()| job)
                 };
-                w.time(iters, 2, HotWorld::stopped_job, op, |w, job| w.dispose(job.ok()))
+                w.time(iters, 2, HotWorld::stopped_job, op, |w, job| w.dispose(job))
             })
         });
         for k in CHILDREN.into_iter().filter(|&k| k <= u64::from(population)) {
@@ -112,7 +113,7 @@ fn exit_with_children(group: &mut BenchmarkGroup<'_, WallTime>, w: &mut HotWorld
     group.bench_with_input(BenchmarkId::new("exit_with_children", k), &k, |b, &k| {
         b.iter_custom(|iters| {
             let op = |m: &mut procsim::Machine, (parent, children)| {
-                m.exit(parent, 0).expect("the parent can act");
+                m.perform(parent, Call::Exit { code: 0 }).done().expect("the parent can act");
                 m.settle();
                 children
             };
@@ -128,14 +129,14 @@ fn exit_with_children(group: &mut BenchmarkGroup<'_, WallTime>, w: &mut HotWorld
 fn exit_child_of_init(group: &mut BenchmarkGroup<'_, WallTime>, w: &mut HotWorld) {
     group.sampling_mode(SamplingMode::Auto).measurement_time(Duration::from_secs(2));
     let exit = |m: &mut procsim::Machine, child| {
-        black_box(m.exit(child, 0)).expect("the child can act");
+        black_box(m.perform(child, Call::Exit { code: 0 })).done().expect("the child can act");
         m.settle();
     };
     group.bench_function(BenchmarkId::new("exit_child_of_init", "before_adoption"), |b| {
         b.iter_custom(|iters| w.time(iters, 1, |w| w.fork(w.machine().global_init()), exit, |_, ()| {}))
     });
     let (parent, mut adopted) = w.parent_of(1_000_000);
-    w.machine_mut().exit(parent, 0).expect("the parent can act");
+    w.machine_mut().perform(parent, Call::Exit { code: 0 }).done().expect("the parent can act");
     w.machine_mut().settle();
     group.bench_function(BenchmarkId::new("exit_child_of_init", "after_adopting_1_000_000"), |b| {
         b.iter_custom(|iters| {

@@ -3,16 +3,14 @@
 //! namespace references, the census) recomputed from scratch and compared.
 //! O(world): for tests and debugging, never on a simulation's hot path.
 
+use crate::gvisor::SeedGroup;
 use crate::machine::Machine;
-use crate::model::Pid;
-use crate::model::group::Members;
-use crate::model::ids::number_at;
-use crate::model::list;
-use crate::model::tree::Children;
-use crate::model::{Membership, PidNamespace, Process, ProcessGroup, RunState, Session, Tree};
+use crate::model::list::{ListHead, ListLink, ListView};
+use crate::model::{Flags, Identity, Pid, PidNamespace, Process, ProcessGroup, RunState, Session};
 use crate::semantics::Rule;
-use crate::systems::ancestors::is_link;
 use crate::systems::census::Census;
+use crate::systems::links::is_link;
+use crate::systems::spares::Spares;
 use bevy_ecs::prelude::*;
 use std::collections::BTreeMap;
 
@@ -27,6 +25,39 @@ macro_rules! ensure {
             return Err(Inconsistency(format!($($msg)+)));
         }
     };
+}
+
+/// Every entity with a `C`, but the spares, with its `C`.
+fn all<C: Component>(world: &World) -> Vec<(Entity, &C)> {
+    let spares = world.resource::<Spares>();
+    let Some(mut query) = world.try_query_filtered::<Entity, With<C>>() else { return Vec::new() };
+    let entities: Vec<Entity> = query.iter(world).filter(|e| !spares.contains(*e)).collect();
+    entities.into_iter().map(|e| (e, world.get::<C>(e).expect("queried with it"))).collect()
+}
+
+/// The lists as the world holds them, read-only.
+struct Lists<'w>(&'w World);
+
+struct ChildLists<'w>(&'w World);
+
+impl ListView for ChildLists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<Process>(owner).map(|p| p.children).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<Process>(member).map(|p| p.sibling).unwrap_or_default()
+    }
+}
+
+impl ListView for Lists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<ProcessGroup>(owner).map(|g| g.members).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<Process>(member).map(|p| p.member).unwrap_or_default()
+    }
 }
 
 /// Checks every invariant of the model.
@@ -53,32 +84,39 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         *refs.entry(ns).or_default() += 1;
         Ok(())
     };
-    for (p, proc, tree, membership) in processes(world) {
-        hold(proc.pid.ns)?;
+    let (children, members) = (ChildLists(world), Lists(world));
+    let groups = all::<ProcessGroup>(world);
+    for (p, proc) in all::<Process>(world) {
+        let identity = world.get::<Identity>(p).expect("a process has an Identity");
+        hold(identity.pid.ns)?;
         census.moved(None, Some(proc.state));
-        let g = membership.group;
-        ensure!(world.get::<ProcessGroup>(g).is_some(), "{p} is in a group that does not exist");
+        let g = proc.group;
+        let group = world.get::<ProcessGroup>(g);
+        ensure!(group.is_some(), "{p} is in a group that does not exist");
+        ensure!(group.is_some_and(|g| g.session == proc.session), "{p}'s cached session is not its group's");
         *members_seen.entry(g).or_default() += 1;
-        *links.entry(g).or_default() += u32::from(is_link(world, p));
+        let link =
+            proc.parent.is_some_and(|parent| world.get::<Process>(parent).is_some_and(|parent| is_link(proc, parent)));
+        *links.entry(g).or_default() += u32::from(link);
         *stopped.entry(g).or_default() += u32::from(proc.state == RunState::Stopped);
-        ensure!(membership.counted == is_link(world, p), "{p}'s cached link status is stale");
-        ensure!(list::members::<Members>(world, g).contains(&p), "{p} is missing from its group's member list");
-        if let Some(parent) = tree.parent {
+        ensure!(proc.has(Flags::COUNTED) == link, "{p}'s cached link status is stale");
+        ensure!(crate::model::list::members(&members, g).contains(&p), "{p} is missing from its group's member list");
+        if let Some(parent) = proc.parent {
             ensure!(world.get::<Process>(parent).is_some(), "{p}'s parent does not exist");
-            ensure!(list::members::<Children>(world, parent).contains(&p), "{p} is missing from its parent's children");
+            let siblings = crate::model::list::members(&children, parent);
+            ensure!(siblings.contains(&p), "{p} is missing from its parent's children");
         } else {
-            ensure!(proc.global_init, "{p} has no parent but is not the global init");
+            ensure!(proc.is_global_init(), "{p} has no parent but is not the global init");
         }
-        ensure!(
-            list::members::<Children>(world, p).len() as u32 == tree.children.len,
-            "{p}'s children list length is wrong"
-        );
-        for (ns, nr) in numbers(world, &proc.pid) {
+        let own = crate::model::list::members(&children, p);
+        ensure!(own.len() as u32 == proc.children.len, "{p}'s children list length is wrong");
+        for (ns, nr) in numbers(world, &identity.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
         }
     }
-    for (g, group) in groups(world) {
+    for (g, group) in &groups {
+        let g = *g;
         hold(group.id.ns)?;
         census.groups += 1;
         census.orphaned_groups += u64::from(group.is_orphaned());
@@ -90,10 +128,10 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         let want = stopped.get(&g).copied().unwrap_or(0);
         ensure!(group.stopped == want, "group {g} counts {} stopped, recount gives {want}", group.stopped);
         ensure!(world.get::<Session>(group.session).is_some(), "group {g}'s session does not exist");
+        let ancestors = world.get::<SeedGroup>(g).map(|s| s.ancestors);
         ensure!(
-            !exact_ancestors || group.ancestors == group.links,
-            "group {g}'s seed count {} differs from its {} links",
-            group.ancestors,
+            !exact_ancestors || ancestors == Some(group.links),
+            "group {g}'s seed count {ancestors:?} differs from its {} links",
             group.links
         );
         if seed_ids {
@@ -104,11 +142,11 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(table.group(nr) == Some(g), "group {g}'s id {nr} is not in its namespace's table");
         }
     }
-    for (s, session) in sessions(world) {
+    for (s, session) in all::<Session>(world) {
         hold(session.id.ns)?;
         census.sessions += 1;
-        let groups = groups(world).filter(|(_, g)| g.session == s).count() as u32;
-        ensure!(session.groups == groups, "session {s} counts {} groups, has {groups}", session.groups);
+        let count = groups.iter().filter(|(_, g)| g.session == s).count() as u32;
+        ensure!(session.groups == count, "session {s} counts {} groups, has {count}", session.groups);
         if seed_ids {
             continue;
         }
@@ -117,16 +155,17 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
         }
     }
-    for (ns, namespace) in namespaces(world) {
+    let namespaces = all::<PidNamespace>(world);
+    for (ns, namespace) in &namespaces {
         census.namespaces += 1;
         namespace.table.recount().map_err(|e| Inconsistency(format!("namespace {ns}'s table {e}")))?;
         // A nested namespace holds its parent; the root is held for ever.
-        let holder = namespace.level.checked_sub(1).map_or(ns, |level| namespace.chain[level]);
+        let holder = namespace.level.checked_sub(1).map_or(*ns, |level| namespace.chain[level]);
         ensure!(world.get::<PidNamespace>(holder).is_some(), "namespace {ns} is nested in {holder}, which was freed");
         *refs.entry(holder).or_default() += 1;
     }
-    for (ns, namespace) in namespaces(world) {
-        let held = refs.get(&ns).copied().unwrap_or(0);
+    for (ns, namespace) in &namespaces {
+        let held = refs.get(ns).copied().unwrap_or(0);
         ensure!(namespace.refs == held, "namespace {ns} counts {} references, has {held}", namespace.refs);
         ensure!(held > 0, "namespace {ns} is held by nothing and was not freed");
     }
@@ -134,22 +173,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
     Ok(())
 }
 
-fn processes(world: &World) -> impl Iterator<Item = (Entity, &Process, &Tree, &Membership)> {
-    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<Process>()?, e.get::<Tree>()?, e.get::<Membership>()?)))
-}
-
-fn groups(world: &World) -> impl Iterator<Item = (Entity, &ProcessGroup)> {
-    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<ProcessGroup>()?)))
-}
-
-fn namespaces(world: &World) -> impl Iterator<Item = (Entity, &PidNamespace)> {
-    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<PidNamespace>()?)))
-}
-
-fn sessions(world: &World) -> impl Iterator<Item = (Entity, &Session)> {
-    world.iter_entities().filter_map(|e| Some((e.id(), e.get::<Session>()?)))
-}
-
 fn numbers<'a>(world: &'a World, pid: &'a Pid) -> impl Iterator<Item = (Entity, u32)> + 'a {
-    (0..=pid.level()).map(move |level| number_at(world, pid, level))
+    let chain = &world.get::<PidNamespace>(pid.ns).expect("a pid's namespace").chain;
+    (0..=pid.level()).map(move |level| (chain[level], pid.nr_at(level).expect("a pid has a number at every level")))
 }

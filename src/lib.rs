@@ -6,37 +6,41 @@
 //!
 //! A [`Machine`] holds a bevy_ecs world in which processes, process groups,
 //! sessions and PID namespaces are entities. Their ties are relation
-//! components of procsim's own ([`model::Tree`] for parent and children,
-//! [`model::Membership`] for a process's group, the group's session, the
-//! namespace chain), stored as intrusive lists so that adding or removing one
-//! costs O(1) whatever the fan-in: the reaper can adopt millions of orphans.
+//! components of procsim's own — a process's parent, children, group and the
+//! group's session are all in its [`model::Process`], packed so that a kernel
+//! path reads one component per process — stored as intrusive lists so that
+//! adding or removing one costs O(1) whatever the fan-in: the reaper can
+//! adopt millions of orphans.
 //!
-//! Operations are the system calls of job control ([`syscalls`]): they act at
-//! once and return a typed [`model::Errno`]. What follows — signals
-//! delivered, processes stopping and dying, children reparented, orphaned
-//! groups signalled — is carried out by the [`systems`] when the machine
-//! settles, in the order one CPU would run them.
+//! Operations are the system calls of job control: a process makes a
+//! [`machine::Call`] and gets one [`machine::Outcome`] — what the call
+//! returned, its [`model::Errno`], or why the process could not make it. What
+//! follows — signals delivered, processes stopping and dying, children
+//! reparented, orphaned groups signalled — is carried out by the [`systems`]
+//! when the machine settles, in the order one CPU would run them.
 //!
 //! ```
-//! use procsim::{Machine, MachineConfig};
+//! use procsim::machine::Call;
 //! use procsim::model::Signal;
+//! use procsim::{Machine, MachineConfig};
 //!
 //! let mut m = Machine::new(MachineConfig::default());
 //! let init = m.global_init();
 //! // A shell in its own session, with a job in its own group.
-//! let shell = m.fork(init, false).unwrap().unwrap();
-//! m.setsid(shell).unwrap().unwrap();
-//! let job = m.fork(shell, false).unwrap().unwrap();
-//! m.setpgid(job, 0, 0).unwrap().unwrap();
+//! let shell = m.perform(init, Call::Fork { newpid: false }).child().expect("a child");
+//! m.perform(shell, Call::Setsid);
+//! let job = m.perform(shell, Call::Fork { newpid: false }).child().expect("a child");
+//! m.perform(job, Call::Setpgid { pid: 0, pgid: 0 });
 //! assert!(!m.is_orphan(m.group_of(job))); // the shell is the job's link
 //!
 //! // Stop the job, then let the shell die: the job's group is orphaned with
 //! // a stopped member, so the kernel sends it SIGHUP then SIGCONT.
-//! m.kill(shell, -(m.process(job).unwrap().pid.nr as i64), Signal::Stop).unwrap().unwrap();
+//! let job_pid = i64::from(m.pid(job).expect("the job exists").nr);
+//! m.perform(shell, Call::Kill { pid: -job_pid, sig: Signal::Stop });
 //! m.settle();
-//! m.exit(shell, 0).unwrap();
+//! m.perform(shell, Call::Exit { code: 0 });
 //! m.settle();
-//! assert!(m.process(job).is_none_or(|p| p.exit.is_some())); // SIGHUP killed it
+//! assert!(m.identity(job).is_none_or(|j| j.exit.is_some())); // SIGHUP killed it
 //! assert_eq!(m.census().totals.orphan_pairs, 1);
 //! ```
 //!
@@ -100,20 +104,29 @@
 //!
 //! # Other rules: gVisor's 2018 seed
 //!
-//! A machine follows Linux's rules unless its [`semantics::Semantics`] says
-//! otherwise: `gvisor-2018` swaps in the rules of gVisor's first job-control
-//! code ([`gvisor`]), one per row of the table of differences, and any subset
-//! of them can be chosen. [`compare`] replays scripts and scenarios under
-//! both and says, row by row, where and why they part.
+//! A machine follows mainline Linux's rules unless its
+//! [`semantics::Semantics`] says otherwise: a kernel variant (a vendor
+//! kernel's different decision), or `gvisor-2018`, the rules of gVisor's
+//! first job-control code ([`gvisor`]), one per row of the table of
+//! differences — any subset of them can be chosen. [`compare`] replays
+//! scripts and scenarios under two and says, decision by decision, where and
+//! why they part.
+//!
+//! The code is layered one way: [`model`] (data) ← [`systems`] (Linux's
+//! kernel paths, with hook points for a profile's books) ← [`gvisor`] (the
+//! seed's books) ← [`syscalls`] ← [`machine`], [`engine`], [`replay`],
+//! [`compare`].
 //!
 //! ```
+//! use procsim::machine::{Call, Outcome, Reply};
 //! use procsim::semantics::{Rule, Semantics};
 //! use procsim::{Machine, MachineConfig};
 //!
 //! let mut m = Machine::new(MachineConfig { semantics: Semantics::gvisor_2018(), ..Default::default() });
-//! let shell = m.fork(m.global_init(), false).unwrap().unwrap();
-//! assert_eq!(m.setsid(shell).unwrap(), Ok(0)); // the seed's setsid returns 0
-//! m.setpgid(shell, 0, 0).unwrap().unwrap(); // and a session leader may do this
+//! let shell = m.perform(m.global_init(), Call::Fork { newpid: false }).child().expect("a child");
+//! // The seed's setsid returns 0, and a session leader may then do this:
+//! assert_eq!(m.perform(shell, Call::Setsid), Outcome::Done(Reply::Session(0)));
+//! assert_eq!(m.perform(shell, Call::Setpgid { pid: 0, pgid: 0 }), Outcome::Done(Reply::Done));
 //! assert_eq!(Rule::CallerFallback.row(), 15);
 //! ```
 

@@ -3,30 +3,39 @@
 //! that carry out what follows.
 //!
 //! A `Machine` starts with a root PID namespace whose pid 1 is the global init
-//! (a session leader that never exits). Operations act at once, as a system
-//! call does; their consequences (signals delivered, processes stopping and
-//! dying, children reparented, orphaned groups signalled) are carried out by
-//! [`Machine::settle`], which runs the tick schedule until nothing is left.
+//! (a session leader that never exits). A system call is a [`Call`] that a
+//! process performs ([`Machine::perform`]): it acts at once, as a system call
+//! does, and gives one [`Outcome`]. Its consequences (signals delivered,
+//! processes stopping and dying, children reparented, orphaned groups
+//! signalled) are carried out by [`Machine::settle`], which runs the tick
+//! schedule until nothing is left.
+//!
+//! The kernel paths run on a [`Kernel`] system parameter fetched through a
+//! cached `SystemState`, with the books of the machine's profile: none for
+//! Linux, the seed's ([`Seed`]) under any seed rule.
 
-use crate::gvisor::{self, ids::GroupsById};
-use crate::model::ExitStatus;
-use crate::model::ids::{self, group, group_of, session_of};
+use crate::gvisor::{self, Seed, SeedGroup, ids::GroupsById};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
-    Disposition, Errno, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Signal, SignalState,
+    Disposition, Errno, ExitStatus, Flags, HandlerLog, Identity, Pid, PidNamespace, PidTable, Process, ProcessGroup,
+    RunState, Session, Signal, SignalState,
 };
 use crate::semantics::Semantics;
 use crate::syscalls;
+use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
-use crate::systems::deliver::{self, RecordHandlers};
+use crate::systems::deliver;
 use crate::systems::exit::Released;
+use crate::systems::groups;
 use crate::systems::journal::Journal;
+use crate::systems::kernel::{Kernel, Recording};
 use crate::systems::sched::Scheduler;
 use crate::systems::signal::Sender;
+use crate::systems::spares::Spares;
 use crate::systems::transitions::Transitions;
-use crate::systems::{ancestors, orphans};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, ScheduleLabel};
+use bevy_ecs::system::SystemState;
 
 pub use crate::syscalls::wait::Waited;
 
@@ -47,8 +56,8 @@ pub struct MachineConfig {
     /// Keep a log of orphan pairs sent and children reparented
     /// ([`Machine::take_journal`]).
     pub record_journal: bool,
-    /// Whose rules the machine follows: Linux's, or some or all of the
-    /// 2018 gVisor seed's ([`crate::semantics`]).
+    /// Whose rules the machine follows: Linux's, a kernel variant's, or some
+    /// or all of the 2018 gVisor seed's ([`crate::semantics`]).
     pub semantics: Semantics,
 }
 
@@ -69,17 +78,166 @@ impl Default for MachineConfig {
 pub enum CannotAct {
     #[error("the process is stopped")]
     Stopped,
-    #[error("the process is a zombie")]
+    #[error("the process is exiting or a zombie")]
     Zombie,
     #[error("the process no longer exists")]
     Gone,
 }
 
+/// Who performs a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A process of the world.
+    Process(Entity),
+    /// A process of the root namespace that is not part of the world (the
+    /// replay format's `-`): it can only send signals.
+    Outside,
+}
+
+impl From<Entity> for Actor {
+    fn from(p: Entity) -> Actor {
+        Actor::Process(p)
+    }
+}
+
+/// A system call, with its arguments as the caller passes them (numbers as
+/// the caller sees them in its PID namespace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// fork(), or clone(CLONE_NEWPID) with `newpid`.
+    Fork { newpid: bool },
+    /// `_exit(code)`.
+    Exit { code: u8 },
+    /// execve.
+    Exec,
+    /// setsid().
+    Setsid,
+    /// setpgid(pid, pgid).
+    Setpgid { pid: i64, pgid: i64 },
+    /// waitpid(pid, WNOHANG).
+    Wait { pid: i64 },
+    /// kill(pid, sig).
+    Kill { pid: i64, sig: Signal },
+    /// sigaction(sig, action).
+    Sigaction { sig: Signal, action: Disposition },
+    /// prctl(PR_SET_CHILD_SUBREAPER, on).
+    Subreaper { on: bool },
+}
+
+/// What a successful call returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// 0.
+    Done,
+    /// fork: the child.
+    Child(Entity),
+    /// setsid: the new session's id as the caller sees it.
+    Session(u32),
+    /// waitpid.
+    Waited(Waited),
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome<T = Reply> {
+    Done(T),
+    Failed(Errno),
+    /// The actor could not make the call (nothing was done).
+    CannotAct(CannotAct),
+}
+
+impl<T> Outcome<T> {
+    /// The value, if the call succeeded.
+    pub fn done(self) -> Option<T> {
+        match self {
+            Outcome::Done(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value changed by `f`, if the call succeeded.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Done(v) => Outcome::Done(f(v)),
+            Outcome::Failed(e) => Outcome::Failed(e),
+            Outcome::CannotAct(why) => Outcome::CannotAct(why),
+        }
+    }
+}
+
+impl Outcome<Reply> {
+    /// fork's child, if the call was a fork that succeeded.
+    pub fn child(self) -> Option<Entity> {
+        match self {
+            Outcome::Done(Reply::Child(c)) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// setsid's new session id, if the call was a setsid that succeeded.
+    pub fn session(self) -> Option<u32> {
+        match self {
+            Outcome::Done(Reply::Session(sid)) => Some(sid),
+            _ => None,
+        }
+    }
+
+    /// waitpid's answer, if the call was a waitpid that succeeded.
+    pub fn waited(self) -> Option<Waited> {
+        match self {
+            Outcome::Done(Reply::Waited(w)) => Some(w),
+            _ => None,
+        }
+    }
+}
+
+/// The kernel paths, with the books of the machine's profile.
+enum Paths {
+    Linux(Box<SystemState<Kernel<'static, 'static, ()>>>),
+    Seed(Box<SystemState<Kernel<'static, 'static, Seed<'static, 'static>>>>),
+}
+
+/// Runs `$body` with `$k` bound to the machine's kernel, then applies what
+/// it deferred (despawns).
+macro_rules! with_kernel {
+    ($machine:expr, |$k:ident| $body:expr) => {
+        match &mut $machine.paths {
+            Paths::Linux(state) => {
+                let out = {
+                    let mut $k = state.get_mut(&mut $machine.world).expect("the kernel's resources exist");
+                    $body
+                };
+                state.apply(&mut $machine.world);
+                out
+            }
+            Paths::Seed(state) => {
+                let out = {
+                    let mut $k = state.get_mut(&mut $machine.world).expect("the kernel's resources exist");
+                    $body
+                };
+                state.apply(&mut $machine.world);
+                out
+            }
+        }
+    };
+}
+
+/// A number that names no process, group or session in any namespace: what
+/// an id the caller cannot see, or that names nothing any more, reads as, so
+/// that the call fails as the kernel's would (`ESRCH`, `ECHILD`, `EPERM`).
+pub const NOTHING: i64 = i32::MAX as i64;
+
 /// A simulated machine.
 pub struct Machine {
     world: World,
+    paths: Paths,
     root_ns: Entity,
     global_init: Entity,
+}
+
+/// A blank pid, for spares.
+fn blank_pid() -> Pid {
+    Pid { ns: Entity::PLACEHOLDER, nr: 0, upper: Box::new([]) }
 }
 
 impl Machine {
@@ -89,7 +247,8 @@ impl Machine {
         world.init_resource::<Scheduler>();
         world.init_resource::<Released>();
         world.init_resource::<Census>();
-        world.insert_resource(RecordHandlers(config.record_handlers));
+        world.init_resource::<Spares>();
+        world.insert_resource(Recording { handlers: config.record_handlers });
         if config.record_transitions {
             world.init_resource::<Transitions>();
         }
@@ -97,33 +256,78 @@ impl Machine {
             world.init_resource::<Journal>();
         }
         world.insert_resource(config.semantics);
-        if config.semantics.has_seed_rules() {
-            world.init_resource::<GroupsById>();
-        }
         let mut schedule = Schedule::new(Tick);
-        schedule.add_systems(deliver::deliver);
-        world.add_schedule(schedule);
-        let root_ns = syscalls::fork::create_namespace(&mut world, None, config.pid_max)
-            .expect("the root namespace is at level 0");
-        let pid = syscalls::fork::alloc_pid(&mut world, root_ns).expect("a new namespace has numbers");
-        let session = ancestors::create_session(&mut world, pid.clone());
-        let group = ancestors::create_group(&mut world, pid.clone(), session, true);
-        if config.semantics.has_seed_rules() {
-            gvisor::ancestors::root_group(&mut world, group);
-        }
-        let init = Process {
-            pid,
-            state: RunState::Running,
-            exit: None,
-            session_leader: true,
-            forknoexec: true,
-            child_subreaper: false,
-            has_child_subreaper: false,
-            ns_init: true,
-            global_init: true,
+        let paths = if config.semantics.has_seed_rules() {
+            world.init_resource::<GroupsById>();
+            schedule.add_systems(deliver::deliver::<Seed<'static, 'static>>);
+            Paths::Seed(Box::new(SystemState::new(&mut world)))
+        } else {
+            schedule.add_systems(deliver::deliver::<()>);
+            Paths::Linux(Box::new(SystemState::new(&mut world)))
         };
-        let global_init = syscalls::fork::spawn_process(&mut world, init, SignalState::default(), group, None);
-        Machine { world, root_ns, global_init }
+        world.add_schedule(schedule);
+        let mut machine = Machine { world, paths, root_ns: Entity::PLACEHOLDER, global_init: Entity::PLACEHOLDER };
+        machine.stock_spares();
+        let (root_ns, global_init, group) = with_kernel!(machine, |k| boot(&mut k, config.pid_max));
+        if config.semantics.has_seed_rules() {
+            machine.world.entity_mut(group).insert(gvisor::ancestors::root_group(config.semantics));
+        }
+        machine.root_ns = root_ns;
+        machine.global_init = global_init;
+        machine
+    }
+
+    /// Makes sure the kernel paths have a spare of each kind to take.
+    fn stock_spares(&mut self) {
+        let spares = self.world.resource::<Spares>();
+        let need = [
+            spares.processes.is_empty(),
+            spares.groups.is_empty(),
+            spares.sessions.is_empty(),
+            spares.namespaces.is_empty(),
+        ];
+        if !need.contains(&true) {
+            return;
+        }
+        let seed = matches!(self.paths, Paths::Seed(_));
+        let handlers = self.world.resource::<Recording>().handlers;
+        let world = &mut self.world;
+        let process = need[0].then(|| {
+            let mut e = world.spawn((
+                Process::new(Entity::PLACEHOLDER, Entity::PLACEHOLDER, Flags::empty()),
+                Identity { pid: blank_pid(), exit: None },
+                SignalState::default(),
+            ));
+            if handlers {
+                e.insert(HandlerLog::default());
+            }
+            e.id()
+        });
+        let group = need[1].then(|| {
+            let mut e = world.spawn(ProcessGroup::new(blank_pid(), Entity::PLACEHOLDER));
+            if seed {
+                e.insert(SeedGroup::default());
+            }
+            e.id()
+        });
+        let session = need[2].then(|| world.spawn(Session { id: blank_pid(), groups: 0 }).id());
+        let namespace = need[3].then(|| {
+            world
+                .spawn(PidNamespace {
+                    level: 0,
+                    chain: Box::new([]),
+                    reaper: None,
+                    adding: false,
+                    refs: 0,
+                    table: PidTable::new(0),
+                })
+                .id()
+        });
+        let mut spares = self.world.resource_mut::<Spares>();
+        spares.processes.extend(process);
+        spares.groups.extend(group);
+        spares.sessions.extend(session);
+        spares.namespaces.extend(namespace);
     }
 
     /// The rules the machine follows.
@@ -141,7 +345,8 @@ impl Machine {
         self.root_ns
     }
 
-    /// The ECS world, for queries.
+    /// The ECS world, for queries. Entities listed in the [`Spares`]
+    /// resource are blank, made ready for the next system call.
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -156,69 +361,19 @@ impl Machine {
         }
     }
 
-    /// Runs `op` as `p`'s system call: `p` is on the CPU, and handles the
-    /// signals the call leaves it before anyone else runs.
-    fn syscall<T>(&mut self, p: Entity, op: impl FnOnce(&mut World) -> T) -> Result<T, CannotAct> {
-        self.can_act(p)?;
-        self.world.resource_mut::<Scheduler>().current = Some(p);
-        let out = op(&mut self.world);
-        self.world.resource_mut::<Scheduler>().current = None;
-        if self.world.get::<SignalState>(p).is_some_and(|s| s.woken) {
-            deliver::run(&mut self.world, p);
+    /// `actor` makes `call`. A process is on the CPU for it, and handles the
+    /// signals the call leaves it before anyone else runs; from outside the
+    /// world, only kill can be made (anything else: [`CannotAct::Gone`]).
+    pub fn perform(&mut self, actor: impl Into<Actor>, call: Call) -> Outcome {
+        let actor = actor.into();
+        if let Actor::Process(p) = actor
+            && let Err(why) = self.can_act(p)
+        {
+            return Outcome::CannotAct(why);
         }
-        Ok(out)
-    }
-
-    /// fork(), or clone(CLONE_NEWPID) with `newpid`: the child.
-    pub fn fork(&mut self, parent: Entity, newpid: bool) -> Result<Result<Entity, Errno>, CannotAct> {
-        self.syscall(parent, |w| syscalls::fork::fork(w, parent, newpid))
-    }
-
-    /// `_exit(code)`.
-    pub fn exit(&mut self, p: Entity, code: u8) -> Result<(), CannotAct> {
-        self.syscall(p, |w| syscalls::exit::exit(w, p, code))
-    }
-
-    /// execve.
-    pub fn exec(&mut self, p: Entity) -> Result<(), CannotAct> {
-        self.syscall(p, |w| syscalls::exec::exec(w, p))
-    }
-
-    /// setsid(): the new session id as `p` sees it.
-    pub fn setsid(&mut self, p: Entity) -> Result<Result<u32, Errno>, CannotAct> {
-        self.syscall(p, |w| syscalls::setsid::setsid(w, p))
-    }
-
-    /// setpgid(pid, pgid), numbers as `p` sees them.
-    pub fn setpgid(&mut self, p: Entity, pid: i64, pgid: i64) -> Result<Result<(), Errno>, CannotAct> {
-        self.syscall(p, |w| syscalls::setpgid::setpgid(w, p, pid, pgid))
-    }
-
-    /// waitpid(pid, WNOHANG).
-    pub fn waitpid(&mut self, p: Entity, pid: i64) -> Result<Result<Waited, Errno>, CannotAct> {
-        self.syscall(p, |w| syscalls::wait::waitpid(w, p, pid))
-    }
-
-    /// kill(pid, sig) by `p`.
-    pub fn kill(&mut self, p: Entity, pid: i64, sig: Signal) -> Result<Result<(), Errno>, CannotAct> {
+        self.stock_spares();
         let root = self.root_ns;
-        self.syscall(p, |w| syscalls::kill::kill(w, Sender::Process(p), root, pid, sig))
-    }
-
-    /// kill(pid, sig) by a process of the root namespace outside the world.
-    pub fn kill_from_outside(&mut self, pid: i64, sig: Signal) -> Result<(), Errno> {
-        let root = self.root_ns;
-        syscalls::kill::kill(&mut self.world, Sender::Outside, root, pid, sig)
-    }
-
-    /// sigaction(sig, action).
-    pub fn sigaction(&mut self, p: Entity, sig: Signal, action: Disposition) -> Result<Result<(), Errno>, CannotAct> {
-        self.syscall(p, |w| syscalls::sigaction::sigaction(w, p, sig, action))
-    }
-
-    /// prctl(PR_SET_CHILD_SUBREAPER, on).
-    pub fn set_child_subreaper(&mut self, p: Entity, on: bool) -> Result<Result<(), Errno>, CannotAct> {
-        self.syscall(p, |w| syscalls::prctl::set_child_subreaper(w, p, on))
+        with_kernel!(self, |k| perform(&mut k, root, actor, call))
     }
 
     /// Runs the tick schedule until every consequence of the operations so
@@ -273,49 +428,96 @@ impl Machine {
         self.world.get::<Process>(p)
     }
 
+    /// A process's pid and exit status, if it still exists.
+    pub fn identity(&self, p: Entity) -> Option<&Identity> {
+        self.world.get::<Identity>(p)
+    }
+
+    /// A process's pid, if it still exists.
+    pub fn pid(&self, p: Entity) -> Option<&Pid> {
+        self.identity(p).map(|i| &i.pid)
+    }
+
     /// A process's parent.
     pub fn parent(&self, p: Entity) -> Option<Entity> {
-        self.world.get::<crate::model::Tree>(p).and_then(|t| t.parent)
+        self.process(p).and_then(|p| p.parent)
     }
 
     /// The group a process is in.
     pub fn group_of(&self, p: Entity) -> Entity {
-        group_of(&self.world, p)
+        self.process(p).expect("a process").group
     }
 
     /// The session a process is in.
     pub fn session_of(&self, p: Entity) -> Entity {
-        session_of(&self.world, p)
+        self.process(p).expect("a process").session
     }
 
     /// A process group.
     pub fn group(&self, g: Entity) -> &ProcessGroup {
-        group(&self.world, g)
+        self.world.get::<ProcessGroup>(g).expect("a group")
     }
 
     /// A session.
     pub fn session(&self, s: Entity) -> &Session {
-        ids::session(&self.world, s)
+        self.world.get::<Session>(s).expect("a session")
     }
 
     /// A namespace.
     pub fn namespace(&self, ns: Entity) -> &PidNamespace {
-        ids::namespace(&self.world, ns)
+        self.world.get::<PidNamespace>(ns).expect("a namespace")
     }
 
     /// The number of `pid` in namespace `ns`, 0 where it has none.
     pub fn pid_nr_ns(&self, pid: &Pid, ns: Entity) -> u32 {
-        ids::pid_nr_ns(&self.world, pid, ns)
+        let (Some(target), Some(own)) = (self.world.get::<PidNamespace>(ns), self.world.get::<PidNamespace>(pid.ns))
+        else {
+            return 0;
+        };
+        if own.is_within(ns, target.level) { pid.nr_at(target.level).unwrap_or(0) } else { 0 }
+    }
+
+    /// The number a caller passes for `id` (a process's pid, or a group's
+    /// id): `id` as `actor` sees it in its namespace (from outside the world,
+    /// in the root namespace), or [`NOTHING`] when it has no number there or
+    /// no `id` is given.
+    pub fn seen_by(&self, actor: Actor, id: Option<&Pid>) -> i64 {
+        let ns = match actor {
+            Actor::Process(p) => self.pid(p).map_or(self.root_ns, |p| p.ns),
+            Actor::Outside => self.root_ns,
+        };
+        match id.map(|id| self.pid_nr_ns(id, ns)) {
+            Some(nr) if nr > 0 => i64::from(nr),
+            _ => NOTHING,
+        }
     }
 
     /// getpid, getpgid(0), getsid(0) as `p` sees them.
     pub fn own_ids(&self, p: Entity) -> [u32; 3] {
-        ids::own_ids(&self.world, p)
+        let pid = self.pid(p).expect("a process");
+        let proc = self.process(p).expect("a process");
+        let ns = pid.ns;
+        [
+            self.pid_nr_ns(pid, ns),
+            self.pid_nr_ns(&self.group(proc.group).id, ns),
+            self.pid_nr_ns(&self.session(proc.session).id, ns),
+        ]
+    }
+
+    /// The children of `p`, oldest first.
+    pub fn children(&self, p: Entity) -> Vec<Entity> {
+        let mut out = Vec::new();
+        let mut cursor = self.process(p).and_then(|p| p.children.first);
+        while let Some(child) = cursor {
+            out.push(child);
+            cursor = self.process(child).and_then(|c| c.sibling.next);
+        }
+        out
     }
 
     /// The handlers that ran in `p`, in order (with `record_handlers`).
     pub fn handlers(&self, p: Entity) -> &[Signal] {
-        self.world.get::<crate::model::HandlerLog>(p).map_or(&[], |l| &l.0)
+        self.world.get::<HandlerLog>(p).map_or(&[], |l| &l.0)
     }
 
     /// A process's signal state.
@@ -326,28 +528,31 @@ impl Machine {
     // --- The seed's API (gVisor `sessions.go`) ------------------------------
 
     /// Creates a session led by `p` (`ThreadGroup.CreateSession`: setsid).
-    pub fn create_session(&mut self, p: Entity) -> Result<Result<u32, Errno>, CannotAct> {
-        self.setsid(p)
+    pub fn create_session(&mut self, p: Entity) -> Outcome {
+        self.perform(p, Call::Setsid)
     }
 
     /// Creates a process group led by `p` in its session
     /// (`ThreadGroup.CreateProcessGroup`: setpgid(0, 0)).
-    pub fn create_process_group(&mut self, p: Entity) -> Result<Result<(), Errno>, CannotAct> {
-        self.setpgid(p, 0, 0)
+    pub fn create_process_group(&mut self, p: Entity) -> Outcome {
+        self.perform(p, Call::Setpgid { pid: 0, pgid: 0 })
     }
 
     /// Moves `p` into group `g` of its session (`ThreadGroup.JoinProcessGroup`:
     /// setpgid(0, id of g)).
-    pub fn join_process_group(&mut self, p: Entity, g: Entity) -> Result<Result<(), Errno>, CannotAct> {
-        let ns = self.process(p).ok_or(CannotAct::Gone)?.pid.ns;
-        let id = self.id_of_process_group(ns, g);
-        self.setpgid(p, 0, i64::from(id))
+    pub fn join_process_group(&mut self, p: Entity, g: Entity) -> Outcome {
+        let Some(pid) = self.pid(p) else { return Outcome::CannotAct(CannotAct::Gone) };
+        let id = self.id_of_process_group(pid.ns, g);
+        self.perform(p, Call::Setpgid { pid: 0, pgid: i64::from(id) })
     }
 
     /// Whether group `g` is orphaned (`ProcessGroup.IsOrphan`), in O(1): by
     /// Linux's exact count, or under a seed profile by the seed's.
     pub fn is_orphan(&self, g: Entity) -> bool {
-        orphans::is_orphaned(&self.world, g)
+        match self.world.get::<SeedGroup>(g) {
+            Some(seed) => seed.ancestors == 0,
+            None => self.group(g).is_orphaned(),
+        }
     }
 
     /// The process that created group `g`, if it still exists
@@ -380,8 +585,72 @@ impl Machine {
     }
 
     /// Sends `sig` to every member of group `g` from the kernel (gVisor's
-    /// `ProcessGroup.SendSignal`).
+    /// `ProcessGroup.SendSignal`; a terminal's signal character).
     pub fn signal_group(&mut self, g: Entity, sig: Signal) {
-        orphans::signal_group(&mut self.world, Sender::Kernel, g, sig);
+        self.stock_spares();
+        with_kernel!(self, |k| {
+            crate::systems::orphans::signal_group(&mut k.core, Sender::Kernel, g, sig);
+        })
+    }
+}
+
+/// Makes the root namespace, its session and group, and the global init.
+fn boot<B: Bookkeeping>(k: &mut Kernel<B>, pid_max: u32) -> (Entity, Entity, Entity) {
+    let root_ns =
+        syscalls::fork::create_namespace(&mut k.core, None, pid_max).expect("the root namespace is at level 0");
+    let pid = syscalls::fork::alloc_pid(&mut k.core, root_ns).expect("a new namespace has numbers");
+    let session = groups::create_session(&mut k.core, pid.clone());
+    let group = groups::create_group(k, pid.clone(), session);
+    let flags = Flags::SESSION_LEADER | Flags::FORKNOEXEC | Flags::NS_INIT | Flags::GLOBAL_INIT;
+    let init = syscalls::fork::spawn_process(&mut k.core, pid, flags, SignalState::default(), group, None);
+    (root_ns, init, group)
+}
+
+/// `actor` makes `call` on the kernel.
+fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: Call) -> Outcome {
+    let p = match actor {
+        Actor::Process(p) => p,
+        Actor::Outside => {
+            return match call {
+                Call::Kill { pid, sig } => {
+                    outcome(syscalls::kill::kill(k, Sender::Outside, root, pid, sig), |()| Reply::Done)
+                }
+                _ => Outcome::CannotAct(CannotAct::Gone),
+            };
+        }
+    };
+    k.core.sched.current = Some(p);
+    let out = match call {
+        Call::Fork { newpid } => outcome(syscalls::fork::fork(&mut k.core, p, newpid), Reply::Child),
+        Call::Exit { code } => {
+            syscalls::exit::exit(&mut k.core, p, code);
+            Outcome::Done(Reply::Done)
+        }
+        Call::Exec => {
+            syscalls::exec::exec(&mut k.core, p);
+            Outcome::Done(Reply::Done)
+        }
+        Call::Setsid => outcome(syscalls::setsid::setsid(k, p), Reply::Session),
+        Call::Setpgid { pid, pgid } => outcome(syscalls::setpgid::setpgid(k, p, pid, pgid), |()| Reply::Done),
+        Call::Wait { pid } => outcome(syscalls::wait::waitpid(k, p, pid), Reply::Waited),
+        Call::Kill { pid, sig } => {
+            outcome(syscalls::kill::kill(k, Sender::Process(p), root, pid, sig), |()| Reply::Done)
+        }
+        Call::Sigaction { sig, action } => {
+            outcome(syscalls::sigaction::sigaction(&mut k.core, p, sig, action), |()| Reply::Done)
+        }
+        Call::Subreaper { on } => outcome(syscalls::prctl::set_child_subreaper(&mut k.core, p, on), |()| Reply::Done),
+    };
+    k.core.sched.current = None;
+    if k.core.signals(p).woken {
+        deliver::run(k, p);
+    }
+    out
+}
+
+fn outcome<T>(result: Result<T, Errno>, reply: impl FnOnce(T) -> Reply) -> Outcome {
+    match result {
+        Ok(v) => Outcome::Done(reply(v)),
+        Err(e) => Outcome::Failed(e),
     }
 }

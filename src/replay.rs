@@ -9,14 +9,11 @@
 
 use crate::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Report};
 use crate::io::script::{KillTarget, Label, Op, PgidArg, Script};
-use crate::machine::{CannotAct, Machine, MachineConfig, Waited};
+use crate::machine::{self, Actor, Call, CannotAct, Machine, MachineConfig, Reply, Waited};
 use crate::model::{Disposition, Pid, RunState, Signal};
 use crate::semantics::Semantics;
 use bevy_ecs::prelude::Entity;
 use std::collections::HashMap;
-
-/// A number that names no process, group or session in any namespace.
-const NOTHING: i64 = i32::MAX as i64;
 
 /// What became of a label.
 #[derive(Clone, Debug)]
@@ -53,7 +50,7 @@ pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl 
     let mut machine = Machine::new(MachineConfig { record_handlers: true, semantics, ..Default::default() });
     let init = start_world(&mut machine);
     let mut slots = vec![Slot::Unborn; script.labels.len()];
-    let pid = machine.process(init).expect("init exists").pid.clone();
+    let pid = machine.pid(init).expect("init exists").clone();
     slots[Label::INIT.index()] = Slot::Live { entity: init, pid };
     let mut replay = Replay { script, machine, slots };
     let mut outcomes = Vec::new();
@@ -77,14 +74,15 @@ pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl 
 /// session, catching HUP and CONT.
 fn start_world(machine: &mut Machine) -> Entity {
     let global = machine.global_init();
-    let init =
-        machine.fork(global, true).expect("the global init can act").expect("the first namespace can be created");
-    let setup = [
-        machine.setsid(init).map(|r| r.map(drop)),
-        machine.sigaction(init, Signal::Hup, Disposition::Catch),
-        machine.sigaction(init, Signal::Cont, Disposition::Catch),
-    ];
-    debug_assert!(setup.iter().all(|r| matches!(r, Ok(Ok(())))));
+    let init = machine.perform(global, Call::Fork { newpid: true }).child().expect("the first namespace can be made");
+    for call in [
+        Call::Setsid,
+        Call::Sigaction { sig: Signal::Hup, action: Disposition::Catch },
+        Call::Sigaction { sig: Signal::Cont, action: Disposition::Catch },
+    ] {
+        let done = machine.perform(init, call).done();
+        debug_assert!(done.is_some(), "init sets itself up");
+    }
     machine.settle();
     init
 }
@@ -111,16 +109,9 @@ impl Replay<'_> {
         }
     }
 
-    /// A label's pid as seen from `ns`, or a number that names nothing.
-    fn number(&self, label: Label, ns: Entity) -> i64 {
-        match self.pid(label).map(|pid| self.machine.pid_nr_ns(pid, ns)) {
-            Some(nr) if nr > 0 => i64::from(nr),
-            _ => NOTHING,
-        }
-    }
-
-    fn ns_of(&self, p: Entity) -> Entity {
-        self.machine.process(p).expect("an actor exists").pid.ns
+    /// A label's pid as `actor` sees it, or a number that names nothing.
+    fn number(&self, actor: Actor, label: Label) -> i64 {
+        self.machine.seen_by(actor, self.pid(label))
     }
 
     /// Whether a KILL from outside to `target` would reach `init`.
@@ -132,7 +123,7 @@ impl Replay<'_> {
         match target {
             KillTarget::Process(l) => l == Label::INIT,
             KillTarget::Group(l) => {
-                let nr = self.number(l, root);
+                let nr = self.number(Actor::Outside, l);
                 let init_group = self.machine.group_of(init);
                 self.machine.pid_nr_ns(&self.machine.group(init_group).id, root) as i64 == nr
             }
@@ -141,56 +132,50 @@ impl Replay<'_> {
 
     fn perform(&mut self, op: Op) -> Result<Outcome, Invalid> {
         let actor = op.actor().map(|a| self.actor(a)).transpose()?;
-        let result = match (op, actor) {
-            (Op::Exit { proc: Label::INIT, .. }, _) => return Err(Invalid::Init),
-            (Op::Kill { sender: None, sig: Signal::Kill, target }, _) if self.kill_reaches_init(target) => {
+        match op {
+            Op::Exit { proc: Label::INIT, .. } => return Err(Invalid::Init),
+            Op::Kill { sender: None, sig: Signal::Kill, target } if self.kill_reaches_init(target) => {
                 return Err(Invalid::Init);
             }
-            (Op::Fork { child, newpid, .. }, Some(p)) => self.machine.fork(p, newpid).map(|r| {
-                r.map(|entity| {
-                    let pid = self.machine.process(entity).expect("just forked").pid.clone();
-                    self.slots[child.index()] = Slot::Live { entity, pid };
-                })
-            }),
-            (Op::Exit { code, .. }, Some(p)) => self.machine.exit(p, code).map(Ok),
-            (Op::Exec { .. }, Some(p)) => self.machine.exec(p).map(Ok),
-            (Op::Setsid { .. }, Some(p)) => self.machine.setsid(p).map(|r| r.map(drop)),
-            (Op::Setpgid { target, pgid, .. }, Some(p)) => {
-                let ns = self.ns_of(p);
-                let pid = target.map_or(0, |t| self.number(t, ns));
-                let pgid = match pgid {
+            _ => {}
+        }
+        let who = actor.map_or(Actor::Outside, Actor::Process);
+        let seen = |label| self.number(who, label);
+        let call = match op {
+            Op::Fork { newpid, .. } => Call::Fork { newpid },
+            Op::Exit { code, .. } => Call::Exit { code },
+            Op::Exec { .. } => Call::Exec,
+            Op::Setsid { .. } => Call::Setsid,
+            Op::Setpgid { target, pgid, .. } => Call::Setpgid {
+                pid: target.map_or(0, seen),
+                pgid: match pgid {
                     PgidArg::Zero => 0,
-                    PgidArg::Label(l) => self.number(l, ns),
+                    PgidArg::Label(l) => seen(l),
                     PgidArg::Negative(n) => i64::from(n),
-                };
-                self.machine.setpgid(p, pid, pgid)
-            }
-            (Op::Reap { child, .. }, Some(p)) => {
-                let pid = self.number(child, self.ns_of(p));
-                return Ok(match self.machine.waitpid(p, pid).map_err(invalid)? {
-                    Ok(Waited::Reaped(_)) => Outcome::Ok,
-                    Ok(Waited::Busy) => Outcome::Busy,
-                    Err(e) => Outcome::Err(e),
-                });
-            }
-            (Op::Kill { sig, target, .. }, sender) => {
-                let ns = sender.map_or(self.machine.root_namespace(), |s| self.ns_of(s));
-                let pid = match target {
-                    KillTarget::Process(l) => self.number(l, ns),
-                    KillTarget::Group(l) => -self.number(l, ns),
-                };
-                match sender {
-                    Some(s) => self.machine.kill(s, pid, sig),
-                    None => Ok(self.machine.kill_from_outside(pid, sig)),
-                }
-            }
-            (Op::Dispose { sig, action, .. }, Some(p)) => self.machine.sigaction(p, sig, action),
-            (Op::Subreaper { on, .. }, Some(p)) => self.machine.set_child_subreaper(p, on),
-            (_, None) => unreachable!("only kill can come from outside"),
+                },
+            },
+            Op::Reap { child, .. } => Call::Wait { pid: seen(child) },
+            Op::Kill { sig, target, .. } => Call::Kill {
+                pid: match target {
+                    KillTarget::Process(l) => seen(l),
+                    KillTarget::Group(l) => -seen(l),
+                },
+                sig,
+            },
+            Op::Dispose { sig, action, .. } => Call::Sigaction { sig, action },
+            Op::Subreaper { on, .. } => Call::Subreaper { on },
         };
-        Ok(match result.map_err(invalid)? {
-            Ok(()) => Outcome::Ok,
-            Err(e) => Outcome::Err(e),
+        Ok(match self.machine.perform(who, call) {
+            machine::Outcome::Done(Reply::Child(entity)) => {
+                let Op::Fork { child, .. } = op else { unreachable!("only fork makes a child") };
+                let pid = self.machine.pid(entity).expect("just forked").clone();
+                self.slots[child.index()] = Slot::Live { entity, pid };
+                Outcome::Ok
+            }
+            machine::Outcome::Done(Reply::Waited(Waited::Busy)) => Outcome::Busy,
+            machine::Outcome::Done(_) => Outcome::Ok,
+            machine::Outcome::Failed(e) => Outcome::Err(e),
+            machine::Outcome::CannotAct(why) => return Err(invalid(why)),
         })
     }
 
@@ -235,7 +220,7 @@ impl Replay<'_> {
                     let parent = m
                         .parent(*entity)
                         .filter(|&p| p != m.global_init())
-                        .map(|p| label_of_id(&m.process(p).expect("a parent exists").pid));
+                        .map(|p| label_of_id(m.pid(p).expect("a parent exists")));
                     let group = m.group(m.group_of(*entity));
                     let session = m.session(group.session);
                     lines.push(ProcLine::Present {
@@ -246,7 +231,7 @@ impl Replay<'_> {
                         sid: label_of_id(&session.id),
                         ns: m.own_ids(*entity),
                         caught: m.handlers(*entity).to_vec(),
-                        exit: (state == ProcState::Zombie).then_some(proc.exit).flatten(),
+                        exit: (state == ProcState::Zombie).then(|| m.identity(*entity).and_then(|i| i.exit)).flatten(),
                     });
                 }
             }

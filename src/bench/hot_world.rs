@@ -10,7 +10,7 @@
 
 use crate::bench::population;
 use crate::engine::Streams;
-use crate::machine::Machine;
+use crate::machine::{Actor, Call, Machine};
 use crate::model::Signal;
 use bevy_ecs::prelude::Entity;
 use rand::RngExt;
@@ -87,7 +87,7 @@ impl HotWorld {
 
     /// A child of `parent`, forked.
     pub fn fork(&mut self, parent: Entity) -> Entity {
-        self.machine.fork(parent, false).expect("the parent can act").expect("the fork succeeds")
+        self.machine.perform(parent, Call::Fork { newpid: false }).child().expect("the fork succeeds")
     }
 
     /// A child of init with `k` children of its own.
@@ -103,11 +103,11 @@ impl HotWorld {
     /// SIGCONT, and the SIGHUP kills it.
     pub fn stopped_job(&mut self) -> (Entity, Entity) {
         let shell = self.fork(self.machine.global_init());
-        self.machine.setsid(shell).expect("the shell can act").expect("a new process is no session leader");
+        self.machine.perform(shell, Call::Setsid).done().expect("a new process is no session leader");
         let job = self.fork(shell);
-        self.machine.setpgid(job, 0, 0).expect("the job can act").expect("a child may start a group");
+        self.machine.perform(job, Call::Setpgid { pid: 0, pgid: 0 }).done().expect("a child may start a group");
         let group = i64::from(self.machine.own_ids(job)[1]);
-        self.machine.kill(shell, -group, Signal::Stop).expect("the shell can act").expect("the group exists");
+        self.machine.perform(shell, Call::Kill { pid: -group, sig: Signal::Stop }).done().expect("the group exists");
         self.settle();
         (shell, job)
     }
@@ -148,11 +148,15 @@ impl HotWorld {
     /// forked).
     pub fn dispose(&mut self, processes: impl IntoIterator<Item = Entity>) {
         for p in processes {
-            let Some(pid) = self.machine.process(p).filter(|p| p.is_active()).map(|p| i64::from(p.pid.nr)) else {
+            if !self.machine.process(p).is_some_and(|p| p.is_active()) {
                 continue;
-            };
-            if self.machine.exit(p, 0).is_err() {
-                self.machine.kill_from_outside(pid, Signal::Kill).expect("a live process can be killed");
+            }
+            let pid = i64::from(self.machine.pid(p).expect("a live process").nr);
+            if self.machine.perform(p, Call::Exit { code: 0 }).done().is_none() {
+                self.machine
+                    .perform(Actor::Outside, Call::Kill { pid, sig: Signal::Kill })
+                    .done()
+                    .expect("a live process can be killed");
             }
         }
         self.settle();
@@ -179,7 +183,7 @@ mod tests {
             2_500,
             1,
             HotWorld::random_process,
-            |m, parent| m.fork(parent, false).unwrap().unwrap(),
+            |m, parent| m.perform(parent, Call::Fork { newpid: false }).child().unwrap(),
             |w, child| w.dispose([child]),
         );
         assert_eq!(world.machine().census().live(), live);
@@ -189,7 +193,7 @@ mod tests {
     fn init_adopts_the_children_of_an_exiting_parent() {
         let mut world = HotWorld::build(1_000);
         let (parent, children) = world.parent_of(50);
-        world.machine_mut().exit(parent, 0).unwrap();
+        world.machine_mut().perform(parent, Call::Exit { code: 0 }).done().unwrap();
         world.machine_mut().settle();
         let init = world.machine().global_init();
         assert!(children.iter().all(|&c| world.machine().parent(c) == Some(init)));
@@ -202,7 +206,7 @@ mod tests {
         let mut world = HotWorld::build(1_000);
         let (shell, job) = world.stopped_job();
         assert_eq!(world.machine().process(job).map(|p| p.state), Some(crate::model::RunState::Stopped));
-        world.machine_mut().exit(shell, 0).unwrap();
+        world.machine_mut().perform(shell, Call::Exit { code: 0 }).done().unwrap();
         world.machine_mut().settle();
         assert_eq!(world.machine().census().totals.orphan_pairs, 1);
         assert!(world.machine().process(job).is_none(), "SIGHUP killed the job and init released it");

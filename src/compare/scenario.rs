@@ -52,7 +52,7 @@
 use crate::engine::record::{Op, Record, Status};
 use crate::engine::{Context, SimDuration, SimTime, Simulation, Workload};
 use crate::io::results::{ResultsError, Table};
-use crate::machine::{CannotAct, Machine, MachineConfig, Waited};
+use crate::machine::{self, Actor, Call, CannotAct, Machine, MachineConfig, Reply, Waited};
 use crate::model::{Disposition, Errno, ExitStatus, Pid, RunState};
 use crate::semantics::Spec;
 use crate::systems::journal::Journal;
@@ -61,9 +61,6 @@ use bevy_ecs::prelude::Entity;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
-
-/// A number that names no process or group in any namespace.
-const NOTHING: i64 = i32::MAX as i64;
 
 /// A kind of divergence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -235,13 +232,12 @@ impl Workload for Mirror<'_> {
     }
 }
 
-/// An operation of the stream, with what the replay needs besides.
-struct Call {
+/// An operation of the stream, with the call it made: its numbers are
+/// those of the base machine, and are translated when it is replayed
+/// ([`Replay::translate`]); the terminal's signals are no call (`None`).
+struct Pending {
     record: Record,
-    /// A sigaction's action.
-    action: Disposition,
-    /// An `_exit`'s code.
-    code: u8,
+    call: Option<Call>,
 }
 
 /// The machine under `against` and the correspondence between its processes
@@ -249,7 +245,7 @@ struct Call {
 struct Replay {
     machine: Machine,
     /// Operations performed on the base machine and not yet replayed.
-    pending: Vec<Call>,
+    pending: Vec<Pending>,
     /// Base pid → the process in that role on `against`'s machine.
     against: HashMap<u32, (Entity, Pid)>,
     /// A process of `against`'s machine → its base pid.
@@ -266,7 +262,7 @@ struct Replay {
 impl Replay {
     fn new(machine: Machine, base: Spec, against: Spec) -> Replay {
         let init = machine.global_init();
-        let pid = machine.process(init).expect("the global init exists").pid.clone();
+        let pid = machine.pid(init).expect("the global init exists").clone();
         let mut replay = Replay {
             machine,
             pending: Vec::new(),
@@ -291,31 +287,42 @@ impl Replay {
         let base = ctx.machine();
         if self.base.is_empty() {
             let init = base.global_init();
-            let nr = base.process(init).expect("the global init exists").pid.nr;
+            let nr = base.pid(init).expect("the global init exists").nr;
             self.base.insert(nr, init);
             self.base_pid_of.insert(init, nr);
         }
         for record in records {
             let actor = record.actor.and_then(|pid| self.base.get(&pid).copied());
-            let mut call = Call { record, action: Disposition::Default, code: 0 };
-            match (record.op, record.target, actor) {
-                (Op::Fork | Op::Clone, Some(child), _) => {
+            let signal = || record.signal.expect("a kill, a sigaction or the terminal names its signal");
+            let call = match record.op {
+                Op::Fork | Op::Clone => {
+                    let child = record.target.expect("a fork names its child");
                     let e = base.namespace(base.root_namespace()).table.process(child).expect("just forked");
                     self.base.insert(child, e);
                     self.base_pid_of.insert(e, child);
+                    Some(Call::Fork { newpid: record.op == Op::Clone })
                 }
-                (Op::Sigaction, _, Some(a)) => {
-                    let sig = record.signal.expect("a sigaction names its signal");
-                    call.action = base.signals(a).disposition(sig);
+                Op::Exit => {
+                    let exit = actor.and_then(|a| base.identity(a)).and_then(|i| i.exit);
+                    let code = match exit {
+                        Some(ExitStatus::Code(code)) => code,
+                        _ => 0,
+                    };
+                    Some(Call::Exit { code })
                 }
-                (Op::Exit, _, Some(a)) => {
-                    if let Some(ExitStatus::Code(code)) = base.process(a).and_then(|p| p.exit) {
-                        call.code = code;
-                    }
+                Op::Exec => Some(Call::Exec),
+                Op::Setsid => Some(Call::Setsid),
+                Op::Setpgid => Some(Call::Setpgid { pid: 0, pgid: 0 }),
+                Op::Wait => Some(Call::Wait { pid: 0 }),
+                Op::Kill => Some(Call::Kill { pid: 0, sig: signal() }),
+                Op::Sigaction => {
+                    let action = actor.map_or(Disposition::Default, |a| base.signals(a).disposition(signal()));
+                    Some(Call::Sigaction { sig: signal(), action })
                 }
-                _ => {}
-            }
-            self.pending.push(call);
+                Op::Subreaper => Some(Call::Subreaper { on: true }),
+                Op::Tty => None,
+            };
+            self.pending.push(Pending { record, call });
         }
     }
 
@@ -323,8 +330,8 @@ impl Replay {
     /// the other machine, and compares what the two did on their own.
     fn settle(&mut self, ctx: &mut Context<'_, Event>) {
         let now = ctx.now;
-        for call in std::mem::take(&mut self.pending) {
-            self.perform(&call, now);
+        for pending in std::mem::take(&mut self.pending) {
+            self.perform(&pending, now);
         }
         self.machine.settle();
         // Deaths are read from the run-state changes; the released log would only grow.
@@ -367,18 +374,34 @@ impl Replay {
     }
 
     /// `against`'s number for the process the base numbered `base_pid`, as
-    /// `actor` sees it there (the root namespace for no actor).
+    /// `actor` sees it there (from outside for no actor).
     fn number(&self, base_pid: Option<u32>, actor: Option<Entity>) -> i64 {
-        let ns = actor.and_then(|a| self.machine.process(a)).map_or(self.machine.root_namespace(), |p| p.pid.ns);
-        match base_pid.and_then(|pid| self.against.get(&pid)).map(|(_, id)| self.machine.pid_nr_ns(id, ns)) {
-            Some(nr) if nr > 0 => i64::from(nr),
-            _ => NOTHING,
+        let id = base_pid.and_then(|pid| self.against.get(&pid)).map(|(_, id)| id);
+        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Process), id)
+    }
+
+    /// `call` with its numbers as `actor` sees them on `against`'s machine.
+    fn translate(&self, r: &Record, call: Call, actor: Option<Entity>) -> Call {
+        let number = |pid| self.number(pid, actor);
+        match call {
+            Call::Setpgid { .. } => {
+                Call::Setpgid { pid: number(r.target), pgid: if r.group == r.target { 0 } else { number(r.group) } }
+            }
+            Call::Wait { .. } => Call::Wait { pid: number(r.target) },
+            Call::Kill { sig, .. } => Call::Kill {
+                pid: match r.target {
+                    Some(_) => number(r.target),
+                    None => -number(r.group),
+                },
+                sig,
+            },
+            other => other,
         }
     }
 
     /// Replays one operation on `against`'s machine.
-    fn perform(&mut self, call: &Call, now: SimTime) {
-        let r = call.record;
+    fn perform(&mut self, pending: &Pending, now: SimTime) {
+        let r = pending.record;
         self.report.operations += 1;
         let base = r.status.name().to_owned();
         let actor = r.actor.map(|pid| self.against.get(&pid).map(|&(e, _)| e));
@@ -395,79 +418,44 @@ impl Replay {
         if let Some(why) = cannot {
             return self.diverge(now, Kind::Skipped, Some(r.op), r.actor, base, why.to_owned());
         }
-        let status = self.call(call, actor.flatten());
+        let status = self.call(pending, actor.flatten());
         if status != r.status {
             self.diverge(now, Kind::Errno, Some(r.op), r.actor, base, status.name().to_owned());
         }
     }
 
-    /// Performs `call` by `actor` (who can act, or is stopped) on `against`'s
-    /// machine and gives its status as the event stream would record it.
-    fn call(&mut self, call: &Call, actor: Option<Entity>) -> Status {
-        let r = call.record;
-        let ok = |r: Result<(), Errno>| r.map(|()| Status::Ok);
-        let result: Result<Result<Status, Errno>, CannotAct> = match (r.op, actor) {
-            (Op::Fork | Op::Clone, Some(a)) => {
-                let forked = self.machine.fork(a, r.op == Op::Clone);
-                if let (Ok(Ok(child)), Some(pid)) = (forked, r.target) {
-                    let id = self.machine.process(child).expect("just forked").pid.clone();
+    /// Performs the pending operation by `actor` (who can act, or is stopped)
+    /// on `against`'s machine and gives its status as the event stream would
+    /// record it.
+    fn call(&mut self, pending: &Pending, actor: Option<Entity>) -> Status {
+        let r = pending.record;
+        let Some(call) = pending.call else {
+            let sig = r.signal.expect("the terminal sends a signal");
+            let root = self.machine.root_namespace();
+            let nr = u32::try_from(self.number(r.group, None)).unwrap_or(0);
+            return match self.machine.process_group_with_id(root, nr) {
+                Some(g) => {
+                    self.machine.signal_group(g, sig);
+                    Status::Ok
+                }
+                None => Status::Err(Errno::ESRCH),
+            };
+        };
+        let call = self.translate(&r, call, actor);
+        match self.machine.perform(actor.map_or(Actor::Outside, Actor::Process), call) {
+            machine::Outcome::Done(Reply::Child(child)) => {
+                if let Some(pid) = r.target {
+                    let id = self.machine.pid(child).expect("just forked").clone();
                     self.base_pid_of_number.insert(id.nr_at(0).expect("a pid has a root number"), pid);
                     self.against.insert(pid, (child, id));
                     self.base_pid_of_against.insert(child, pid);
                 }
-                forked.map(|f| f.map(|_| Status::Ok))
+                Status::Ok
             }
-            (Op::Exit, Some(a)) => self.machine.exit(a, call.code).map(|()| Ok(Status::Ok)),
-            (Op::Exec, Some(a)) => self.machine.exec(a).map(|()| Ok(Status::Ok)),
-            (Op::Setsid, Some(a)) => self.machine.setsid(a).map(|r| r.map(|_| Status::Ok)),
-            (Op::Setpgid, Some(a)) => {
-                let pid = self.number(r.target, Some(a));
-                let pgid = if r.group == r.target { 0 } else { self.number(r.group, Some(a)) };
-                self.machine.setpgid(a, pid, pgid).map(ok)
-            }
-            (Op::Wait, Some(a)) => {
-                let pid = self.number(r.target, Some(a));
-                self.machine.waitpid(a, pid).map(|r| {
-                    r.map(|w| match w {
-                        Waited::Reaped(_) => Status::Ok,
-                        Waited::Busy => Status::Busy,
-                    })
-                })
-            }
-            (Op::Kill, sender) => {
-                let sig = r.signal.expect("a kill names its signal");
-                let number = match r.target {
-                    Some(_) => self.number(r.target, sender),
-                    None => -self.number(r.group, sender),
-                };
-                match sender {
-                    Some(s) => self.machine.kill(s, number, sig).map(ok),
-                    None => Ok(ok(self.machine.kill_from_outside(number, sig))),
-                }
-            }
-            (Op::Tty, _) => {
-                let sig = r.signal.expect("the terminal sends a signal");
-                let root = self.machine.root_namespace();
-                let nr = u32::try_from(self.number(r.group, None)).unwrap_or(0);
-                Ok(match self.machine.process_group_with_id(root, nr) {
-                    Some(g) => {
-                        self.machine.signal_group(g, sig);
-                        Ok(Status::Ok)
-                    }
-                    None => Err(Errno::ESRCH),
-                })
-            }
-            (Op::Sigaction, Some(a)) => {
-                let sig = r.signal.expect("a sigaction names its signal");
-                self.machine.sigaction(a, sig, call.action).map(ok)
-            }
-            (Op::Subreaper, Some(a)) => self.machine.set_child_subreaper(a, true).map(ok),
-            (_, None) => unreachable!("only kill and the terminal act from outside"),
-        };
-        match result {
-            Ok(Ok(status)) => status,
-            Ok(Err(e)) => Status::Err(e),
-            Err(_) => Status::Stopped,
+            machine::Outcome::Done(Reply::Waited(Waited::Busy)) => Status::Busy,
+            machine::Outcome::Done(_) => Status::Ok,
+            machine::Outcome::Failed(e) => Status::Err(e),
+            machine::Outcome::CannotAct(_) => Status::Stopped,
         }
     }
 

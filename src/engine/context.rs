@@ -11,12 +11,9 @@
 use crate::engine::queue::EventQueue;
 use crate::engine::record::{Op, Record, Status, TickLog};
 use crate::engine::time::{SimDuration, SimTime};
-use crate::machine::{CannotAct, Machine, Waited};
+use crate::machine::{self, Actor, Call, CannotAct, Machine, Reply, Waited};
 use crate::model::{Disposition, Errno, Pid, ProcessGroup, Signal};
 use bevy_ecs::prelude::Entity;
-
-/// A number that names no process or group in any namespace.
-const NOTHING: i64 = i32::MAX as i64;
 
 /// How an operation ended, for the handler that asked for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +27,16 @@ pub enum Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The value changed by `f`, if the operation succeeded.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Done(v) => Outcome::Done(f(v)),
+            Outcome::Failed(e) => Outcome::Failed(e),
+            Outcome::Stopped => Outcome::Stopped,
+            Outcome::Dead => Outcome::Dead,
+        }
+    }
+
     /// The value, if the operation succeeded.
     pub fn done(self) -> Option<T> {
         match self {
@@ -49,13 +56,13 @@ impl<T> Outcome<T> {
     }
 }
 
-impl<T> From<Result<Result<T, Errno>, CannotAct>> for Outcome<T> {
-    fn from(r: Result<Result<T, Errno>, CannotAct>) -> Self {
-        match r {
-            Ok(Ok(v)) => Outcome::Done(v),
-            Ok(Err(e)) => Outcome::Failed(e),
-            Err(CannotAct::Stopped) => Outcome::Stopped,
-            Err(CannotAct::Zombie | CannotAct::Gone) => Outcome::Dead,
+impl<T> From<machine::Outcome<T>> for Outcome<T> {
+    fn from(outcome: machine::Outcome<T>) -> Self {
+        match outcome {
+            machine::Outcome::Done(v) => Outcome::Done(v),
+            machine::Outcome::Failed(e) => Outcome::Failed(e),
+            machine::Outcome::CannotAct(CannotAct::Stopped) => Outcome::Stopped,
+            machine::Outcome::CannotAct(CannotAct::Zombie | CannotAct::Gone) => Outcome::Dead,
         }
     }
 }
@@ -114,7 +121,7 @@ impl<E> Context<'_, E> {
     // --- Numbers -------------------------------------------------------------
 
     fn pid(&self, p: Entity) -> Option<&Pid> {
-        self.machine.process(p).map(|p| &p.pid)
+        self.machine.pid(p)
     }
 
     fn group_id(&self, g: Entity) -> Option<&Pid> {
@@ -131,15 +138,6 @@ impl<E> Context<'_, E> {
         self.group_id(g).and_then(|id| id.nr_at(0))
     }
 
-    /// The number of `id` as `actor` sees it (`None`: the root namespace).
-    fn seen_by(&self, actor: Option<Entity>, id: Option<&Pid>) -> i64 {
-        let ns = actor.and_then(|a| self.pid(a)).map_or(self.machine.root_namespace(), |p| p.ns);
-        match id.map(|id| self.machine.pid_nr_ns(id, ns)) {
-            Some(nr) if nr > 0 => i64::from(nr),
-            _ => NOTHING,
-        }
-    }
-
     /// The record of operation `op` by `actor`, to be completed by the caller.
     fn record(&self, op: Op, actor: Option<Entity>) -> Record {
         Record {
@@ -154,27 +152,34 @@ impl<E> Context<'_, E> {
         }
     }
 
-    /// Counts and keeps `record` with `status`, or counts the event as
-    /// cancelled if nothing was done.
-    fn finish(&mut self, record: Record, status: Option<Status>) {
+    /// `actor` makes `call` (from outside the world when `None`): the
+    /// operation is counted, and kept as `record` with its status.
+    /// A fork's record names the child it made.
+    fn call(&mut self, actor: Option<Entity>, call: Call, mut record: Record) -> Outcome<Reply> {
+        let outcome: Outcome<Reply> = self.machine.perform(actor.map_or(Actor::Outside, Actor::Process), call).into();
+        if let Outcome::Done(Reply::Child(child)) = outcome {
+            record.target = self.global_pid(child);
+        }
+        let status = match outcome {
+            Outcome::Done(Reply::Waited(Waited::Busy)) => Some(Status::Busy),
+            _ => outcome.status(),
+        };
         match status {
             Some(status) => self.log.note(Record { status, ..record }),
             None => self.cancel(),
         }
+        outcome
     }
 
-    /// Performs a recorded operation that names nothing but its actor.
-    fn simple(
-        &mut self,
-        op: Op,
-        p: Entity,
-        signal: Option<Signal>,
-        call: impl FnOnce(&mut Machine) -> Outcome<()>,
-    ) -> Outcome<()> {
+    /// Makes a call that names nothing but its actor, and needs no reply.
+    fn simple(&mut self, op: Op, p: Entity, signal: Option<Signal>, call: Call) -> Outcome<()> {
         let record = Record { signal, ..self.record(op, Some(p)) };
-        let outcome = call(self.machine);
-        self.finish(record, outcome.status());
-        outcome
+        self.call(Some(p), call, record).map(drop)
+    }
+
+    /// The number of `id` as `actor` sees it (`None`: from outside).
+    fn seen_by(&self, actor: Option<Entity>, id: Option<&Pid>) -> i64 {
+        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Process), id)
     }
 
     // --- Operations ----------------------------------------------------------
@@ -182,35 +187,35 @@ impl<E> Context<'_, E> {
     /// fork() by `parent`, or clone(CLONE_NEWPID) with `newpid`: the child.
     pub fn fork(&mut self, parent: Entity, newpid: bool) -> Outcome<Entity> {
         let record = self.record(if newpid { Op::Clone } else { Op::Fork }, Some(parent));
-        let outcome: Outcome<Entity> = self.machine.fork(parent, newpid).into();
-        let target = outcome.done().and_then(|c| self.global_pid(c));
-        self.finish(Record { target, ..record }, outcome.status());
-        outcome
+        self.call(Some(parent), Call::Fork { newpid }, record).map(|r| match r {
+            Reply::Child(c) => c,
+            other => unreachable!("fork replies with its child, not {other:?}"),
+        })
     }
 
     /// `_exit(code)`.
     pub fn exit(&mut self, p: Entity, code: u8) -> Outcome<()> {
-        self.simple(Op::Exit, p, None, |m| m.exit(p, code).map(Ok).into())
+        self.simple(Op::Exit, p, None, Call::Exit { code })
     }
 
     /// execve.
     pub fn exec(&mut self, p: Entity) -> Outcome<()> {
-        self.simple(Op::Exec, p, None, |m| m.exec(p).map(Ok).into())
+        self.simple(Op::Exec, p, None, Call::Exec)
     }
 
     /// setsid().
     pub fn setsid(&mut self, p: Entity) -> Outcome<()> {
-        self.simple(Op::Setsid, p, None, |m| m.setsid(p).map(|r| r.map(drop)).into())
+        self.simple(Op::Setsid, p, None, Call::Setsid)
     }
 
     /// sigaction(sig, action) by `p`.
     pub fn sigaction(&mut self, p: Entity, sig: Signal, action: Disposition) -> Outcome<()> {
-        self.simple(Op::Sigaction, p, Some(sig), |m| m.sigaction(p, sig, action).into())
+        self.simple(Op::Sigaction, p, Some(sig), Call::Sigaction { sig, action })
     }
 
     /// prctl(PR_SET_CHILD_SUBREAPER, 1) by `p`.
     pub fn subreaper(&mut self, p: Entity) -> Outcome<()> {
-        self.simple(Op::Subreaper, p, None, |m| m.set_child_subreaper(p, true).into())
+        self.simple(Op::Subreaper, p, None, Call::Subreaper { on: true })
     }
 
     /// setpgid by `actor` moving `target` into `group`, or into a new group
@@ -223,39 +228,29 @@ impl<E> Context<'_, E> {
             group: group.map_or(self.global_pid(target), |g| self.global_group(g)),
             ..self.record(Op::Setpgid, Some(actor))
         };
-        let outcome: Outcome<()> = self.machine.setpgid(actor, pid, pgid).into();
-        self.finish(record, outcome.status());
-        outcome
+        self.call(Some(actor), Call::Setpgid { pid, pgid }, record).map(drop)
     }
 
     /// waitpid(child, WNOHANG) by `parent`.
     pub fn waitpid(&mut self, parent: Entity, child: Entity) -> Outcome<Waited> {
         let pid = self.seen_by(Some(parent), self.pid(child));
         let record = Record { target: self.global_pid(child), ..self.record(Op::Wait, Some(parent)) };
-        let outcome = self.machine.waitpid(parent, pid).into();
-        let status = match outcome {
-            Outcome::Done(Waited::Busy) => Some(Status::Busy),
-            _ => outcome.status(),
-        };
-        self.finish(record, status);
-        outcome
+        self.call(Some(parent), Call::Wait { pid }, record).map(|r| match r {
+            Reply::Waited(w) => w,
+            other => unreachable!("waitpid replies with what it waited, not {other:?}"),
+        })
     }
 
     /// kill by `sender`, or by a process outside the world when `None`.
     pub fn kill(&mut self, sender: Option<Entity>, target: Target, sig: Signal) -> Outcome<()> {
         let record = Record { signal: Some(sig), ..self.record(Op::Kill, sender) };
-        let (number, record) = match target {
+        let (pid, record) = match target {
             Target::Process(p) => (self.seen_by(sender, self.pid(p)), Record { target: self.global_pid(p), ..record }),
             Target::Group(g) => {
                 (-self.seen_by(sender, self.group_id(g)), Record { group: self.global_group(g), ..record })
             }
         };
-        let outcome: Outcome<()> = match sender {
-            Some(s) => self.machine.kill(s, number, sig).into(),
-            None => Ok(self.machine.kill_from_outside(number, sig)).into(),
-        };
-        self.finish(record, outcome.status());
-        outcome
+        self.call(sender, Call::Kill { pid, sig }, record).map(drop)
     }
 
     /// The terminal sends `sig` to group `g` (the user typed the suspend or
@@ -270,7 +265,7 @@ impl<E> Context<'_, E> {
             }
             None => Outcome::Failed(Errno::ESRCH),
         };
-        self.finish(record, outcome.status());
+        self.log.note(Record { status: outcome.status().expect("a tty signal is done or failed"), ..record });
         outcome
     }
 }

@@ -19,7 +19,8 @@
 //! with the parent it has *then*. It is not changed when a process becomes a
 //! zombie, nor when it is reparented, and it has no global-init exclusion; a
 //! nil parent counts. So it drifts from Linux's exact count of links
-//! ([`ProcessGroup::links`]), and can wrap below 0 like the seed's `uint32`.
+//! ([`ProcessGroup::links`](crate::model::ProcessGroup::links)), and can wrap
+//! below 0 like the seed's `uint32`.
 //!
 //! Each of these departures is a [`Rule`]; with a rule left out, the count
 //! follows Linux on that point (with all of [`Rule::COUNT`] left out it
@@ -29,9 +30,10 @@
 //! [`Rule::OrphanCheckRepeats`] (a decrement of a group that was orphaned
 //! already).
 
-use crate::model::ids::{group, group_of, process};
-use crate::model::{ProcessGroup, Signal, Tree, list};
+use crate::gvisor::{Seed, SeedGroup};
+use crate::model::Signal;
 use crate::semantics::{Rule, Semantics};
+use crate::systems::kernel::Core;
 use crate::systems::orphans;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
@@ -52,8 +54,8 @@ pub enum Site {
 pub type Parent = Option<(Entity, Entity)>;
 
 /// `p`'s parent and its group.
-pub fn parent_of(world: &World, p: Entity) -> Parent {
-    world.get::<Tree>(p).and_then(|t| t.parent).map(|parent| (parent, group_of(world, parent)))
+pub fn parent_of(core: &Core, p: Entity) -> Parent {
+    core.process(p).parent.map(|parent| (parent, core.group_of(parent)))
 }
 
 /// Whether `incRefWithParent`/`decRefWithParent` count `member`, in group
@@ -61,103 +63,93 @@ pub fn parent_of(world: &World, p: Entity) -> Parent {
 /// session)`. With [`Rule::NoInitExclusion`] left out a nil parent or the
 /// global init is no ancestor; with [`Rule::ZombiesCounted`] left out a
 /// zombie is none either — then this is Linux's link test.
-pub fn counts(world: &World, member: Entity, pg: Entity, parent: Parent) -> bool {
-    let semantics = *world.resource::<Semantics>();
-    if !semantics.seed(Rule::ZombiesCounted) && !process(world, member).is_alive() {
+pub fn counts(core: &Core, member: Entity, pg: Entity, parent: Parent) -> bool {
+    let semantics: Semantics = *core.semantics;
+    if !semantics.seed(Rule::ZombiesCounted) && !core.process(member).is_alive() {
         return false;
     }
     match parent {
         None => semantics.seed(Rule::NoInitExclusion),
         Some((parent, parent_pg)) => {
-            (semantics.seed(Rule::NoInitExclusion) || !process(world, parent).global_init)
+            (semantics.seed(Rule::NoInitExclusion) || !core.process(parent).is_global_init())
                 && parent_pg != pg
-                && group(world, parent_pg).session == group(world, pg).session
+                && core.group(parent_pg).session == core.group(pg).session
         }
     }
 }
 
 /// The count of group `g`.
-pub fn count(world: &World, g: Entity) -> u32 {
-    group(world, g).ancestors
+pub fn count(seed: &Seed, g: Entity) -> u32 {
+    seed.groups.get(g).expect("a seed group").ancestors
 }
 
 /// Adds 1 to `g`'s count when `yes` (`ancestors++`).
-pub fn increment(world: &mut World, g: Entity, yes: bool) {
-    let mut g = world.get_mut::<ProcessGroup>(g).expect("group has ProcessGroup");
+pub fn increment(seed: &mut Seed, g: Entity, yes: bool) {
+    let mut g = seed.groups.get_mut(g).expect("a seed group");
     g.ancestors = g.ancestors.wrapping_add(u32::from(yes));
 }
 
 /// Takes 1 from `g`'s count when `yes` (`ancestors--`, wrapping as a `uint32`).
-pub fn decrement(world: &mut World, g: Entity, yes: bool) {
-    let mut g = world.get_mut::<ProcessGroup>(g).expect("group has ProcessGroup");
+pub fn decrement(seed: &mut Seed, g: Entity, yes: bool) {
+    let mut g = seed.groups.get_mut(g).expect("a seed group");
     g.ancestors = g.ancestors.wrapping_sub(u32::from(yes));
 }
 
 /// Sets a new group's count (`createSession`: 0; `CreateProcessGroup`: 1 if
 /// the parent is in the same session).
-pub fn set(world: &mut World, g: Entity, value: u32) {
-    world.get_mut::<ProcessGroup>(g).expect("group has ProcessGroup").ancestors = value;
+pub fn set(seed: &mut Seed, g: Entity, value: u32) {
+    seed.groups.get_mut(g).expect("a seed group").ancestors = value;
 }
 
 /// Counts or uncounts `p` in its group with its current parent: what the
 /// seed leaves out and Linux does when `p` is reparented
 /// ([`Rule::ReparentUnseen`] left out) or becomes a zombie
 /// ([`Rule::ZombiesCounted`] left out).
-pub fn count_with_parent(world: &mut World, p: Entity, add: bool) {
-    let pg = group_of(world, p);
-    let yes = counts(world, p, pg, parent_of(world, p));
+pub fn count_with_parent(core: &Core, seed: &mut Seed, p: Entity, add: bool) {
+    let pg = core.group_of(p);
+    let yes = counts(core, p, pg, parent_of(core, p));
     if add {
-        increment(world, pg, yes);
+        increment(seed, pg, yes);
     } else {
-        decrement(world, pg, yes);
+        decrement(seed, pg, yes);
     }
 }
 
-/// The first group's count: `createSession` for the root thread group, which
+/// The first group's books: `createSession` for the root thread group, which
 /// has no process group yet, "always says that the very first group created
 /// has ancestors" — the nil parent of [`Rule::NoInitExclusion`].
-pub fn root_group(world: &mut World, g: Entity) {
-    let nil_counts = world.resource::<Semantics>().seed(Rule::NoInitExclusion);
-    set(world, g, u32::from(nil_counts));
+pub fn root_group(semantics: Semantics) -> SeedGroup {
+    SeedGroup { ancestors: u32::from(semantics.seed(Rule::NoInitExclusion)), made_by_setsid: true }
 }
 
 /// The reap of `p` (`TaskExitDead`): `decRefWithParent(parentPG)` with the
-/// parent it has now, then `handleOrphan` if the group lives on. Runs while
-/// `p` is still in its group; returns the group and whether the decrement
-/// orphaned it, for [`after_reap`] once `p` has left.
-pub fn reap(world: &mut World, p: Entity) -> (Entity, bool) {
-    let pg = group_of(world, p);
-    let before = count(world, pg);
-    let yes = counts(world, p, pg, parent_of(world, p));
-    decrement(world, pg, yes);
-    (pg, before != 0 && count(world, pg) == 0)
-}
-
-/// `handleOrphan` after a reap, if the group still has members.
-pub fn after_reap(world: &mut World, (pg, orphaned_now): (Entity, bool)) {
-    if world.get::<ProcessGroup>(pg).is_some() {
-        handle_orphan(world, pg, orphaned_now, Site::Reap);
-    }
+/// parent it has now. Runs while `p` is still in its group; returns the
+/// group and whether the decrement orphaned it, for `handleOrphan` once `p`
+/// has left.
+pub fn reap(core: &Core, seed: &mut Seed, p: Entity) -> (Entity, bool) {
+    let pg = core.group_of(p);
+    let before = count(seed, pg);
+    let yes = counts(core, p, pg, parent_of(core, p));
+    decrement(seed, pg, yes);
+    (pg, before != 0 && count(seed, pg) == 0)
 }
 
 /// `handleOrphan`: if the group's count is 0 and a member's group-stop is
 /// complete, SIGHUP then SIGCONT to every member, one after the other.
 /// `orphaned_now` says whether the decrement that precedes it took the count
 /// to 0; which rule lets it act depends on that and on `site`.
-pub fn handle_orphan(world: &mut World, pg: Entity, orphaned_now: bool, site: Site) {
-    let semantics = *world.resource::<Semantics>();
+pub fn handle_orphan(core: &mut Core, seed: &Seed, pg: Entity, orphaned_now: bool, site: Site) {
     let rule = match (orphaned_now, site) {
         (true, Site::Move) => Rule::OrphanCheckOnGroupChange,
         (true, Site::Reap) => Rule::CheckedAtReap,
         (false, _) => Rule::OrphanCheckRepeats,
     };
-    let g = group(world, pg);
-    if !semantics.seed(rule) || g.ancestors != 0 || g.stopped == 0 {
+    if !core.semantics.seed(rule) || count(seed, pg) != 0 || core.group(pg).stopped == 0 {
         return;
     }
-    orphans::count_pair(world, pg);
-    for member in list::members::<crate::model::group::Members>(world, pg) {
-        signal::send(world, Sender::Kernel, member, Signal::Hup);
-        signal::send(world, Sender::Kernel, member, Signal::Cont);
+    orphans::count_pair(core, pg);
+    for member in core.members_of(pg) {
+        signal::send(core, Sender::Kernel, member, Signal::Hup);
+        signal::send(core, Sender::Kernel, member, Signal::Cont);
     }
 }

@@ -8,10 +8,10 @@
 //! let through ([`crate::gvisor::sessions`]), or a reused pid — and it is
 //! what `Kill` matches thread groups by. [`GroupsById`] is its inverse.
 
-use crate::model::Pid;
-use crate::model::ids::{group, group_of, namespace, number_at, pid_nr_ns, vnr};
+use crate::gvisor::Seed;
 use crate::model::namespace::IdKind;
-use crate::model::{Errno, Signal, list};
+use crate::model::{Errno, Signal};
+use crate::systems::kernel::Core;
 use crate::systems::signal::{self, Sender};
 use bevy_ecs::prelude::*;
 use std::collections::HashMap;
@@ -21,42 +21,45 @@ use std::collections::HashMap;
 #[derive(Resource, Debug, Default)]
 pub struct GroupsById(HashMap<(Entity, u32), Vec<Entity>>);
 
+/// The (namespace, number) keys of group `g`'s id.
+fn keys(core: &Core, g: Entity) -> Vec<(Entity, u32)> {
+    let id = &core.group(g).id;
+    (0..=id.level()).map(|level| core.number_at(id, level)).collect()
+}
+
 /// Records a new group under every number of its id.
-pub fn add_group(world: &mut World, g: Entity, id: &Pid) {
-    for level in 0..=id.level() {
-        let key = number_at(world, id, level);
-        world.resource_mut::<GroupsById>().0.entry(key).or_default().push(g);
+pub fn add_group(core: &Core, seed: &mut Seed, g: Entity) {
+    for key in keys(core, g) {
+        seed.by_id.0.entry(key).or_default().push(g);
     }
 }
 
 /// Forgets a released group.
-pub fn remove_group(world: &mut World, g: Entity, id: &Pid) {
-    for level in 0..=id.level() {
-        let key = number_at(world, id, level);
-        let mut index = world.resource_mut::<GroupsById>();
-        if let Some(groups) = index.0.get_mut(&key) {
+pub fn remove_group(core: &Core, seed: &mut Seed, g: Entity) {
+    for key in keys(core, g) {
+        if let Some(groups) = seed.by_id.0.get_mut(&key) {
             groups.retain(|&other| other != g);
             if groups.is_empty() {
-                index.0.remove(&key);
+                seed.by_id.0.remove(&key);
             }
         }
     }
 }
 
 /// The live groups whose id is `nr` in namespace `ns`.
-pub fn groups_with_id(world: &World, ns: Entity, nr: u32) -> Vec<Entity> {
-    world.resource::<GroupsById>().0.get(&(ns, nr)).cloned().unwrap_or_default()
+pub fn groups_with_id(seed: &Seed, ns: Entity, nr: u32) -> Vec<Entity> {
+    seed.by_id.0.get(&(ns, nr)).cloned().unwrap_or_default()
 }
 
 /// "Ensure this translation is added to all namespaces": `createSession`
 /// and `CreateProcessGroup` map the new ids last, after the old group may
 /// have gone and unmapped the same number.
-pub fn map_last(world: &mut World, g: Entity) {
-    let id = group(world, g).id.clone();
-    let session = group(world, g).session;
-    crate::model::ids::attach(world, &id, IdKind::Group, g);
-    let sid = crate::model::ids::session(world, session).id.clone();
-    crate::model::ids::attach(world, &sid, IdKind::Session, session);
+pub fn map_last(core: &mut Core, g: Entity) {
+    let group = core.group(g);
+    let (id, session) = (group.id.clone(), group.session);
+    core.attach(&id, IdKind::Group, g);
+    let sid = core.session(session).id.clone();
+    core.attach(&sid, IdKind::Session, session);
 }
 
 /// `kill(-pgid)`, and `kill(0)` with the caller's own group id, as the seed
@@ -64,22 +67,29 @@ pub fn map_last(world: &mut World, g: Entity) {
 /// whose group's id there is `pgid` — members of two groups with one id
 /// alike, and with `pgid` 0, every one whose group is invisible. ESRCH if
 /// none.
-pub fn kill_group_id(world: &mut World, sender: Sender, ns: Entity, pgid: u32, sig: Signal) -> Result<(), Errno> {
+pub fn kill_group_id(
+    core: &mut Core,
+    seed: &Seed,
+    sender: Sender,
+    ns: Entity,
+    pgid: u32,
+    sig: Signal,
+) -> Result<(), Errno> {
     let targets: Vec<Entity> = if pgid == 0 {
-        let all: Vec<Entity> = namespace(world, ns).table.processes_from(1).map(|(_, e)| e).collect();
-        all.into_iter().filter(|&e| pid_nr_ns(world, &group(world, group_of(world, e)).id, ns) == 0).collect()
+        let all: Vec<Entity> = core.namespace(ns).table.processes_from(1).map(|(_, e)| e).collect();
+        all.into_iter().filter(|&e| core.pid_nr_ns(&core.group(core.group_of(e)).id, ns) == 0).collect()
     } else {
-        groups_with_id(world, ns, pgid)
+        groups_with_id(seed, ns, pgid)
             .into_iter()
-            .flat_map(|g| list::members::<crate::model::group::Members>(world, g))
-            .filter(|&m| vnr(world, m, ns) != 0)
+            .flat_map(|g| core.members_of(g))
+            .filter(|&m| core.vnr(m, ns) != 0)
             .collect()
     };
     if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
     for t in targets {
-        signal::send(world, sender, t, sig);
+        signal::send(core, sender, t, sig);
     }
     Ok(())
 }

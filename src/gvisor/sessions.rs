@@ -19,72 +19,60 @@
 //! pass the parent's group as the children's old one
 //! ([`Rule::ChildrenWrongGroup`]).
 
+use crate::gvisor::Seed;
 use crate::gvisor::ancestors::{self, Site, count, counts, decrement, increment, parent_of};
-use crate::gvisor::ids::{self, groups_with_id};
-use crate::model::ids::{group, group_of, namespace, pid_of, session};
-use crate::model::list;
-use crate::model::tree::Children;
-use crate::semantics::{Rule, Semantics};
-use crate::systems::ancestors as model;
+use crate::gvisor::ids::groups_with_id;
+use crate::semantics::Rule;
+use crate::systems::groups::Move;
+use crate::systems::kernel::Core;
 use bevy_ecs::prelude::*;
-
-/// How a thread group moves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Move {
-    /// Into the group of a new session (`createSession`).
-    NewSession,
-    /// Into a new group of its session (`CreateProcessGroup`).
-    NewGroup,
-    /// Into an existing group (`JoinProcessGroup`).
-    Join,
-}
 
 /// Whether the scan of `createSession` or `CreateProcessGroup` finds a group
 /// with `p`'s id. `missed(in_it)` says whether a group not made by setsid
 /// (so not in its session's list) is missed, given whether `p` is in it.
-pub fn group_id_found(world: &World, p: Entity, missed: impl Fn(bool) -> bool) -> bool {
-    let skip_foreign = world.resource::<Semantics>().seed(Rule::ScanSkipsForeignSessions);
-    let pid = pid_of(world, p);
-    let own = group_of(world, p);
-    groups_with_id(world, pid.ns, pid.nr).into_iter().any(|g| {
-        let found = group(world, g);
-        let leader_ns = session(world, found.session).id.ns;
+pub fn group_id_found(core: &Core, seed: &Seed, p: Entity, missed: impl Fn(bool) -> bool) -> bool {
+    let skip_foreign = core.semantics.seed(Rule::ScanSkipsForeignSessions);
+    let pid = core.pid(p);
+    let own = core.group_of(p);
+    groups_with_id(seed, pid.ns, pid.nr).into_iter().any(|g| {
+        let found = core.group(g);
+        let leader_ns = core.session(found.session).id.ns;
+        let listed = seed.groups.get(g).expect("a seed group").made_by_setsid;
         found.id.ns == pid.ns
             && found.id.nr == pid.nr
             && !(skip_foreign && leader_ns != pid.ns)
-            && (found.made_by_setsid || !missed(g == own))
+            && (listed || !missed(g == own))
     })
 }
 
 /// `createSession`'s EPERM test for a caller that leads no session: a
 /// session of its namespace has its id, or the scan finds a group with it.
-pub fn setsid_id_taken(world: &World, p: Entity) -> bool {
-    let semantics = *world.resource::<Semantics>();
-    let pid = pid_of(world, p);
-    let session_taken =
-        namespace(world, pid.ns).table.session(pid.nr).is_some_and(|s| session(world, s).id.ns == pid.ns);
+pub fn setsid_id_taken(core: &Core, seed: &Seed, p: Entity) -> bool {
+    let semantics = *core.semantics;
+    let pid = core.pid(p);
+    let session_taken = core.namespace(pid.ns).table.session(pid.nr).is_some_and(|s| core.session(s).id.ns == pid.ns);
     session_taken
-        || group_id_found(world, p, |in_it| {
+        || group_id_found(core, seed, p, |in_it| {
             semantics.seed(if in_it { Rule::UnlistedOwnGroup } else { Rule::UnlistedLeftGroup })
         })
 }
 
 /// The seed's count adjustments and orphan checks for `tg` moving into group
 /// `to`, run before the model moves it.
-pub fn before_move(world: &mut World, tg: Entity, to: Entity, how: Move) {
-    let semantics = *world.resource::<Semantics>();
-    let parent = parent_of(world, tg);
-    let old = group_of(world, tg);
-    let old_before = count(world, old);
+pub fn before_move(core: &mut Core, seed: &mut Seed, tg: Entity, to: Entity, how: Move) {
+    let semantics = *core.semantics;
+    let parent = parent_of(core, tg);
+    let old = core.group_of(tg);
+    let old_before = count(seed, old);
     match how {
-        Move::NewSession => {}
+        Move::NewSession => seed.groups.get_mut(to).expect("a seed group").made_by_setsid = true,
         Move::NewGroup => {
-            let linked = parent.is_some() && counts(world, tg, to, parent);
-            ancestors::set(world, to, u32::from(linked));
+            let linked = parent.is_some() && counts(core, tg, to, parent);
+            ancestors::set(seed, to, u32::from(linked));
         }
         Move::Join => {
-            let yes = counts(world, tg, to, parent);
-            increment(world, to, yes);
+            let yes = counts(core, tg, to, parent);
+            increment(seed, to, yes);
         }
     }
     let children_old = if how != Move::Join && semantics.seed(Rule::ChildrenWrongGroup) {
@@ -92,33 +80,18 @@ pub fn before_move(world: &mut World, tg: Entity, to: Entity, how: Move) {
     } else {
         Some((tg, old))
     };
-    for child in list::members::<Children>(world, tg) {
-        let pg = group_of(world, child);
-        let before = count(world, pg);
-        let yes = counts(world, child, pg, Some((tg, to)));
-        increment(world, pg, yes);
-        let yes = counts(world, child, pg, children_old);
-        decrement(world, pg, yes);
-        ancestors::handle_orphan(world, pg, before != 0 && count(world, pg) == 0, Site::Move);
+    for child in core.children_of(tg) {
+        let pg = core.group_of(child);
+        let before = count(seed, pg);
+        let yes = counts(core, child, pg, Some((tg, to)));
+        increment(seed, pg, yes);
+        let yes = counts(core, child, pg, children_old);
+        decrement(seed, pg, yes);
+        ancestors::handle_orphan(core, seed, pg, before != 0 && count(seed, pg) == 0, Site::Move);
     }
-    let yes = counts(world, tg, old, parent);
-    decrement(world, old, yes);
-    if old == to || group(world, old).members.len > 1 {
-        ancestors::handle_orphan(world, old, old_before != 0 && count(world, old) == 0, Site::Move);
-    }
-}
-
-/// Moves `tg` into group `to` (`change_pid(PIDTYPE_PGID)`); under a seed
-/// profile, as `createSession`, `CreateProcessGroup` or `JoinProcessGroup`
-/// would: the counts and checks of [`before_move`] first, and the new ids
-/// mapped last.
-pub fn change_group(world: &mut World, tg: Entity, to: Entity, how: Move) {
-    let seed = world.resource::<Semantics>().has_seed_rules();
-    if seed {
-        before_move(world, tg, to, how);
-    }
-    model::change_group(world, tg, to);
-    if seed && how != Move::Join {
-        ids::map_last(world, to);
+    let yes = counts(core, tg, old, parent);
+    decrement(seed, old, yes);
+    if old == to || core.group(old).members.len > 1 {
+        ancestors::handle_orphan(core, seed, old, old_before != 0 && count(seed, old) == 0, Site::Move);
     }
 }

@@ -9,6 +9,11 @@
 //! member, O(1) insertion at either end and O(1) removal, in a stable order
 //! that the kernel's walks depend on (children oldest first, group members
 //! most recently joined first).
+//!
+//! The operations are written against [`ListStore`], which says where a
+//! list's head and links live, so that the same code serves every list and
+//! every way of reaching the components (the kernel's queries, a plain
+//! `&World` for the consistency checks).
 
 use bevy_ecs::prelude::*;
 
@@ -27,106 +32,102 @@ pub struct ListLink {
     pub next: Option<Entity>,
 }
 
-/// One kind of list: where its head and its links live.
-pub trait Relation {
-    /// The component that holds the head, on the owner.
-    type Owner: Component<Mutability = bevy_ecs::component::Mutable>;
-    /// The component that holds the link, on each member.
-    type Member: Component<Mutability = bevy_ecs::component::Mutable>;
-    fn head(owner: &mut Self::Owner) -> &mut ListHead;
-    fn link(member: &mut Self::Member) -> &mut ListLink;
-    fn head_ref(owner: &Self::Owner) -> &ListHead;
-    fn link_ref(member: &Self::Member) -> &ListLink;
+/// Where one kind of list keeps its head (on the owner) and its links (on
+/// each member), for reading.
+pub trait ListView {
+    fn head(&self, owner: Entity) -> ListHead;
+    fn link(&self, member: Entity) -> ListLink;
 }
 
-fn head_mut<R: Relation>(world: &mut World, owner: Entity) -> &mut ListHead {
-    let owner = world.get_mut::<R::Owner>(owner).expect("list owner has its head component");
-    R::head(owner.into_inner())
-}
-
-fn link_mut<R: Relation>(world: &mut World, member: Entity) -> &mut ListLink {
-    let member = world.get_mut::<R::Member>(member).expect("list member has its link component");
-    R::link(member.into_inner())
+/// The same, for changing the list.
+pub trait ListStore {
+    fn head_mut(&mut self, owner: Entity) -> &mut ListHead;
+    fn link_mut(&mut self, member: Entity) -> &mut ListLink;
 }
 
 /// Appends `member` at the end of `owner`'s list.
-pub fn push_back<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
-    let last = head_mut::<R>(world, owner).last;
-    *link_mut::<R>(world, member) = ListLink { prev: last, next: None };
-    match last {
-        Some(last) => link_mut::<R>(world, last).next = Some(member),
-        None => head_mut::<R>(world, owner).first = Some(member),
+pub fn push_back(store: &mut impl ListStore, owner: Entity, member: Entity) {
+    let last = store.head_mut(owner).last;
+    *store.link_mut(member) = ListLink { prev: last, next: None };
+    if let Some(last) = last {
+        store.link_mut(last).next = Some(member);
     }
-    let head = head_mut::<R>(world, owner);
+    let head = store.head_mut(owner);
+    head.first = head.first.or(Some(member));
     head.last = Some(member);
     head.len += 1;
 }
 
 /// Inserts `member` at the front of `owner`'s list.
-pub fn push_front<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
-    let first = head_mut::<R>(world, owner).first;
-    *link_mut::<R>(world, member) = ListLink { prev: None, next: first };
-    match first {
-        Some(first) => link_mut::<R>(world, first).prev = Some(member),
-        None => head_mut::<R>(world, owner).last = Some(member),
+pub fn push_front(store: &mut impl ListStore, owner: Entity, member: Entity) {
+    let first = store.head_mut(owner).first;
+    *store.link_mut(member) = ListLink { prev: None, next: first };
+    if let Some(first) = first {
+        store.link_mut(first).prev = Some(member);
     }
-    let head = head_mut::<R>(world, owner);
+    let head = store.head_mut(owner);
+    head.last = head.last.or(Some(member));
     head.first = Some(member);
     head.len += 1;
 }
 
 /// Unlinks `member` from `owner`'s list.
-pub fn remove<R: Relation>(world: &mut World, owner: Entity, member: Entity) {
-    let ListLink { prev, next } = std::mem::take(link_mut::<R>(world, member));
-    match prev {
-        Some(prev) => link_mut::<R>(world, prev).next = next,
-        None => head_mut::<R>(world, owner).first = next,
+pub fn remove(store: &mut impl ListStore, owner: Entity, member: Entity) {
+    let ListLink { prev, next } = std::mem::take(store.link_mut(member));
+    if let Some(prev) = prev {
+        store.link_mut(prev).next = next;
     }
-    match next {
-        Some(next) => link_mut::<R>(world, next).prev = prev,
-        None => head_mut::<R>(world, owner).last = prev,
+    if let Some(next) = next {
+        store.link_mut(next).prev = prev;
     }
-    head_mut::<R>(world, owner).len -= 1;
+    let head = store.head_mut(owner);
+    if prev.is_none() {
+        head.first = next;
+    }
+    if next.is_none() {
+        head.last = prev;
+    }
+    head.len -= 1;
 }
 
 /// Moves every member of `from`'s list, in order, to the end of `to`'s, in
 /// O(1) (`list_splice_tail_init`).
-pub fn splice_back<R: Relation>(world: &mut World, from: Entity, to: Entity) {
+pub fn splice_back(store: &mut impl ListStore, from: Entity, to: Entity) {
     if from == to {
         return;
     }
-    let moved = std::mem::take(head_mut::<R>(world, from));
+    let moved = std::mem::take(store.head_mut(from));
     let (Some(first), Some(last)) = (moved.first, moved.last) else {
         return;
     };
-    let tail = head_mut::<R>(world, to).last;
-    link_mut::<R>(world, first).prev = tail;
-    match tail {
-        Some(tail) => link_mut::<R>(world, tail).next = Some(first),
-        None => head_mut::<R>(world, to).first = Some(first),
+    let tail = store.head_mut(to).last;
+    store.link_mut(first).prev = tail;
+    if let Some(tail) = tail {
+        store.link_mut(tail).next = Some(first);
     }
-    let head = head_mut::<R>(world, to);
+    let head = store.head_mut(to);
+    head.first = head.first.or(Some(first));
     head.last = Some(last);
     head.len += moved.len;
 }
 
 /// Empties `owner`'s list, leaving every former member unlinked.
-pub fn clear<R: Relation>(world: &mut World, owner: Entity) {
-    let mut cursor = std::mem::take(head_mut::<R>(world, owner)).first;
+pub fn clear(store: &mut impl ListStore, owner: Entity) {
+    let mut cursor = std::mem::take(store.head_mut(owner)).first;
     while let Some(member) = cursor {
-        cursor = std::mem::take(link_mut::<R>(world, member)).next;
+        cursor = std::mem::take(store.link_mut(member)).next;
     }
 }
 
 /// The members of `owner`'s list, in order. Collects them, because walkers
 /// usually change the world as they go.
-pub fn members<R: Relation>(world: &World, owner: Entity) -> Vec<Entity> {
-    let head = world.get::<R::Owner>(owner).map(|o| *R::head_ref(o)).unwrap_or_default();
+pub fn members(view: &impl ListView, owner: Entity) -> Vec<Entity> {
+    let head = view.head(owner);
     let mut out = Vec::with_capacity(head.len as usize);
     let mut cursor = head.first;
     while let Some(member) = cursor {
         out.push(member);
-        cursor = world.get::<R::Member>(member).and_then(|m| R::link_ref(m).next);
+        cursor = view.link(member).next;
     }
     out
 }

@@ -1,11 +1,13 @@
 //! The world's entities and the relations between them: processes, process
 //! groups, sessions and PID namespaces as bevy_ecs entities, tied by relation
 //! components whose updates cost O(1) whatever the fan-in.
+//!
+//! This layer is data: what each entity holds and the lists that tie them.
+//! The kernel paths that change it are in [`crate::systems`].
 
 mod disposition;
 mod errno;
 pub mod group;
-pub mod ids;
 pub mod list;
 pub mod namespace;
 mod pid;
@@ -13,15 +15,13 @@ pub mod process;
 pub mod session;
 mod signal;
 pub mod sigstate;
-pub mod tree;
 
 pub use disposition::Disposition;
 pub use errno::Errno;
-pub use group::{Membership, ProcessGroup};
-pub use namespace::{PidNamespace, PidTable};
+pub use group::ProcessGroup;
+pub use namespace::{Allocation, PidNamespace, PidTable};
 pub use pid::Pid;
-pub use process::{ExitStatus, Process, RunState};
+pub use process::{ExitStatus, Flags, Identity, Process, RunState};
 pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};
-pub use tree::Tree;

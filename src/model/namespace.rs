@@ -8,8 +8,6 @@
 //! order: the process table is a vector indexed by number, which also gives the
 //! ordered walk that `zap_pid_ns_processes` and `kill(-1)` need.
 
-use crate::gvisor::TASKS_LIMIT;
-use crate::semantics::{Rule, Semantics};
 use bevy_ecs::prelude::*;
 use bevy_platform::collections::HashMap;
 
@@ -37,6 +35,8 @@ pub struct PidNamespace {
     pub adding: bool,
     /// The pids, group and session ids allocated here that something holds,
     /// and the namespaces nested in this one ([`crate::systems::namespaces`]).
+    /// 0 once the namespace is freed (its entity goes at the end of the
+    /// system call).
     pub refs: u32,
     pub table: PidTable,
 }
@@ -47,6 +47,28 @@ impl PidNamespace {
     pub fn is_within(&self, other: Entity, other_level: usize) -> bool {
         self.chain.get(other_level) == Some(&other)
     }
+
+    /// Whether it has been freed: nothing holds it any more.
+    pub fn is_freed(&self) -> bool {
+        self.refs == 0
+    }
+}
+
+/// How numbers are handed out: Linux's way (`alloc_pid`), or the seed's
+/// (`threads.go` `allocateTID`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Allocation {
+    /// Wrap after this number to 2 (the seed's `TasksLimit`), instead of at
+    /// `pid_max` to 300.
+    pub wrap_at: Option<u32>,
+    /// A number is free when no process has it, even if a group or session
+    /// does.
+    pub process_numbers_only: bool,
+}
+
+impl Allocation {
+    /// The kernel's.
+    pub const LINUX: Allocation = Allocation { wrap_at: None, process_numbers_only: false };
 }
 
 /// Number allocation and the id lookups of one namespace.
@@ -101,19 +123,18 @@ impl PidTable {
     /// number is taken, known at once from the count of numbers in use, so
     /// that forks into a full namespace do not each search all of it.
     ///
-    /// Under the seed (`threads.go` `allocateTID`), numbers wrap after
-    /// `TasksLimit` to 2 ([`Rule::PidWrap`]), and a number is free when no
-    /// process has it, even if a group or session does ([`Rule::PidReuse`]).
-    pub fn alloc(&mut self, semantics: Semantics) -> Option<u32> {
-        let (min, end) = if semantics.seed(Rule::PidWrap) {
-            (2, TASKS_LIMIT + 1)
+    /// The seed's way ([`Allocation`]) wraps elsewhere, and may hand out a
+    /// number a group or session has.
+    pub fn alloc(&mut self, how: Allocation) -> Option<u32> {
+        let (min, end) = if let Some(wrap_at) = how.wrap_at {
+            (2, wrap_at + 1)
         } else if self.cursor > RESERVED_PIDS {
             (RESERVED_PIDS, self.pid_max)
         } else {
             (1, self.pid_max)
         };
-        let reuse = semantics.seed(Rule::PidReuse);
-        if !reuse && !semantics.seed(Rule::PidWrap) && self.in_use >= end - min {
+        let reuse = how.process_numbers_only;
+        if how == Allocation::LINUX && self.in_use >= end - min {
             // Maybe full: after the wrap, the numbers below 300 are out of range.
             let below =
                 if min == RESERVED_PIDS { (1..RESERVED_PIDS).filter(|&nr| self.is_used(nr)).count() } else { 0 };
@@ -235,37 +256,37 @@ mod tests {
     fn numbers_go_up_from_one_and_are_not_reused_before_wrapping() {
         let mut table = PidTable::new(PID_MAX_LIMIT);
         assert_eq!(
-            (table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX), table.alloc(Semantics::LINUX)),
+            (table.alloc(Allocation::LINUX), table.alloc(Allocation::LINUX), table.alloc(Allocation::LINUX)),
             (Some(1), Some(2), Some(3))
         );
         table.attach(1, IdKind::Process, entity(1));
         table.detach(1, IdKind::Process);
-        assert_eq!(table.alloc(Semantics::LINUX), Some(4), "a freed number waits for the wrap");
+        assert_eq!(table.alloc(Allocation::LINUX), Some(4), "a freed number waits for the wrap");
     }
 
     #[test]
     fn the_cursor_wraps_to_300_and_skips_numbers_in_use_by_any_kind() {
         let mut table = PidTable::new(310);
         for nr in 1..310 {
-            assert_eq!(table.alloc(Semantics::LINUX), Some(nr));
+            assert_eq!(table.alloc(Allocation::LINUX), Some(nr));
         }
         table.attach(300, IdKind::Group, entity(7));
         table.attach(301, IdKind::Session, entity(8));
         table.attach(302, IdKind::Process, entity(9));
-        assert_eq!(table.alloc(Semantics::LINUX), Some(303), "wraps to 300 and skips 300..302");
+        assert_eq!(table.alloc(Allocation::LINUX), Some(303), "wraps to 300 and skips 300..302");
         table.detach(300, IdKind::Group);
-        assert_eq!(table.alloc(Semantics::LINUX), Some(304));
+        assert_eq!(table.alloc(Allocation::LINUX), Some(304));
         for nr in 305..310 {
-            assert_eq!(table.alloc(Semantics::LINUX), Some(nr));
+            assert_eq!(table.alloc(Allocation::LINUX), Some(nr));
         }
-        assert_eq!(table.alloc(Semantics::LINUX), Some(300), "300 is free again after its group went");
+        assert_eq!(table.alloc(Allocation::LINUX), Some(300), "300 is free again after its group went");
     }
 
     #[test]
     fn a_full_table_has_no_number_left() {
         let mut table = PidTable::new(RESERVED_PIDS + 2);
         let mut handed = 0;
-        while let Some(nr) = table.alloc(Semantics::LINUX) {
+        while let Some(nr) = table.alloc(Allocation::LINUX) {
             table.attach(nr, IdKind::Process, entity(nr));
             handed += 1;
         }
@@ -276,22 +297,22 @@ mod tests {
     #[test]
     fn after_the_wrap_a_full_range_from_300_has_no_number_left_whatever_is_free_below() {
         let mut table = PidTable::new(RESERVED_PIDS + 3);
-        while let Some(nr) = table.alloc(Semantics::LINUX) {
+        while let Some(nr) = table.alloc(Allocation::LINUX) {
             table.attach(nr, IdKind::Process, entity(nr));
         }
         table.detach(5, IdKind::Process);
-        assert_eq!(table.alloc(Semantics::LINUX), None, "5 is below 300, where the wrapped cursor never goes");
+        assert_eq!(table.alloc(Allocation::LINUX), None, "5 is below 300, where the wrapped cursor never goes");
         table.detach(301, IdKind::Group);
-        assert_eq!(table.alloc(Semantics::LINUX), None, "301 names a process, not a group");
+        assert_eq!(table.alloc(Allocation::LINUX), None, "301 names a process, not a group");
         table.detach(301, IdKind::Process);
-        assert_eq!(table.alloc(Semantics::LINUX), Some(301));
+        assert_eq!(table.alloc(Allocation::LINUX), Some(301));
     }
 
     #[test]
     fn the_seed_wraps_after_65536_to_2_and_hands_out_numbers_of_groups() {
-        let seed = Semantics::gvisor_2018();
+        let seed = Allocation { wrap_at: Some(1 << 16), process_numbers_only: true };
         let mut table = PidTable::new(1000);
-        for nr in 1..=TASKS_LIMIT {
+        for nr in 1..=1 << 16 {
             assert_eq!(table.alloc(seed), Some(nr), "pid_max does not bound the seed");
         }
         table.attach(2, IdKind::Group, entity(7));

@@ -1,6 +1,16 @@
-//! A process (a thread group with one thread): its identity, run state and the
-//! flags that the job-control rules read.
+//! A process (a thread group with one thread): the hot part every kernel
+//! path reads, and the cold part it rarely does.
+//!
+//! An event's cost is the number of distinct (entity, component) accesses it
+//! makes, so everything that is read together lives in one component,
+//! [`Process`]: its place in the tree (parent, children, siblings), its place
+//! in its group (the group, its neighbours among the members), the session
+//! of that group, its run state and its flags. The link test of the orphaned
+//! groups (rule 23) reads only the `Process` of the process and of its
+//! parent. Its pid and exit status, read at fork, reap and in reports, are
+//! in [`Identity`].
 
+use crate::model::list::{ListHead, ListLink};
 use crate::model::{Pid, Signal};
 use bevy_ecs::prelude::*;
 use std::fmt;
@@ -19,31 +29,65 @@ pub enum RunState {
     Zombie,
 }
 
-/// A process.
-#[derive(Component, Debug)]
+bitflags::bitflags! {
+    /// The flags of a process that the kernel paths test.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Flags: u8 {
+        /// `signal->leader`: it created its session with setsid.
+        const SESSION_LEADER = 1;
+        /// `PF_FORKNOEXEC`: it has not exec'd since fork (setpgid's EACCES rule).
+        const FORKNOEXEC = 1 << 1;
+        /// `PR_SET_CHILD_SUBREAPER`.
+        const CHILD_SUBREAPER = 1 << 2;
+        /// `has_child_subreaper`: some ancestor in its namespace is a
+        /// subreaper, so an exit must walk up to find one.
+        const HAS_CHILD_SUBREAPER = 1 << 3;
+        /// pid 1 of its namespace (`SIGNAL_UNKILLABLE`).
+        const NS_INIT = 1 << 4;
+        /// The root namespace's init (`is_global_init`): its children are
+        /// never links of their groups.
+        const GLOBAL_INIT = 1 << 5;
+        /// Counted in its group's `links` (it is a link, rule 23).
+        const COUNTED = 1 << 6;
+    }
+}
+
+/// A process: its relations and state, packed for the kernel paths.
+#[derive(Component, Debug, Clone)]
 pub struct Process {
-    /// Its pid, with a number in each namespace from its own up to the root.
-    pub pid: Pid,
+    /// `real_parent`; `None` only for the root namespace's init (and, under
+    /// the seed, the orphans of a dying namespace).
+    pub parent: Option<Entity>,
+    /// Its children, oldest first (`children`).
+    pub children: ListHead,
+    /// Its place among its parent's children (`sibling`).
+    pub sibling: ListLink,
+    /// Its process group (`task_pgrp`).
+    pub group: Entity,
+    /// Its place among its group's members (`pid_links[PIDTYPE_PGID]`).
+    pub member: ListLink,
+    /// Its group's session (`task_session`): a group never changes session,
+    /// so this changes only with `group`.
+    pub session: Entity,
     pub state: RunState,
-    /// Set once it has exited (`_exit` code or fatal signal).
-    pub exit: Option<ExitStatus>,
-    /// `signal->leader`: it created its session with setsid.
-    pub session_leader: bool,
-    /// `PF_FORKNOEXEC`: it has not exec'd since fork (setpgid's EACCES rule).
-    pub forknoexec: bool,
-    /// `PR_SET_CHILD_SUBREAPER`.
-    pub child_subreaper: bool,
-    /// `has_child_subreaper`: some ancestor in its namespace is a subreaper,
-    /// so an exit must walk up to find one.
-    pub has_child_subreaper: bool,
-    /// pid 1 of its namespace (`SIGNAL_UNKILLABLE`).
-    pub ns_init: bool,
-    /// The root namespace's init (`is_global_init`): its children are never
-    /// links of their groups.
-    pub global_init: bool,
+    pub flags: Flags,
 }
 
 impl Process {
+    /// A process with no relations yet, in `group` of `session`.
+    pub fn new(group: Entity, session: Entity, flags: Flags) -> Process {
+        Process {
+            parent: None,
+            children: ListHead::default(),
+            sibling: ListLink::default(),
+            group,
+            member: ListLink::default(),
+            session,
+            state: RunState::Running,
+            flags,
+        }
+    }
+
     /// Not yet a zombie (the kernel's `exit_state == 0`).
     pub fn is_alive(&self) -> bool {
         matches!(self.state, RunState::Running | RunState::Stopped | RunState::Exiting)
@@ -53,6 +97,32 @@ impl Process {
     pub fn is_active(&self) -> bool {
         matches!(self.state, RunState::Running | RunState::Stopped)
     }
+
+    pub fn has(&self, flag: Flags) -> bool {
+        self.flags.contains(flag)
+    }
+
+    pub fn is_session_leader(&self) -> bool {
+        self.has(Flags::SESSION_LEADER)
+    }
+
+    pub fn is_ns_init(&self) -> bool {
+        self.has(Flags::NS_INIT)
+    }
+
+    pub fn is_global_init(&self) -> bool {
+        self.has(Flags::GLOBAL_INIT)
+    }
+}
+
+/// What is read of a process only now and then: its pid in every namespace,
+/// and how it ended.
+#[derive(Component, Debug, Clone)]
+pub struct Identity {
+    /// Its pid, with a number in each namespace from its own up to the root.
+    pub pid: Pid,
+    /// Set once it has exited (`_exit` code or fatal signal).
+    pub exit: Option<ExitStatus>,
 }
 
 /// How a process ended: `_exit(code)` or a fatal signal.

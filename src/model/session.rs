@@ -4,10 +4,10 @@ use crate::model::Pid;
 use bevy_ecs::prelude::*;
 
 /// A session. It lives while it has process groups.
-#[derive(Component, Debug)]
+#[derive(Component, Debug, Clone)]
 pub struct Session {
     /// Its id: the pid of the process that created it with setsid.
     pub id: Pid,
-    /// How many process groups belong to it.
+    /// How many process groups belong to it; 0 once it is released.
     pub groups: u32,
 }

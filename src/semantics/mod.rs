@@ -9,9 +9,8 @@
 //! * a seed [`Rule`], one per row of the table of differences in the
 //!   reference semantics (§6.3), where the seed decides differently from
 //!   Linux. Every place in the code where one decides asks
-//!   [`Semantics::seed`]; the seed's own bookkeeping lives in
-//!   [`crate::gvisor`] and is kept only while some seed rule is in force
-//!   ([`Semantics::has_seed_rules`]);
+//!   [`Semantics::seed`]; what the seed keeps beside the Linux state is kept
+//!   only while some seed rule is in force ([`Semantics::has_seed_rules`]);
 //! * a kernel [`Variant`]: a Linux kernel people run that is not mainline
 //!   (a vendor patch, say). A variant changes one decision inside a Linux
 //!   path and keeps none of the seed's state; the decision point asks
@@ -35,7 +34,7 @@ mod rule;
 mod spec;
 mod variant;
 
-pub use rule::Rule;
+pub use rule::{Rule, SEED_TASKS_LIMIT};
 pub use spec::{Base, Requested, Spec, SpecError};
 pub use variant::Variant;
 

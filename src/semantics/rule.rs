@@ -2,6 +2,10 @@
 //! 2018 gVisor seed and Linux (reference semantics §6.3). Each is a decision
 //! that a Linux path takes the seed's way when the rule is in force.
 
+/// `TasksLimit`: the seed hands out pids up to 65536, then wraps to 2
+/// (`threads.go`, [`Rule::PidWrap`]).
+pub const SEED_TASKS_LIMIT: u32 = 1 << 16;
+
 /// One way in which the seed decides differently from Linux.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {

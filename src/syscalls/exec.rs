@@ -3,11 +3,12 @@
 //! group and session are kept; `PF_FORKNOEXEC` is cleared, so the parent can
 //! no longer move the process with setpgid (EACCES).
 
-use crate::model::{Process, SigSet, SignalState};
+use crate::model::{Flags, SigSet};
+use crate::systems::kernel::Core;
 use bevy_ecs::prelude::*;
 
 /// execve by `p`.
-pub fn exec(world: &mut World, p: Entity) {
-    world.get_mut::<SignalState>(p).expect("signals").caught = SigSet::EMPTY;
-    world.get_mut::<Process>(p).expect("process").forknoexec = false;
+pub fn exec(core: &mut Core, p: Entity) {
+    core.signals_mut(p).caught = SigSet::EMPTY;
+    core.process_mut(p).flags.remove(Flags::FORKNOEXEC);
 }

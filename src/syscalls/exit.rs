@@ -3,9 +3,10 @@
 
 use crate::model::ExitStatus;
 use crate::systems::exit::do_exit;
+use crate::systems::kernel::Core;
 use bevy_ecs::prelude::*;
 
 /// `_exit(code)` by `p`.
-pub fn exit(world: &mut World, p: Entity, code: u8) {
-    do_exit(world, p, ExitStatus::Code(code));
+pub fn exit(core: &mut Core, p: Entity, code: u8) {
+    do_exit(core, p, ExitStatus::Code(code));
 }

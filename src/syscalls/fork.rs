@@ -6,21 +6,20 @@
 //! pid 1 of a new namespace one level down, with a number in every ancestor
 //! namespace too; its group and session keep ids that read as 0 inside.
 
-use crate::model::ids::{self, group_of, namespace, ns_of, process};
 use crate::model::list;
-use crate::model::namespace::{IdKind, MAX_LEVEL};
-use crate::model::tree::Children;
-use crate::model::{Errno, Membership, Pid, PidNamespace, PidTable, Process, RunState, SignalState, Tree};
-use crate::semantics::Semantics;
-use crate::systems::{ancestors, namespaces};
+use crate::model::namespace::{Allocation, IdKind, MAX_LEVEL};
+use crate::model::{Errno, Flags, Identity, Pid, PidNamespace, PidTable, Process, SignalState};
+use crate::semantics::{Rule, SEED_TASKS_LIMIT};
+use crate::systems::kernel::Core;
+use crate::systems::{groups, namespaces, reparent, spares};
 use bevy_ecs::prelude::*;
 
-/// Creates a namespace nested in `parent` (or the root namespace); a nested
-/// namespace inherits its parent's `pid_max`.
-pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32) -> Result<Entity, Errno> {
+/// Makes a namespace nested in `parent` (or the root namespace) from a
+/// spare; a nested namespace inherits its parent's `pid_max`.
+pub fn create_namespace(core: &mut Core, parent: Option<Entity>, pid_max: u32) -> Result<Entity, Errno> {
     let (level, mut chain) = match parent {
         Some(parent) => {
-            let ns = namespace(world, parent);
+            let ns = core.namespace(parent);
             (ns.level + 1, ns.chain.to_vec())
         }
         None => (0, Vec::new()),
@@ -28,133 +27,111 @@ pub fn create_namespace(world: &mut World, parent: Option<Entity>, pid_max: u32)
     if level > MAX_LEVEL {
         return Err(Errno::ENOSPC);
     }
-    let ns = world.spawn_empty().id();
-    world.resource_mut::<crate::systems::census::Census>().namespaces += 1;
+    let ns = spares::take(&mut core.spares.namespaces);
+    core.census.namespaces += 1;
     chain.push(ns);
-    world.entity_mut(ns).insert(PidNamespace {
+    *core.namespace_mut(ns) = PidNamespace {
         level,
         chain: chain.into_boxed_slice(),
         reaper: None,
         adding: true,
+        // The root namespace is held for ever (`init_pid_ns` is static); a
+        // nested one by its processes and ids, once it has some.
         refs: u32::from(parent.is_none()),
         table: PidTable::new(pid_max),
-    });
+    };
     if let Some(parent) = parent {
-        namespaces::get(world, parent);
+        namespaces::get(core, parent);
     }
     Ok(ns)
 }
 
+/// How numbers are handed out under the semantics in force.
+fn allocation(core: &Core) -> Allocation {
+    let semantics = *core.semantics;
+    Allocation {
+        wrap_at: semantics.seed(Rule::PidWrap).then_some(SEED_TASKS_LIMIT),
+        process_numbers_only: semantics.seed(Rule::PidReuse),
+    }
+}
+
 /// Allocates a pid in `ns` and every ancestor (`alloc_pid`): EAGAIN when a
 /// namespace has no number left, ENOMEM when `ns`'s init has exited.
-pub fn alloc_pid(world: &mut World, ns: Entity) -> Result<Pid, Errno> {
-    let semantics = *world.resource::<Semantics>();
-    let level = namespace(world, ns).level;
+pub fn alloc_pid(core: &mut Core, ns: Entity) -> Result<Pid, Errno> {
+    let how = allocation(core);
+    let level = core.namespace(ns).level;
     let mut alloc = |level: usize| {
-        let each = namespace(world, ns).chain[level];
-        world.get_mut::<PidNamespace>(each).expect("ns").table.alloc(semantics).ok_or(Errno::EAGAIN)
+        let each = core.namespace(ns).chain[level];
+        core.namespace_mut(each).table.alloc(how).ok_or(Errno::EAGAIN)
     };
     let nr = alloc(level)?;
     let mut upper = vec![0; level].into_boxed_slice();
     for (level, number) in upper.iter_mut().enumerate().rev() {
         *number = alloc(level)?;
     }
-    if !namespace(world, ns).adding {
+    if !core.namespace(ns).adding {
         return Err(Errno::ENOMEM);
     }
     Ok(Pid { ns, nr, upper })
 }
 
-/// Spawns a process entity with `pid`, in group `group`, child of `parent`,
-/// and records its numbers in every namespace.
+/// Makes a process from a spare: its pid, group, flags and dispositions, a
+/// child of `parent` (none for the global init), with its numbers recorded
+/// in every namespace.
 pub fn spawn_process(
-    world: &mut World,
-    process: Process,
+    core: &mut Core,
+    pid: Pid,
+    flags: Flags,
     signals: SignalState,
     group: Entity,
     parent: Option<Entity>,
 ) -> Entity {
-    let pid = process.pid.clone();
-    let (ns, reaper) = (process.pid.ns, process.ns_init);
-    let mut census = world.resource_mut::<crate::systems::census::Census>();
-    census.moved(None, Some(process.state));
-    census.totals.forks += 1;
-    let membership = Membership { group, link: Default::default(), counted: false };
-    let p = world.spawn((process, signals, Tree::default(), membership)).id();
-    ids::attach(world, &pid, IdKind::Process, p);
-    namespaces::get(world, ns);
-    if reaper {
-        world.get_mut::<PidNamespace>(ns).expect("ns").reaper = Some(p);
+    let p = spares::take(&mut core.spares.processes);
+    core.census.moved(None, Some(crate::model::RunState::Running));
+    core.census.totals.forks += 1;
+    let session = core.group(group).session;
+    *core.process_mut(p) = Process::new(group, session, flags);
+    *core.signals_mut(p) = signals;
+    let ns = pid.ns;
+    core.attach(&pid, IdKind::Process, p);
+    *core.identity_mut(p) = Identity { pid, exit: None };
+    namespaces::get(core, ns);
+    if flags.contains(Flags::NS_INIT) {
+        core.namespace_mut(ns).reaper = Some(p);
     }
-    ancestors::join(world, p);
+    groups::join(core, p);
     if let Some(parent) = parent {
-        list::push_back::<Children>(world, parent, p);
-        ancestors::adopt(world, p, Some(parent));
+        list::push_back(&mut core.children(), parent, p);
+        reparent::adopt(core, p, Some(parent));
     }
     p
 }
 
 /// `fork()` by `parent`, or `clone(CLONE_NEWPID)` with `newpid`.
-pub fn fork(world: &mut World, parent: Entity, newpid: bool) -> Result<Entity, Errno> {
-    let parent_ns = ns_of(world, parent);
+pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Errno> {
+    let parent_ns = core.ns_of(parent);
     let ns = if newpid {
-        let pid_max = namespace(world, parent_ns).table.pid_max();
-        create_namespace(world, Some(parent_ns), pid_max)?
+        let pid_max = core.namespace(parent_ns).table.pid_max();
+        create_namespace(core, Some(parent_ns), pid_max)?
     } else {
         parent_ns
     };
-    let pid = match alloc_pid(world, ns) {
+    let pid = match alloc_pid(core, ns) {
         Ok(pid) => pid,
         Err(e) => {
             if newpid {
-                namespaces::free(world, ns);
+                namespaces::free(core, ns);
             }
             return Err(e);
         }
     };
-    let from = process(world, parent);
-    let child = Process {
-        pid,
-        state: RunState::Running,
-        exit: None,
-        session_leader: false,
-        forknoexec: true,
-        child_subreaper: false,
-        has_child_subreaper: from.has_child_subreaper || from.child_subreaper,
-        ns_init: newpid,
-        global_init: false,
-    };
-    let from = world.get::<SignalState>(parent).expect("signals");
+    let from = core.process(parent);
+    let subreaper = from.flags.intersects(Flags::HAS_CHILD_SUBREAPER | Flags::CHILD_SUBREAPER);
+    let mut flags = Flags::FORKNOEXEC;
+    flags.set(Flags::HAS_CHILD_SUBREAPER, subreaper);
+    flags.set(Flags::NS_INIT, newpid);
+    let group = from.group;
+    let from = core.signals(parent);
     let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
-    let group = group_of(world, parent);
-    Ok(spawn_process(world, child, signals, group, Some(parent)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::systems::census::Census;
-
-    #[test]
-    fn a_namespace_whose_init_has_exited_takes_no_more_processes() {
-        let mut world = World::new();
-        world.init_resource::<Census>();
-        world.init_resource::<Semantics>();
-        let root = create_namespace(&mut world, None, 1000).expect("root");
-        let ns = create_namespace(&mut world, Some(root), 1000).expect("level 1");
-        assert!(alloc_pid(&mut world, ns).is_ok());
-        world.get_mut::<PidNamespace>(ns).expect("ns").adding = false;
-        assert_eq!(alloc_pid(&mut world, ns), Err(Errno::ENOMEM));
-    }
-
-    #[test]
-    fn namespaces_nest_32_levels_deep() {
-        let mut world = World::new();
-        world.init_resource::<Census>();
-        let mut ns = create_namespace(&mut world, None, 1000).expect("root");
-        for _ in 0..MAX_LEVEL {
-            ns = create_namespace(&mut world, Some(ns), 1000).expect("within the limit");
-        }
-        assert_eq!(create_namespace(&mut world, Some(ns), 1000), Err(Errno::ENOSPC));
-    }
+    Ok(spawn_process(core, pid, flags, signals, group, Some(parent)))
 }

@@ -8,29 +8,30 @@
 //! The seed has no subreapers: its `Prctl` lists `PR_SET_CHILD_SUBREAPER`
 //! among the options it does not implement, EINVAL ([`Rule::NoSubreaper`]).
 
-use crate::model::list;
-use crate::model::tree::Children;
-use crate::model::{Errno, Process};
-use crate::semantics::{Rule, Semantics};
+use crate::model::{Errno, Flags};
+use crate::semantics::Rule;
+use crate::systems::kernel::Core;
 use bevy_ecs::prelude::*;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, on) by `p`.
-pub fn set_child_subreaper(world: &mut World, p: Entity, on: bool) -> Result<(), Errno> {
-    if world.resource::<Semantics>().seed(Rule::NoSubreaper) {
+pub fn set_child_subreaper(core: &mut Core, p: Entity, on: bool) -> Result<(), Errno> {
+    if core.semantics.seed(Rule::NoSubreaper) {
         return Err(Errno::EINVAL);
     }
-    world.get_mut::<Process>(p).expect("process").child_subreaper = on;
+    core.process_mut(p).flags.set(Flags::CHILD_SUBREAPER, on);
     if !on {
         return Ok(());
     }
-    let mut stack = list::members::<Children>(world, p);
+    let mut stack = core.children_of(p);
     while let Some(d) = stack.pop() {
-        let mut proc = world.get_mut::<Process>(d).expect("process");
-        if proc.has_child_subreaper || proc.ns_init {
-            continue;
+        {
+            let mut proc = core.process_mut(d);
+            if proc.flags.intersects(Flags::HAS_CHILD_SUBREAPER | Flags::NS_INIT) {
+                continue;
+            }
+            proc.flags.insert(Flags::HAS_CHILD_SUBREAPER);
         }
-        proc.has_child_subreaper = true;
-        stack.extend(list::members::<Children>(world, d));
+        stack.extend(core.children_of(d));
     }
     Ok(())
 }

@@ -26,26 +26,25 @@
 //! the target is already in a group with the id asked for. Each departure
 //! from Linux is a [`Rule`]; with a rule left out, that check is Linux's.
 
-use crate::gvisor::sessions::{self, Move};
-use crate::model::ids::{
-    find_group, find_process, group, group_of, namespace, ns_of, pid_nr_ns, process, session_of, vnr,
-};
-use crate::model::{Errno, Tree};
-use crate::semantics::{Rule, Semantics};
-use crate::systems::ancestors;
+use crate::model::Errno;
+use crate::semantics::Rule;
+use crate::systems::books::Bookkeeping;
+use crate::systems::groups::{self, Move};
+use crate::systems::kernel::Kernel;
 use bevy_ecs::prelude::*;
 
 /// setpgid(pid, pgid) by `caller`, with numbers as the caller sees them.
-pub fn setpgid(world: &mut World, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
-    let semantics = *world.resource::<Semantics>();
-    let ns = ns_of(world, caller);
-    let pid = if pid == 0 { i64::from(vnr(world, caller, ns)) } else { pid };
+pub fn setpgid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
+    let core = &k.core;
+    let semantics = *core.semantics;
+    let ns = core.ns_of(caller);
+    let pid = if pid == 0 { i64::from(core.vnr(caller, ns)) } else { pid };
     let pgid = if pgid == 0 { pid } else { pgid };
     if pgid < 0 && !semantics.seed(Rule::EinvalAfterLookup) {
         return Err(Errno::EINVAL);
     }
-    let p = find_process(world, ns, pid).ok_or(Errno::ESRCH)?;
-    let child = world.get::<Tree>(p).and_then(|t| t.parent) == Some(caller);
+    let p = core.find_process(ns, pid).ok_or(Errno::ESRCH)?;
+    let child = core.process(p).parent == Some(caller);
     if !child && p != caller {
         return Err(Errno::ESRCH);
     }
@@ -60,60 +59,64 @@ pub fn setpgid(world: &mut World, caller: Entity, pid: i64, pgid: i64) -> Result
             let linux_order = !semantics.seed(Rule::ExecBeforeSession);
             (linux_order, linux_order)
         };
-        if session_check && session_of(world, p) != session_of(world, caller) {
+        if session_check && core.process(p).session != core.process(caller).session {
             return Err(Errno::EPERM);
         }
-        if exec_check && !process(world, p).forknoexec {
+        if exec_check && !core.process(p).has(crate::model::Flags::FORKNOEXEC) {
             return Err(Errno::EACCES);
         }
     }
-    let moved = if create { own_group(world, p) } else { join(world, caller, p, pgid, child) };
+    let moved = if create { own_group(k, p) } else { join(k, caller, p, pgid, child) };
     moved.or_else(|e| {
         let fallback = semantics.seed(if p == caller { Rule::CallerFallback } else { Rule::ChildSessionUnchecked });
-        let already = i64::from(pid_nr_ns(world, &group(world, group_of(world, p)).id, ns)) == pgid;
+        let core = &k.core;
+        let already = i64::from(core.pid_nr_ns(&core.group(core.group_of(p)).id, ns)) == pgid;
         if fallback && already { Ok(()) } else { Err(e) }
     })
 }
 
 /// pgid = pid: into the group named by `p`'s own pid, made if need be (the
 /// seed's `CreateProcessGroup`).
-fn own_group(world: &mut World, p: Entity) -> Result<(), Errno> {
-    if process(world, p).session_leader {
+fn own_group<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) -> Result<(), Errno> {
+    let core = &k.core;
+    if core.process(p).is_session_leader() {
         return Err(Errno::EPERM);
     }
-    let own = process(world, p).pid.clone();
-    let duplicates = world.resource::<Semantics>().seed(Rule::DuplicateGroup);
-    let (target, how) = match namespace(world, own.ns).table.group(own.nr) {
+    let own = core.pid(p).clone();
+    let duplicates = core.semantics.seed(Rule::DuplicateGroup);
+    let (target, how) = match core.namespace(own.ns).table.group(own.nr) {
         Some(g) if !duplicates => (g, Move::Join),
-        _ if duplicates && sessions::group_id_found(world, p, |_| true) => return Err(Errno::EPERM),
+        _ if duplicates && B::group_id_taken(core, &k.books, p) => return Err(Errno::EPERM),
         _ => {
-            let session = session_of(world, p);
-            (ancestors::create_group(world, own, session, false), Move::NewGroup)
+            let session = core.process(p).session;
+            (groups::create_group(k, own, session), Move::NewGroup)
         }
     };
-    if target != group_of(world, p) || how == Move::NewGroup {
-        sessions::change_group(world, p, target, how);
+    if target != k.core.group_of(p) || how == Move::NewGroup {
+        groups::change_group(k, p, target, how);
     }
     Ok(())
 }
 
 /// pgid ≠ pid: into an existing group of the session (the seed's
 /// `JoinProcessGroup`).
-fn join(world: &mut World, caller: Entity, p: Entity, pgid: i64, child: bool) -> Result<(), Errno> {
-    let semantics = *world.resource::<Semantics>();
-    let ns = ns_of(world, caller);
-    let target = find_group(world, ns, pgid).ok_or(Errno::EPERM)?;
+fn join<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, p: Entity, pgid: i64, child: bool) -> Result<(), Errno> {
+    let core = &k.core;
+    let semantics = *core.semantics;
+    let ns = core.ns_of(caller);
+    let target = core.find_group(ns, pgid).ok_or(Errno::EPERM)?;
     let seed_order = semantics.seed(Rule::ExecBeforeSession);
-    if seed_order && child && !process(world, p).forknoexec {
+    let proc = core.process(p);
+    if seed_order && child && !proc.has(crate::model::Flags::FORKNOEXEC) {
         return Err(Errno::EACCES);
     }
-    if !semantics.seed(Rule::LeaderJoins) && process(world, p).session_leader {
+    if !semantics.seed(Rule::LeaderJoins) && proc.is_session_leader() {
         return Err(Errno::EPERM);
     }
-    let session = if seed_order { session_of(world, p) } else { session_of(world, caller) };
-    if group(world, target).session != session {
+    let session = if seed_order { proc.session } else { core.process(caller).session };
+    if core.group(target).session != session {
         return Err(Errno::EPERM);
     }
-    sessions::change_group(world, p, target, Move::Join);
+    groups::change_group(k, p, target, Move::Join);
     Ok(())
 }

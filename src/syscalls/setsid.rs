@@ -7,37 +7,33 @@
 //! signal is ever sent (rule 8), even if this orphans the old group.
 //!
 //! Under the seed (`createSession`) the group test is a scan that can miss
-//! groups (rows 2, 3, 19), the move adjusts and checks the seed's counts
-//! ([`crate::gvisor::sessions`]), and 0 is returned (row 1).
+//! groups (rows 2, 3, 19) and the move adjusts and checks the seed's counts
+//! (both its books': [`Bookkeeping::session_id_taken`],
+//! [`Bookkeeping::moving`]), and 0 is returned (row 1).
 
-use crate::gvisor::sessions::{self, Move};
-use crate::model::ids::{namespace, ns_of, process, vnr};
-use crate::model::{Errno, Process};
-use crate::semantics::{Rule, Semantics};
-use crate::systems::ancestors;
+use crate::model::{Errno, Flags};
+use crate::semantics::Rule;
+use crate::systems::books::Bookkeeping;
+use crate::systems::groups::{self, Move};
+use crate::systems::kernel::Kernel;
 use bevy_ecs::prelude::*;
 
 /// setsid by `p`; returns the new session id as `p` sees it.
-pub fn setsid(world: &mut World, p: Entity) -> Result<u32, Errno> {
-    let semantics = *world.resource::<Semantics>();
-    let proc = process(world, p);
-    if proc.session_leader {
+pub fn setsid<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) -> Result<u32, Errno> {
+    let core = &k.core;
+    if core.process(p).is_session_leader() {
         return Err(Errno::EPERM);
     }
-    let ns = ns_of(world, p);
-    let scan = [Rule::UnlistedOwnGroup, Rule::UnlistedLeftGroup, Rule::ScanSkipsForeignSessions];
-    let taken = if scan.into_iter().any(|r| semantics.seed(r)) {
-        sessions::setsid_id_taken(world, p)
-    } else {
-        namespace(world, ns).table.group(proc.pid.nr).is_some()
-    };
+    let id = core.pid(p).clone();
+    let taken =
+        B::session_id_taken(core, &k.books, p).unwrap_or_else(|| core.namespace(id.ns).table.group(id.nr).is_some());
     if taken {
         return Err(Errno::EPERM);
     }
-    let id = proc.pid.clone();
-    let session = ancestors::create_session(world, id.clone());
-    let group = ancestors::create_group(world, id, session, true);
-    world.get_mut::<Process>(p).expect("process").session_leader = true;
-    sessions::change_group(world, p, group, Move::NewSession);
-    Ok(if semantics.seed(Rule::SetsidReturnsZero) { 0 } else { vnr(world, p, ns) })
+    let session = groups::create_session(&mut k.core, id.clone());
+    let group = groups::create_group(k, id.clone(), session);
+    k.core.process_mut(p).flags.insert(Flags::SESSION_LEADER);
+    groups::change_group(k, p, group, Move::NewSession);
+    let seen = if k.core.semantics.seed(Rule::SetsidReturnsZero) { 0 } else { k.core.vnr(p, id.ns) };
+    Ok(seen)
 }

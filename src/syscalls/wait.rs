@@ -1,9 +1,9 @@
 //! waitpid(pid, WNOHANG): reap one zombie child.
 
-use crate::model::ExitStatus;
-use crate::model::ids::{find_process, ns_of, process};
-use crate::model::{Errno, RunState, Tree};
+use crate::model::{Errno, ExitStatus, RunState};
+use crate::systems::books::Bookkeeping;
 use crate::systems::exit::release;
+use crate::systems::kernel::Kernel;
 use bevy_ecs::prelude::*;
 
 /// What waitpid with WNOHANG returned.
@@ -16,16 +16,14 @@ pub enum Waited {
 }
 
 /// waitpid(pid, WNOHANG) by `caller`: ECHILD unless `pid` names a child.
-pub fn waitpid(world: &mut World, caller: Entity, pid: i64) -> Result<Waited, Errno> {
-    let ns = ns_of(world, caller);
-    let child = find_process(world, ns, pid)
-        .filter(|&c| world.get::<Tree>(c).and_then(|t| t.parent) == Some(caller))
-        .ok_or(Errno::ECHILD)?;
-    let proc = process(world, child);
-    if proc.state != RunState::Zombie {
+pub fn waitpid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64) -> Result<Waited, Errno> {
+    let core = &k.core;
+    let ns = core.ns_of(caller);
+    let child = core.find_process(ns, pid).filter(|&c| core.process(c).parent == Some(caller)).ok_or(Errno::ECHILD)?;
+    if core.process(child).state != RunState::Zombie {
         return Ok(Waited::Busy);
     }
-    let status = proc.exit.expect("a zombie has an exit status");
-    release(world, child);
+    let status = core.identity(child).exit.expect("a zombie has an exit status");
+    release(k, child);
     Ok(Waited::Reaped(status))
 }

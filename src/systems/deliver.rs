@@ -11,27 +11,22 @@
 //! The seed discards no stop signal ([`Rule::OrphanedStopsStop`]) and gives a
 //! namespace init no protection ([`Rule::NsInitUnprotected`]).
 
-use crate::model::ExitStatus;
-use crate::model::ids::{group_of, process};
-use crate::model::{DefaultAction, Disposition, HandlerLog, RunState, Signal, SignalState, Tree};
-use crate::semantics::{Rule, Semantics};
-use crate::systems::sched::Scheduler;
-use crate::systems::{ancestors, exit, orphans, signal};
+use crate::model::{DefaultAction, Disposition, ExitStatus, RunState, Signal};
+use crate::semantics::Rule;
+use crate::systems::books::Bookkeeping;
+use crate::systems::kernel::{Core, Kernel};
+use crate::systems::state::set_state;
+use crate::systems::{exit, orphans, signal};
 use bevy_ecs::prelude::*;
 
-/// Whether handlers that run are recorded in each process's [`HandlerLog`].
-#[derive(Resource, Debug, Default, Clone, Copy)]
-pub struct RecordHandlers(pub bool);
-
-/// Runs every woken process, in wake-up order, and carries out the exits that
-/// follow, until nothing is left to do.
-pub fn deliver(world: &mut World) {
+/// The tick's system: runs every woken process, in wake-up order, and
+/// carries out the exits that follow, until nothing is left to do.
+pub fn deliver<B: Bookkeeping>(mut k: Kernel<B>) {
     loop {
-        let mut sched = world.resource_mut::<Scheduler>();
-        if let Some(p) = sched.exiting.pop_front() {
-            exit::exit_notify(world, p);
-        } else if let Some(p) = sched.runnable.pop_front() {
-            run(world, p);
+        if let Some(p) = k.core.sched.exiting.pop_front() {
+            exit::exit_notify(&mut k, p);
+        } else if let Some(p) = k.core.sched.runnable.pop_front() {
+            run(&mut k, p);
         } else {
             break;
         }
@@ -40,51 +35,46 @@ pub fn deliver(world: &mut World) {
 
 /// Sends SIGCHLD to `p`'s parent for a stop or a resume
 /// (`do_notify_parent_cldstop`), unless the parent ignores SIGCHLD.
-pub fn notify_parent_cldstop(world: &mut World, p: Entity) {
-    let Some(parent) = world.get::<Tree>(p).and_then(|t| t.parent) else {
+pub fn notify_parent_cldstop(core: &mut Core, p: Entity) {
+    let Some(parent) = core.process(p).parent else {
         return;
     };
-    let ignores = world.get::<SignalState>(parent).expect("signals").disposition(Signal::Chld) == Disposition::Ignore;
-    if !ignores {
-        signal::send(world, signal::Sender::Kernel, parent, Signal::Chld);
+    if core.signals(parent).disposition(Signal::Chld) != Disposition::Ignore {
+        signal::send(core, signal::Sender::Kernel, parent, Signal::Chld);
     }
 }
 
 /// Runs `p` once: it handles its pending signals and blocks, stops or dies.
-pub fn run(world: &mut World, p: Entity) {
-    let Some(proc) = world.get::<crate::model::Process>(p) else {
-        return;
-    };
-    match proc.state {
-        RunState::Running => {}
-        RunState::Exiting => {
-            exit::exit_notify(world, p);
+pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
+    match k.core.processes.get(p).map(|p| p.state) {
+        Ok(RunState::Running) => {}
+        Ok(RunState::Exiting) => {
+            exit::exit_notify(k, p);
             return;
         }
-        RunState::Stopped | RunState::Zombie => return,
+        Ok(RunState::Stopped | RunState::Zombie) | Err(_) => return,
     }
-    world.resource_mut::<Scheduler>().current = Some(p);
-    handle_signals(world, p);
-    if let Some(mut s) = world.get_mut::<SignalState>(p) {
-        s.woken = false;
-    }
-    world.resource_mut::<Scheduler>().current = None;
+    k.core.sched.current = Some(p);
+    handle_signals(k, p);
+    k.core.signals_mut(p).woken = false;
+    k.core.sched.current = None;
 }
 
-fn handle_signals(world: &mut World, p: Entity) {
-    if let Some(sig) = world.get::<SignalState>(p).expect("signals").group_exit {
-        exit::do_exit(world, p, ExitStatus::Signaled(sig));
+fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
+    if let Some(sig) = k.core.signals(p).group_exit {
+        exit::do_exit(&mut k.core, p, ExitStatus::Signaled(sig));
         return;
     }
-    if std::mem::take(&mut world.get_mut::<SignalState>(p).expect("signals").continued) {
-        notify_parent_cldstop(world, p);
+    if std::mem::take(&mut k.core.signals_mut(p).continued) {
+        notify_parent_cldstop(&mut k.core, p);
     }
     loop {
+        let core = &mut k.core;
         let (sig, disposition) = {
-            let mut s = world.get_mut::<SignalState>(p).expect("signals");
+            let mut s = core.signals_mut(p);
             // A signal sent while this process runs may start its group exit.
             if let Some(sig) = s.group_exit {
-                exit::do_exit(world, p, ExitStatus::Signaled(sig));
+                exit::do_exit(core, p, ExitStatus::Signaled(sig));
                 return;
             }
             let Some(sig) = s.pending.pop_lowest() else {
@@ -95,34 +85,28 @@ fn handle_signals(world: &mut World, p: Entity) {
         match disposition {
             Disposition::Ignore => {}
             Disposition::Catch => {
-                if world.resource::<RecordHandlers>().0 {
-                    match world.get_mut::<HandlerLog>(p) {
-                        Some(mut log) => log.0.push(sig),
-                        None => {
-                            world.entity_mut(p).insert(HandlerLog(vec![sig]));
-                        }
-                    }
+                if core.recording.handlers {
+                    core.handler_logs.get_mut(p).expect("a recording machine logs every process").0.push(sig);
                 }
             }
             Disposition::Default => {
-                let semantics = *world.resource::<Semantics>();
-                let proc = process(world, p);
-                if signal::unkillable(proc, semantics) && !sig.is_kernel_only() {
+                let semantics = *core.semantics;
+                if signal::unkillable(core.process(p), semantics) && !sig.is_kernel_only() {
                     continue;
                 }
                 match sig.default_action() {
                     DefaultAction::Ignore => {}
                     DefaultAction::Stop => {
                         let discard = sig != Signal::Stop && !semantics.seed(Rule::OrphanedStopsStop);
-                        if discard && orphans::is_orphaned(world, group_of(world, p)) {
+                        if discard && orphans::is_orphaned(k, k.core.group_of(p)) {
                             continue;
                         }
-                        ancestors::set_state(world, p, RunState::Stopped);
-                        notify_parent_cldstop(world, p);
+                        set_state(&mut k.core, p, RunState::Stopped);
+                        notify_parent_cldstop(&mut k.core, p);
                         return;
                     }
                     DefaultAction::Terminate => {
-                        exit::do_exit(world, p, ExitStatus::Signaled(sig));
+                        exit::do_exit(&mut k.core, p, ExitStatus::Signaled(sig));
                         return;
                     }
                 }

@@ -1,14 +1,22 @@
-//! The systems that carry the consequences of events: link counts, orphan
-//! signals, signal generation and delivery, exits and reparenting.
+//! Linux's kernel paths: what follows an event. Link counts, group and
+//! session lifetime, signal generation and delivery, exits and reparenting,
+//! the orphaned-group signals — each a file, each working on the
+//! [`kernel::Kernel`] system parameter, and each telling a profile's
+//! [`books::Bookkeeping`] what it needs to know.
 
-pub mod ancestors;
+pub mod books;
 pub mod census;
 pub mod deliver;
 pub mod exit;
+pub mod groups;
 pub mod journal;
+pub mod kernel;
+pub mod links;
 pub mod namespaces;
 pub mod orphans;
 pub mod reparent;
 pub mod sched;
 pub mod signal;
+pub mod spares;
+pub mod state;
 pub mod transitions;

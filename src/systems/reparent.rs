@@ -10,33 +10,40 @@
 //! whole list of children joins the end of the new parent's at once, as the
 //! kernel splices it.
 
-use crate::gvisor;
-use crate::model::ids::{namespace, ns_of, process};
-use crate::model::list;
-use crate::model::tree::Children;
-use crate::model::{RunState, Tree};
-use crate::semantics::{Rule, Semantics};
-use crate::systems::journal::Journal;
-use crate::systems::{ancestors, exit, orphans};
+use crate::model::{Flags, RunState};
+use crate::semantics::Rule;
+use crate::systems::books::Bookkeeping;
+use crate::systems::kernel::{Core, Kernel};
+use crate::systems::{exit, links, orphans};
 use bevy_ecs::prelude::*;
 
 /// The process that adopts the children of `father` (`find_new_reaper`).
-pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
-    let ns = ns_of(world, father);
-    if process(world, father).has_child_subreaper {
-        let mut cursor = world.get::<Tree>(father).and_then(|t| t.parent);
+pub fn find_new_reaper(core: &Core, father: Entity) -> Entity {
+    let ns = core.ns_of(father);
+    let me = core.process(father);
+    if me.has(Flags::HAS_CHILD_SUBREAPER) {
+        let mut cursor = me.parent;
         while let Some(r) = cursor {
-            let candidate = process(world, r);
-            if ns_of(world, r) != ns || candidate.global_init {
+            let candidate = core.process(r);
+            if core.ns_of(r) != ns || candidate.is_global_init() {
                 break;
             }
-            if candidate.child_subreaper && candidate.is_active() {
+            if candidate.has(Flags::CHILD_SUBREAPER) && candidate.is_active() {
                 return r;
             }
-            cursor = world.get::<Tree>(r).and_then(|t| t.parent);
+            cursor = candidate.parent;
         }
     }
-    namespace(world, ns).reaper.expect("a namespace with processes has an init")
+    core.namespace(ns).reaper.expect("a namespace with processes has an init")
+}
+
+/// Points `p` at its new parent (or none: the seed's orphans of a dying
+/// namespace) and re-evaluates its link status, leaving the children lists
+/// to the caller: fork appends the child, and reparenting moves every child
+/// first and splices the lists once (`forget_original_parent`).
+pub fn adopt(core: &mut Core, p: Entity, parent: Option<Entity>) {
+    core.process_mut(p).parent = parent;
+    links::recount(core, p);
 }
 
 /// Moves every child of `father` to `reaper` (under the seed, maybe to no
@@ -44,35 +51,33 @@ pub fn find_new_reaper(world: &World, father: Entity) -> Entity {
 /// `reparent_leader`. Returns the zombie children the new parent released at
 /// once (autoreap).
 ///
-/// The seed's `reparentLocked` changes no count and checks no group
-/// ([`Rule::ReparentUnseen`]); where that rule is left out of a seed
-/// profile, the seed's count follows the move as Linux's does.
-pub fn reparent_children(world: &mut World, father: Entity, reaper: Option<Entity>) -> Vec<Entity> {
-    let semantics = *world.resource::<Semantics>();
-    let seen = !semantics.seed(Rule::ReparentUnseen);
-    let seed_count = seen && semantics.has_seed_rules();
+/// The seed's `reparentLocked` checks no group ([`Rule::ReparentUnseen`]),
+/// and its books see no move then.
+pub fn reparent_children<B: Bookkeeping>(k: &mut Kernel<B>, father: Entity, reaper: Option<Entity>) -> Vec<Entity> {
+    let seen = !k.core.semantics.seed(Rule::ReparentUnseen);
     let mut released = Vec::new();
-    for child in list::members::<Children>(world, father) {
-        if seed_count {
-            gvisor::ancestors::count_with_parent(world, child, false);
+    for child in k.core.children_of(father) {
+        if seen {
+            B::adopting(&mut k.core, &mut k.books, child);
         }
-        ancestors::adopt(world, child, reaper);
-        if let Some(mut journal) = world.get_resource_mut::<Journal>() {
+        adopt(&mut k.core, child, reaper);
+        if let Some(journal) = k.core.journal.as_mut() {
             journal.reparented.push((child, reaper));
         }
-        if seed_count {
-            gvisor::ancestors::count_with_parent(world, child, true);
+        if seen {
+            B::adopted(&mut k.core, &mut k.books, child);
         }
-        if process(world, child).state == RunState::Zombie && exit::notify_parent(world, child) {
+        if k.core.process(child).state == RunState::Zombie && exit::notify_parent(&mut k.core, child) {
             released.push(child);
         }
         if seen {
-            orphans::kill_orphaned_pgrp(world, child, Some(father));
+            orphans::kill_orphaned_pgrp(k, child, Some(father));
         }
     }
+    let children = &mut k.core.children();
     match reaper {
-        Some(reaper) => list::splice_back::<Children>(world, father, reaper),
-        None => list::clear::<Children>(world, father),
+        Some(reaper) => crate::model::list::splice_back(children, father, reaper),
+        None => crate::model::list::clear(children, father),
     }
     released
 }

@@ -14,11 +14,10 @@
 //!   later signal to it is dropped. A stopped target does not want any signal
 //!   but SIGKILL, so it dies of other fatal signals only once continued.
 
-use crate::model::ids::{namespace, ns_of, process};
 use crate::model::{DefaultAction, Disposition, Process, RunState, SigSet, Signal, SignalState};
 use crate::semantics::{Rule, Semantics};
-use crate::systems::ancestors;
-use crate::systems::sched::Scheduler;
+use crate::systems::kernel::Core;
+use crate::systems::state::set_state;
 use bevy_ecs::prelude::*;
 
 /// Who sends a signal.
@@ -35,12 +34,12 @@ pub enum Sender {
 
 /// Whether the sender cannot be seen from the target's namespace, or is the
 /// kernel: then a namespace init's protection lets KILL and STOP through.
-fn forced(world: &World, sender: Sender, target: Entity) -> bool {
-    let target_ns = ns_of(world, target);
+fn forced(core: &Core, sender: Sender, target: Entity) -> bool {
+    let target_ns = core.ns_of(target);
     match sender {
         Sender::Kernel => true,
-        Sender::Outside => namespace(world, target_ns).level > 0,
-        Sender::Process(s) => crate::model::ids::vnr(world, s, target_ns) == 0,
+        Sender::Outside => core.namespace(target_ns).level > 0,
+        Sender::Process(s) => core.vnr(s, target_ns) == 0,
     }
 }
 
@@ -48,13 +47,13 @@ fn forced(world: &World, sender: Sender, target: Entity) -> bool {
 /// seed gives a namespace init none ([`Rule::NsInitUnprotected`]); the
 /// machine's global init, which stands for the host, keeps it.
 pub fn unkillable(p: &Process, semantics: Semantics) -> bool {
-    p.ns_init && (p.global_init || !semantics.seed(Rule::NsInitUnprotected))
+    p.is_ns_init() && (p.is_global_init() || !semantics.seed(Rule::NsInitUnprotected))
 }
 
 /// Whether `sig` would be ignored by `t` (`sig_ignored`).
 fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, semantics: Semantics) -> bool {
     let disposition = s.disposition(sig);
-    if p.global_init && sig.is_kernel_only() {
+    if p.is_global_init() && sig.is_kernel_only() {
         return true;
     }
     if unkillable(p, semantics) && disposition == Disposition::Default && !(force && sig.is_kernel_only()) {
@@ -68,53 +67,56 @@ fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, semantics: Se
 }
 
 /// Wakes `t` to handle signals (`signal_wake_up`), once.
-pub fn wake(world: &mut World, t: Entity) {
-    let mut s = world.get_mut::<SignalState>(t).expect("signal state");
+pub fn wake(core: &mut Core, t: Entity) {
+    let mut s = core.signals_mut(t);
     if s.woken {
         return;
     }
     s.woken = true;
-    let mut sched = world.resource_mut::<Scheduler>();
-    if sched.current != Some(t) {
-        sched.runnable.push_back(t);
+    if core.sched.current != Some(t) {
+        core.sched.runnable.push_back(t);
     }
 }
 
 /// Sends `sig` to process `t`.
-pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
-    world.resource_mut::<crate::systems::census::Census>().signal(sig);
-    let force = forced(world, sender, t);
-    let p = process(world, t);
+pub fn send(core: &mut Core, sender: Sender, t: Entity, sig: Signal) {
+    core.census.signal(sig);
+    let force = forced(core, sender, t);
+    let p = core.process(t);
     // A zombie, or a process already dying, drops everything (`prepare_signal`).
     if !p.is_active() {
         return;
     }
     let state = p.state;
-    let s = world.get::<SignalState>(t).expect("signal state");
-    if s.group_exit.is_some() {
+    if core.signals(t).group_exit.is_some() {
         return;
     }
     if sig.is_stop() {
-        world.get_mut::<SignalState>(t).expect("signal state").pending.remove(Signal::Cont);
+        core.signals_mut(t).pending.remove(Signal::Cont);
     } else if sig == Signal::Cont {
-        let mut s = world.get_mut::<SignalState>(t).expect("signal state");
-        s.pending.remove_all(SigSet::STOP_SIGNALS);
-        if state == RunState::Stopped {
-            s.continued = true;
-            ancestors::set_state(world, t, RunState::Running);
-            wake(world, t);
+        let resume = {
+            let mut s = core.signals_mut(t);
+            s.pending.remove_all(SigSet::STOP_SIGNALS);
+            if state == RunState::Stopped {
+                s.continued = true;
+            }
+            state == RunState::Stopped
+        };
+        if resume {
+            set_state(core, t, RunState::Running);
+            wake(core, t);
         }
     }
-    let p = process(world, t);
-    let s = world.get::<SignalState>(t).expect("signal state");
-    if ignored(p, s, sig, force, *world.resource::<Semantics>()) || s.pending.contains(sig) {
+    let p = core.process(t);
+    let s = core.signals(t);
+    if ignored(p, s, sig, force, *core.semantics) || s.pending.contains(sig) {
         return;
     }
-    let current = world.resource::<Scheduler>().current == Some(t);
+    let current = core.sched.current == Some(t);
     let stopped = p.state == RunState::Stopped;
     let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
     let woken = s.woken;
-    world.get_mut::<SignalState>(t).expect("signal state").pending.insert(sig);
+    core.signals_mut(t).pending.insert(sig);
     // `wants_signal`: a stopped process wants only SIGKILL; one already woken
     // and not on the CPU does not need another wake-up.
     let wants = sig == Signal::Kill || (!stopped && (current || !woken));
@@ -122,10 +124,10 @@ pub fn send(world: &mut World, sender: Sender, t: Entity, sig: Signal) {
         return;
     }
     if fatal {
-        world.get_mut::<SignalState>(t).expect("signal state").group_exit = Some(sig);
+        core.signals_mut(t).group_exit = Some(sig);
         if stopped {
-            ancestors::set_state(world, t, RunState::Running);
+            set_state(core, t, RunState::Running);
         }
     }
-    wake(world, t);
+    wake(core, t);
 }

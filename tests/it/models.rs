@@ -136,7 +136,7 @@ daemonize = 1
     let processes: Vec<_> = machine.namespace(root).table.processes_from(2).map(|(_, p)| p).collect();
     let supervisor = processes[0];
     assert_eq!(machine.parent(supervisor), Some(machine.global_init()));
-    assert!(machine.process(supervisor).unwrap().child_subreaper);
+    assert!(machine.process(supervisor).unwrap().has(procsim::model::Flags::CHILD_SUBREAPER));
     for &p in &processes[1..] {
         assert_eq!(machine.parent(p), Some(supervisor), "an orphaned daemon is the subreaper's");
     }
@@ -156,7 +156,7 @@ fn a_daemon_is_adopted_by_init_and_leads_no_session() {
     for d in daemons {
         assert_eq!(machine.parent(d), Some(machine.global_init()));
         let [pid, pgid, sid] = machine.own_ids(d);
-        assert!(!machine.process(d).unwrap().session_leader);
+        assert!(!machine.process(d).unwrap().is_session_leader());
         assert_ne!(sid, 1, "its own session, not init's");
         assert_eq!(pgid, sid, "in the group its launcher created");
         assert_ne!(pid, sid);

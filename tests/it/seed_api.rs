@@ -3,6 +3,7 @@
 //! signal to a whole group, and id translation per PID namespace.
 
 use procsim::io::report::ExitStatus;
+use procsim::machine::{Call, Outcome};
 use procsim::model::{Errno, Signal};
 use procsim::{Machine, MachineConfig};
 
@@ -10,28 +11,28 @@ use procsim::{Machine, MachineConfig};
 fn sessions_and_groups_are_created_and_joined() {
     let mut m = Machine::new(MachineConfig::default());
     let init = m.global_init();
-    let shell = m.fork(init, false).unwrap().unwrap();
-    let sid = m.create_session(shell).unwrap().unwrap();
-    assert_eq!(sid, m.process(shell).unwrap().pid.nr);
-    assert_eq!(m.create_session(shell).unwrap(), Err(Errno::EPERM), "a leader cannot setsid again");
+    let shell = m.perform(init, Call::Fork { newpid: false }).child().unwrap();
+    let sid = m.create_session(shell).session().unwrap();
+    assert_eq!(sid, m.pid(shell).unwrap().nr);
+    assert_eq!(m.create_session(shell), Outcome::Failed(Errno::EPERM), "a leader cannot setsid again");
 
-    let a = m.fork(shell, false).unwrap().unwrap();
-    let b = m.fork(shell, false).unwrap().unwrap();
-    m.create_process_group(a).unwrap().unwrap();
+    let a = m.perform(shell, Call::Fork { newpid: false }).child().unwrap();
+    let b = m.perform(shell, Call::Fork { newpid: false }).child().unwrap();
+    m.create_process_group(a).done().unwrap();
     let job = m.group_of(a);
     assert_eq!(m.originator(job), Some(a));
-    m.join_process_group(b, job).unwrap().unwrap();
+    m.join_process_group(b, job).done().unwrap();
     assert_eq!(m.group_of(b), job);
     assert_eq!(m.group(job).members.len, 2);
     assert!(!m.is_orphan(job), "the shell, in another group of the session, is the job's link");
 
     // The originator leaves; the group lives on under its id, without it.
-    m.join_process_group(a, m.group_of(shell)).unwrap().unwrap();
+    m.join_process_group(a, m.group_of(shell)).done().unwrap();
     assert_eq!(m.group_of(b), job);
     assert_eq!(m.originator(job), Some(a), "the creator still exists, in another group");
-    m.exit(a, 0).unwrap();
+    m.perform(a, Call::Exit { code: 0 }).done().unwrap();
     m.settle();
-    m.waitpid(shell, i64::from(m.process(a).unwrap().pid.nr)).unwrap().unwrap();
+    m.perform(shell, Call::Wait { pid: i64::from(m.pid(a).unwrap().nr) }).waited().unwrap();
     m.settle();
     assert_eq!(m.originator(job), None, "reaped");
     assert!(m.process(a).is_none());
@@ -41,11 +42,11 @@ fn sessions_and_groups_are_created_and_joined() {
 fn a_group_signal_reaches_every_member_and_orphan_status_follows_links() {
     let mut m = Machine::new(MachineConfig::default());
     let init = m.global_init();
-    let shell = m.fork(init, false).unwrap().unwrap();
-    m.create_session(shell).unwrap().unwrap();
-    let leader = m.fork(shell, false).unwrap().unwrap();
-    m.create_process_group(leader).unwrap().unwrap();
-    let member = m.fork(leader, false).unwrap().unwrap();
+    let shell = m.perform(init, Call::Fork { newpid: false }).child().unwrap();
+    m.create_session(shell).session().unwrap();
+    let leader = m.perform(shell, Call::Fork { newpid: false }).child().unwrap();
+    m.create_process_group(leader).done().unwrap();
+    let member = m.perform(leader, Call::Fork { newpid: false }).child().unwrap();
     let job = m.group_of(leader);
     m.signal_group(job, Signal::Stop);
     m.settle();
@@ -54,11 +55,11 @@ fn a_group_signal_reaches_every_member_and_orphan_status_follows_links() {
 
     // The shell dies: the job is orphaned with stopped members, and the kernel
     // sends it SIGHUP then SIGCONT, which (at their default actions) kill it.
-    m.exit(shell, 0).unwrap();
+    m.perform(shell, Call::Exit { code: 0 }).done().unwrap();
     m.settle();
     for p in [leader, member] {
-        let proc = m.process(p).expect("a zombie of the global init, which does not reap");
-        assert_eq!(proc.exit, Some(ExitStatus::Signaled(Signal::Hup)));
+        let exit = m.identity(p).expect("a zombie of the global init, which does not reap").exit;
+        assert_eq!(exit, Some(ExitStatus::Signaled(Signal::Hup)));
     }
     assert_eq!(m.census().totals.orphan_pairs, 1);
     assert_eq!(m.census().stopped, 0);
@@ -69,17 +70,17 @@ fn ids_translate_per_namespace_and_read_0_where_invisible() {
     let mut m = Machine::new(MachineConfig::default());
     let root = m.root_namespace();
     let init = m.global_init();
-    let container = m.fork(init, true).unwrap().unwrap();
-    let inner_ns = m.process(container).unwrap().pid.ns;
+    let container = m.perform(init, Call::Fork { newpid: true }).child().unwrap();
+    let inner_ns = m.pid(container).unwrap().ns;
     let outer_group = m.group_of(container);
     assert_eq!(m.id_of_process_group(root, outer_group), 1, "the global init's group");
     assert_eq!(m.id_of_process_group(inner_ns, outer_group), 0, "invisible from inside");
     assert_eq!(m.own_ids(container), [1, 0, 0]);
 
-    m.create_session(container).unwrap().unwrap();
+    m.create_session(container).session().unwrap();
     let s = m.session_of(container);
     let g = m.group_of(container);
-    let outer_pid = m.process(container).unwrap().pid.upper[0];
+    let outer_pid = m.pid(container).unwrap().upper[0];
     assert_eq!(m.id_of_session(inner_ns, s), 1);
     assert_eq!(m.id_of_session(root, s), outer_pid);
     assert_eq!(m.session_with_id(root, outer_pid), Some(s));

@@ -4,6 +4,7 @@
 //! kill(0) with an invisible group (row 27). Each under Linux, under the
 //! seed, and under the seed with that one rule left out.
 
+use procsim::machine::Call;
 use procsim::model::{Disposition, Signal};
 use procsim::semantics::{Rule, Semantics};
 use procsim::{Machine, MachineConfig};
@@ -22,9 +23,9 @@ fn with_and_without(rule: Rule) -> [(Semantics, bool); 3] {
 fn row_1_setsid_returns_zero_in_the_seed() {
     for (semantics, want_zero) in with_and_without(Rule::SetsidReturnsZero) {
         let mut m = machine(semantics);
-        let p = m.fork(m.global_init(), false).unwrap().unwrap();
-        let sid = m.setsid(p).unwrap().unwrap();
-        let pid = m.process(p).unwrap().pid.nr;
+        let p = m.perform(m.global_init(), Call::Fork { newpid: false }).child().unwrap();
+        let sid = m.perform(p, Call::Setsid).session().unwrap();
+        let pid = m.pid(p).unwrap().nr;
         assert_eq!(sid, if want_zero { 0 } else { pid }, "{semantics:?}");
     }
 }
@@ -33,8 +34,8 @@ fn row_1_setsid_returns_zero_in_the_seed() {
 fn row_9_a_child_of_the_global_init_links_its_group_in_the_seed() {
     for (semantics, linked) in with_and_without(Rule::NoInitExclusion) {
         let mut m = machine(semantics);
-        let p = m.fork(m.global_init(), false).unwrap().unwrap();
-        m.setpgid(p, 0, 0).unwrap().unwrap();
+        let p = m.perform(m.global_init(), Call::Fork { newpid: false }).child().unwrap();
+        m.perform(p, Call::Setpgid { pid: 0, pgid: 0 }).done().unwrap();
         // Same session as the global init, another group: Linux's rule 23
         // says no link; the seed's incRefWithParent counts it.
         assert_eq!(m.is_orphan(m.group_of(p)), !linked, "{semantics:?}");
@@ -46,12 +47,12 @@ fn row_9_a_child_of_the_global_init_links_its_group_in_the_seed() {
 fn cycle_pids(m: &mut Machine, parent: bevy_ecs::entity::Entity, nr: u32, limit: usize) -> Vec<u32> {
     let mut seen = Vec::new();
     for _ in 0..limit {
-        let c = m.fork(parent, false).unwrap().unwrap();
-        let pid = m.process(c).unwrap().pid.nr;
+        let c = m.perform(parent, Call::Fork { newpid: false }).child().unwrap();
+        let pid = m.pid(c).unwrap().nr;
         seen.push(pid);
-        m.exit(c, 0).unwrap();
+        m.perform(c, Call::Exit { code: 0 }).done().unwrap();
         m.settle();
-        m.waitpid(parent, i64::from(pid)).unwrap().unwrap();
+        m.perform(parent, Call::Wait { pid: i64::from(pid) }).waited().unwrap();
         if pid == nr {
             break;
         }
@@ -65,13 +66,13 @@ fn reserved_group_id(semantics: Semantics, pid_max: u32) -> (Machine, bevy_ecs::
     let mut m = Machine::new(MachineConfig { pid_max, semantics, ..Default::default() });
     let init = m.global_init();
     cycle_pids(&mut m, init, 400, 400);
-    let leader = m.fork(init, false).unwrap().unwrap();
-    m.setpgid(leader, 0, 0).unwrap().unwrap();
-    m.fork(leader, false).unwrap().unwrap();
-    let nr = m.process(leader).unwrap().pid.nr;
-    m.exit(leader, 0).unwrap();
+    let leader = m.perform(init, Call::Fork { newpid: false }).child().unwrap();
+    m.perform(leader, Call::Setpgid { pid: 0, pgid: 0 }).done().unwrap();
+    m.perform(leader, Call::Fork { newpid: false }).child().unwrap();
+    let nr = m.pid(leader).unwrap().nr;
+    m.perform(leader, Call::Exit { code: 0 }).done().unwrap();
     m.settle();
-    m.waitpid(init, i64::from(nr)).unwrap().unwrap();
+    m.perform(init, Call::Wait { pid: i64::from(nr) }).waited().unwrap();
     (m, init, nr)
 }
 
@@ -112,17 +113,17 @@ fn rows_21_22_each_rule_alone() {
 fn row_27_kill_0_reaches_only_what_the_caller_can_see_in_the_seed() {
     for (semantics, by_id) in with_and_without(Rule::KillById) {
         let mut m = machine(semantics);
-        let shell = m.fork(m.global_init(), false).unwrap().unwrap();
-        m.setsid(shell).unwrap().unwrap();
+        let shell = m.perform(m.global_init(), Call::Fork { newpid: false }).child().unwrap();
+        m.perform(shell, Call::Setsid).session().unwrap();
         // n is pid 1 of a new namespace, in shell's group, which n's
         // namespace cannot see: its own group id is 0 there.
-        let n = m.fork(shell, true).unwrap().unwrap();
-        let c = m.fork(n, false).unwrap().unwrap();
+        let n = m.perform(shell, Call::Fork { newpid: true }).child().unwrap();
+        let c = m.perform(n, Call::Fork { newpid: false }).child().unwrap();
         for p in [shell, n, c] {
-            m.sigaction(p, Signal::Usr1, Disposition::Catch).unwrap().unwrap();
+            m.perform(p, Call::Sigaction { sig: Signal::Usr1, action: Disposition::Catch }).done().unwrap();
         }
         assert_eq!(m.own_ids(c)[1], 0);
-        m.kill(c, 0, Signal::Usr1).unwrap().unwrap();
+        m.perform(c, Call::Kill { pid: 0, sig: Signal::Usr1 }).done().unwrap();
         m.settle();
         assert_eq!(m.handlers(shell) == [Signal::Usr1], !by_id, "{semantics:?}");
         assert_eq!(m.handlers(n), [Signal::Usr1], "{semantics:?}");

@@ -1,0 +1,261 @@
+//! The data the kernel paths touch, as one bevy [`SystemParam`]: the
+//! components of processes, groups, sessions and namespaces as queries, and
+//! the world's resources, with the lookups every path needs (a process's
+//! group, a number in a namespace, …).
+//!
+//! A system call fetches a [`Kernel`] through a cached `SystemState`, and the
+//! tick's delivery runs as an ordinary bevy system taking one, so every path
+//! says what it reads and writes, and none holds the whole `World`. Queries
+//! cannot spawn or despawn, so new entities come from [`Spares`] made ready
+//! before each call, and released ones are despawned through [`Commands`]
+//! when the call ends; until then a released process is a zombie that no
+//! list reaches, a released group has no members, and a freed namespace has
+//! no references.
+//!
+//! [`Kernel`] is generic over the [`Bookkeeping`] a profile keeps beside the
+//! Linux state (none for Linux; the 2018 seed's counts for its profile).
+
+use crate::model::list::{ListHead, ListLink, ListStore, ListView};
+use crate::model::namespace::IdKind;
+use crate::model::{HandlerLog, Identity, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState};
+use crate::semantics::Semantics;
+use crate::systems::books::Bookkeeping;
+use crate::systems::census::Census;
+use crate::systems::exit::Released;
+use crate::systems::journal::Journal;
+use crate::systems::sched::Scheduler;
+use crate::systems::spares::Spares;
+use crate::systems::transitions::Transitions;
+use bevy_ecs::prelude::*;
+use bevy_ecs::system::{StaticSystemParam, SystemParam};
+
+/// What a machine records beside its state, fixed when it is made.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct Recording {
+    /// The handlers each process runs ([`HandlerLog`]).
+    pub handlers: bool,
+}
+
+/// The Linux state and resources every kernel path may touch.
+#[derive(SystemParam)]
+pub struct Core<'w, 's> {
+    pub processes: Query<'w, 's, &'static mut Process>,
+    pub identities: Query<'w, 's, &'static mut Identity>,
+    pub signals: Query<'w, 's, &'static mut SignalState>,
+    pub handler_logs: Query<'w, 's, &'static mut HandlerLog>,
+    pub groups: Query<'w, 's, &'static mut ProcessGroup>,
+    pub sessions: Query<'w, 's, &'static mut Session>,
+    pub namespaces: Query<'w, 's, &'static mut PidNamespace>,
+    pub sched: ResMut<'w, Scheduler>,
+    pub census: ResMut<'w, Census>,
+    pub released: ResMut<'w, Released>,
+    pub spares: ResMut<'w, Spares>,
+    pub semantics: Res<'w, Semantics>,
+    pub recording: Res<'w, Recording>,
+    pub journal: Option<ResMut<'w, Journal>>,
+    pub transitions: Option<ResMut<'w, Transitions>>,
+    pub commands: Commands<'w, 's>,
+}
+
+/// The kernel: the Linux state, and the profile's bookkeeping beside it.
+#[derive(SystemParam)]
+pub struct Kernel<'w, 's, B: Bookkeeping> {
+    pub core: Core<'w, 's>,
+    pub books: StaticSystemParam<'w, 's, B>,
+}
+
+impl<'w, 's> Core<'w, 's> {
+    /// A process; every process entity has one.
+    pub fn process(&self, p: Entity) -> &Process {
+        self.processes.get(p).expect("a process entity has Process")
+    }
+
+    pub fn process_mut(&mut self, p: Entity) -> Mut<'_, Process> {
+        self.processes.get_mut(p).expect("a process entity has Process")
+    }
+
+    /// A process's pid and exit status.
+    pub fn identity(&self, p: Entity) -> &Identity {
+        self.identities.get(p).expect("a process entity has Identity")
+    }
+
+    pub fn identity_mut(&mut self, p: Entity) -> Mut<'_, Identity> {
+        self.identities.get_mut(p).expect("a process entity has Identity")
+    }
+
+    pub fn pid(&self, p: Entity) -> &Pid {
+        &self.identity(p).pid
+    }
+
+    /// The namespace a process lives in (`task_active_pid_ns`).
+    pub fn ns_of(&self, p: Entity) -> Entity {
+        self.pid(p).ns
+    }
+
+    pub fn signals(&self, p: Entity) -> &SignalState {
+        self.signals.get(p).expect("a process entity has SignalState")
+    }
+
+    pub fn signals_mut(&mut self, p: Entity) -> Mut<'_, SignalState> {
+        self.signals.get_mut(p).expect("a process entity has SignalState")
+    }
+
+    pub fn group(&self, g: Entity) -> &ProcessGroup {
+        self.groups.get(g).expect("a group entity has ProcessGroup")
+    }
+
+    pub fn group_mut(&mut self, g: Entity) -> Mut<'_, ProcessGroup> {
+        self.groups.get_mut(g).expect("a group entity has ProcessGroup")
+    }
+
+    /// The group a process is in.
+    pub fn group_of(&self, p: Entity) -> Entity {
+        self.process(p).group
+    }
+
+    pub fn session(&self, s: Entity) -> &Session {
+        self.sessions.get(s).expect("a session entity has Session")
+    }
+
+    pub fn session_mut(&mut self, s: Entity) -> Mut<'_, Session> {
+        self.sessions.get_mut(s).expect("a session entity has Session")
+    }
+
+    pub fn namespace(&self, ns: Entity) -> &PidNamespace {
+        self.namespaces.get(ns).expect("a namespace entity has PidNamespace")
+    }
+
+    pub fn namespace_mut(&mut self, ns: Entity) -> Mut<'_, PidNamespace> {
+        self.namespaces.get_mut(ns).expect("a namespace entity has PidNamespace")
+    }
+
+    /// The namespace at `level` of `pid`'s chain and `pid`'s number there
+    /// (`pid->numbers[level]`).
+    pub fn number_at(&self, pid: &Pid, level: usize) -> (Entity, u32) {
+        let ns = self.namespace(pid.ns).chain[level];
+        (ns, pid.nr_at(level).expect("a pid has a number at every level up to its own"))
+    }
+
+    /// The number of `pid` in `ns`, or 0 when it has none there (`pid_nr_ns`).
+    /// A pid whose namespace has gone names nothing anywhere any more.
+    pub fn pid_nr_ns(&self, pid: &Pid, ns: Entity) -> u32 {
+        let (Ok(target), Ok(own)) = (self.namespaces.get(ns), self.namespaces.get(pid.ns)) else {
+            return 0;
+        };
+        if own.is_freed() || target.is_freed() || !own.is_within(ns, target.level) {
+            return 0;
+        }
+        pid.nr_at(target.level).unwrap_or(0)
+    }
+
+    /// `p`'s pid as seen from `ns`.
+    pub fn vnr(&self, p: Entity, ns: Entity) -> u32 {
+        self.pid_nr_ns(self.pid(p), ns)
+    }
+
+    /// The process with pid `nr` in `ns` (`find_task_by_vpid`): none for
+    /// numbers that are not positive.
+    pub fn find_process(&self, ns: Entity, nr: i64) -> Option<Entity> {
+        let nr = u32::try_from(nr).ok().filter(|&n| n > 0)?;
+        self.namespace(ns).table.process(nr)
+    }
+
+    /// The process group with id `nr` in `ns` (`pid_task(find_vpid(nr), PIDTYPE_PGID)`).
+    pub fn find_group(&self, ns: Entity, nr: i64) -> Option<Entity> {
+        let nr = u32::try_from(nr).ok().filter(|&n| n > 0)?;
+        self.namespace(ns).table.group(nr)
+    }
+
+    /// Records that `pid` names `entity` (as `kind`) in every namespace it
+    /// has a number in.
+    pub fn attach(&mut self, pid: &Pid, kind: IdKind, entity: Entity) {
+        for level in 0..=pid.level() {
+            let (ns, nr) = self.number_at(pid, level);
+            self.namespace_mut(ns).table.attach(nr, kind, entity);
+        }
+    }
+
+    /// Forgets that `pid` names something as `kind` in every namespace.
+    pub fn detach(&mut self, pid: &Pid, kind: IdKind) {
+        for level in 0..=pid.level() {
+            let (ns, nr) = self.number_at(pid, level);
+            self.namespace_mut(ns).table.detach(nr, kind);
+        }
+    }
+
+    /// A parent's children, as a list.
+    pub fn children(&mut self) -> Children<'_, 'w, 's> {
+        Children(&mut self.processes)
+    }
+
+    /// A group's members, as a list.
+    pub fn members(&mut self) -> Members<'_, 'w, 's> {
+        Members { groups: &mut self.groups, processes: &mut self.processes }
+    }
+
+    /// The children of `p`, in order.
+    pub fn children_of(&self, p: Entity) -> Vec<Entity> {
+        crate::model::list::members(&ChildrenView(&self.processes), p)
+    }
+
+    /// The members of group `g`, most recently joined first.
+    pub fn members_of(&self, g: Entity) -> Vec<Entity> {
+        crate::model::list::members(&MembersView { groups: &self.groups, processes: &self.processes }, g)
+    }
+}
+
+/// The children lists, threaded through [`Process`].
+pub struct Children<'a, 'w, 's>(&'a mut Query<'w, 's, &'static mut Process>);
+
+impl ListStore for Children<'_, '_, '_> {
+    fn head_mut(&mut self, owner: Entity) -> &mut ListHead {
+        &mut self.0.get_mut(owner).expect("a parent has Process").into_inner().children
+    }
+
+    fn link_mut(&mut self, member: Entity) -> &mut ListLink {
+        &mut self.0.get_mut(member).expect("a child has Process").into_inner().sibling
+    }
+}
+
+struct ChildrenView<'a, 'w, 's>(&'a Query<'w, 's, &'static mut Process>);
+
+impl ListView for ChildrenView<'_, '_, '_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get(owner).expect("a parent has Process").children
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get(member).expect("a child has Process").sibling
+    }
+}
+
+/// The member lists of groups: heads in [`ProcessGroup`], links in [`Process`].
+pub struct Members<'a, 'w, 's> {
+    groups: &'a mut Query<'w, 's, &'static mut ProcessGroup>,
+    processes: &'a mut Query<'w, 's, &'static mut Process>,
+}
+
+impl ListStore for Members<'_, '_, '_> {
+    fn head_mut(&mut self, owner: Entity) -> &mut ListHead {
+        &mut self.groups.get_mut(owner).expect("a group has ProcessGroup").into_inner().members
+    }
+
+    fn link_mut(&mut self, member: Entity) -> &mut ListLink {
+        &mut self.processes.get_mut(member).expect("a member has Process").into_inner().member
+    }
+}
+
+struct MembersView<'a, 'w, 's> {
+    groups: &'a Query<'w, 's, &'static mut ProcessGroup>,
+    processes: &'a Query<'w, 's, &'static mut Process>,
+}
+
+impl ListView for MembersView<'_, '_, '_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.groups.get(owner).expect("a group has ProcessGroup").members
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.processes.get(member).expect("a member has Process").member
+    }
+}
