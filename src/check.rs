@@ -5,12 +5,10 @@
 
 use crate::gvisor::SeedGroup;
 use crate::machine::Machine;
-use crate::model::list::{ListHead, ListLink, ListView};
-use crate::model::{Flags, Identity, Pid, PidNamespace, Process, ProcessGroup, RunState, Session};
+use crate::model::{Flags, Pid, PidNamespace, Process, ProcessGroup, RunState, Session};
 use crate::semantics::Rule;
 use crate::systems::census::Census;
 use crate::systems::links::is_link;
-use crate::systems::spares::Spares;
 use bevy_ecs::prelude::*;
 use std::collections::BTreeMap;
 
@@ -29,35 +27,10 @@ macro_rules! ensure {
 
 /// Every entity with a `C`, but the spares, with its `C`.
 fn all<C: Component>(world: &World) -> Vec<(Entity, &C)> {
-    let spares = world.resource::<Spares>();
+    let spares = &world.resource::<crate::systems::kernel::KernelState>().spares;
     let Some(mut query) = world.try_query_filtered::<Entity, With<C>>() else { return Vec::new() };
     let entities: Vec<Entity> = query.iter(world).filter(|e| !spares.contains(*e)).collect();
     entities.into_iter().map(|e| (e, world.get::<C>(e).expect("queried with it"))).collect()
-}
-
-/// The lists as the world holds them, read-only.
-struct Lists<'w>(&'w World);
-
-struct ChildLists<'w>(&'w World);
-
-impl ListView for ChildLists<'_> {
-    fn head(&self, owner: Entity) -> ListHead {
-        self.0.get::<Process>(owner).map(|p| p.children).unwrap_or_default()
-    }
-
-    fn link(&self, member: Entity) -> ListLink {
-        self.0.get::<Process>(member).map(|p| p.sibling).unwrap_or_default()
-    }
-}
-
-impl ListView for Lists<'_> {
-    fn head(&self, owner: Entity) -> ListHead {
-        self.0.get::<ProcessGroup>(owner).map(|g| g.members).unwrap_or_default()
-    }
-
-    fn link(&self, member: Entity) -> ListLink {
-        self.0.get::<Process>(member).map(|p| p.member).unwrap_or_default()
-    }
 }
 
 /// Checks every invariant of the model.
@@ -84,11 +57,9 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         *refs.entry(ns).or_default() += 1;
         Ok(())
     };
-    let (children, members) = (ChildLists(world), Lists(world));
     let groups = all::<ProcessGroup>(world);
     for (p, proc) in all::<Process>(world) {
-        let identity = world.get::<Identity>(p).expect("a process has an Identity");
-        hold(identity.pid.ns)?;
+        hold(proc.pid.ns)?;
         census.moved(None, Some(proc.state));
         let g = proc.group;
         let group = world.get::<ProcessGroup>(g);
@@ -100,17 +71,17 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         *links.entry(g).or_default() += u32::from(link);
         *stopped.entry(g).or_default() += u32::from(proc.state == RunState::Stopped);
         ensure!(proc.has(Flags::COUNTED) == link, "{p}'s cached link status is stale");
-        ensure!(crate::model::list::members(&members, g).contains(&p), "{p} is missing from its group's member list");
+        ensure!(machine.members(g).contains(&p), "{p} is missing from its group's member list");
         if let Some(parent) = proc.parent {
             ensure!(world.get::<Process>(parent).is_some(), "{p}'s parent does not exist");
-            let siblings = crate::model::list::members(&children, parent);
+            let siblings = machine.children(parent);
             ensure!(siblings.contains(&p), "{p} is missing from its parent's children");
         } else {
             ensure!(proc.is_global_init(), "{p} has no parent but is not the global init");
         }
-        let own = crate::model::list::members(&children, p);
-        ensure!(own.len() as u32 == proc.children.len, "{p}'s children list length is wrong");
-        for (ns, nr) in numbers(world, &identity.pid) {
+        let own = machine.children(p);
+        ensure!(own.last().copied() == proc.children.last, "{p}'s children list does not end at its last child");
+        for (ns, nr) in numbers(world, &proc.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
         }
@@ -122,7 +93,8 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         census.orphaned_groups += u64::from(group.is_orphaned());
         let seen = members_seen.get(&g).copied().unwrap_or(0);
         ensure!(seen > 0, "group {g} has no members");
-        ensure!(group.members.len == seen, "group {g} counts {} members, has {seen}", group.members.len);
+        let listed = machine.members(g).len() as u32;
+        ensure!(listed == seen, "group {g} lists {listed} members, has {seen}");
         let want = links.get(&g).copied().unwrap_or(0);
         ensure!(group.links == want, "group {g} counts {} links, recount gives {want}", group.links);
         let want = stopped.get(&g).copied().unwrap_or(0);

@@ -40,7 +40,7 @@
 //! m.settle();
 //! m.perform(shell, Call::Exit { code: 0 });
 //! m.settle();
-//! assert!(m.identity(job).is_none_or(|j| j.exit.is_some())); // SIGHUP killed it
+//! assert!(m.process(job).is_none_or(|j| j.exit.is_some())); // SIGHUP killed it
 //! assert_eq!(m.census().totals.orphan_pairs, 1);
 //! ```
 //!

@@ -15,9 +15,10 @@
 //! Linux, the seed's ([`Seed`]) under any seed rule.
 
 use crate::gvisor::{self, Seed, SeedGroup, ids::GroupsById};
+use crate::model::list::{self, ListHead, ListLink, ListView};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
-    Disposition, Errno, ExitStatus, Flags, HandlerLog, Identity, Pid, PidNamespace, PidTable, Process, ProcessGroup,
+    Disposition, Errno, ExitStatus, Flags, HandlerLog, Pid, PidNamespace, PidTable, Process, ProcessGroup,
     RunState, Session, Signal, SignalState,
 };
 use crate::semantics::Semantics;
@@ -25,14 +26,10 @@ use crate::syscalls;
 use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
 use crate::systems::deliver;
-use crate::systems::exit::Released;
 use crate::systems::groups;
 use crate::systems::journal::Journal;
-use crate::systems::kernel::{Kernel, Recording};
-use crate::systems::sched::Scheduler;
+use crate::systems::kernel::{Kernel, KernelState, Recording};
 use crate::systems::signal::Sender;
-use crate::systems::spares::Spares;
-use crate::systems::transitions::Transitions;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, ScheduleLabel};
 use bevy_ecs::system::SystemState;
@@ -197,8 +194,8 @@ enum Paths {
     Seed(Box<SystemState<Kernel<'static, 'static, Seed<'static, 'static>>>>),
 }
 
-/// Runs `$body` with `$k` bound to the machine's kernel, then applies what
-/// it deferred (despawns).
+/// Runs `$body` with `$k` bound to the machine's kernel, then despawns what
+/// it released.
 macro_rules! with_kernel {
     ($machine:expr, |$k:ident| $body:expr) => {
         match &mut $machine.paths {
@@ -207,7 +204,7 @@ macro_rules! with_kernel {
                     let mut $k = state.get_mut(&mut $machine.world).expect("the kernel's resources exist");
                     $body
                 };
-                state.apply(&mut $machine.world);
+                $machine.despawn_doomed();
                 out
             }
             Paths::Seed(state) => {
@@ -215,7 +212,7 @@ macro_rules! with_kernel {
                     let mut $k = state.get_mut(&mut $machine.world).expect("the kernel's resources exist");
                     $body
                 };
-                state.apply(&mut $machine.world);
+                $machine.despawn_doomed();
                 out
             }
         }
@@ -235,27 +232,21 @@ pub struct Machine {
     global_init: Entity,
 }
 
+/// How many spare processes (and groups) are made at a time.
+const SPARES: usize = 64;
+
 /// A blank pid, for spares.
 fn blank_pid() -> Pid {
-    Pid { ns: Entity::PLACEHOLDER, nr: 0, upper: Box::new([]) }
+    Pid { ns: Entity::PLACEHOLDER, nr: 0, upper: thin_vec::ThinVec::new() }
 }
 
 impl Machine {
     /// A machine with only the global init.
     pub fn new(config: MachineConfig) -> Machine {
         let mut world = World::new();
-        world.init_resource::<Scheduler>();
-        world.init_resource::<Released>();
-        world.init_resource::<Census>();
-        world.init_resource::<Spares>();
-        world.insert_resource(Recording { handlers: config.record_handlers });
-        if config.record_transitions {
-            world.init_resource::<Transitions>();
-        }
-        if config.record_journal {
-            world.init_resource::<Journal>();
-        }
-        world.insert_resource(config.semantics);
+        let recording = Recording { handlers: config.record_handlers };
+        let state = KernelState::new(config.semantics, recording, config.record_transitions, config.record_journal);
+        world.insert_resource(state);
         let mut schedule = Schedule::new(Tick);
         let paths = if config.semantics.has_seed_rules() {
             world.init_resource::<GroupsById>();
@@ -277,9 +268,10 @@ impl Machine {
         machine
     }
 
-    /// Makes sure the kernel paths have a spare of each kind to take.
+    /// Makes sure the kernel paths have a spare of each kind to take:
+    /// processes and groups, made most, are made [`SPARES`] at a time.
     fn stock_spares(&mut self) {
-        let spares = self.world.resource::<Spares>();
+        let spares = &self.world.resource::<KernelState>().spares;
         let need = [
             spares.processes.is_empty(),
             spares.groups.is_empty(),
@@ -290,26 +282,22 @@ impl Machine {
             return;
         }
         let seed = matches!(self.paths, Paths::Seed(_));
-        let handlers = self.world.resource::<Recording>().handlers;
+        let handlers = self.world.resource::<KernelState>().recording.handlers;
         let world = &mut self.world;
-        let process = need[0].then(|| {
-            let mut e = world.spawn((
-                Process::new(Entity::PLACEHOLDER, Entity::PLACEHOLDER, Flags::empty()),
-                Identity { pid: blank_pid(), exit: None },
-                SignalState::default(),
-            ));
-            if handlers {
-                e.insert(HandlerLog::default());
-            }
-            e.id()
-        });
-        let group = need[1].then(|| {
-            let mut e = world.spawn(ProcessGroup::new(blank_pid(), Entity::PLACEHOLDER));
-            if seed {
-                e.insert(SeedGroup::default());
-            }
-            e.id()
-        });
+        let blank = || {
+            Process::new(Entity::PLACEHOLDER, Entity::PLACEHOLDER, Flags::empty(), SignalState::default(), blank_pid())
+        };
+        let processes: Vec<Entity> = match (need[0], handlers) {
+            (false, _) => Vec::new(),
+            (true, false) => world.spawn_batch((0..SPARES).map(|_| blank())).collect(),
+            (true, true) => world.spawn_batch((0..SPARES).map(|_| (blank(), HandlerLog::default()))).collect(),
+        };
+        let group = || ProcessGroup::new(blank_pid(), Entity::PLACEHOLDER);
+        let groups: Vec<Entity> = match (need[1], seed) {
+            (false, _) => Vec::new(),
+            (true, false) => world.spawn_batch((0..SPARES).map(|_| group())).collect(),
+            (true, true) => world.spawn_batch((0..SPARES).map(|_| (group(), SeedGroup::default()))).collect(),
+        };
         let session = need[2].then(|| world.spawn(Session { id: blank_pid(), groups: 0 }).id());
         let namespace = need[3].then(|| {
             world
@@ -323,16 +311,26 @@ impl Machine {
                 })
                 .id()
         });
-        let mut spares = self.world.resource_mut::<Spares>();
-        spares.processes.extend(process);
-        spares.groups.extend(group);
+        let spares = &mut self.world.resource_mut::<KernelState>().into_inner().spares;
+        // Taken from the end: the first made is used first.
+        spares.processes.extend(processes.into_iter().rev());
+        spares.groups.extend(groups.into_iter().rev());
         spares.sessions.extend(session);
         spares.namespaces.extend(namespace);
     }
 
+    /// Despawns what the last system call released.
+    fn despawn_doomed(&mut self) {
+        let mut doomed = std::mem::take(&mut self.world.resource_mut::<KernelState>().doomed);
+        for e in doomed.drain(..) {
+            self.world.despawn(e);
+        }
+        self.world.resource_mut::<KernelState>().doomed = doomed;
+    }
+
     /// The rules the machine follows.
     pub fn semantics(&self) -> Semantics {
-        *self.world.resource::<Semantics>()
+        self.world.resource::<KernelState>().semantics
     }
 
     /// The global init (pid 1 of the root namespace).
@@ -345,8 +343,8 @@ impl Machine {
         self.root_ns
     }
 
-    /// The ECS world, for queries. Entities listed in the [`Spares`]
-    /// resource are blank, made ready for the next system call.
+    /// The ECS world, for queries. Entities listed among the spares of its
+    /// [`KernelState`] are blank, made ready for the next system call.
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -379,8 +377,9 @@ impl Machine {
     /// Runs the tick schedule until every consequence of the operations so
     /// far has been carried out.
     pub fn settle(&mut self) {
-        while !self.world.resource::<Scheduler>().is_idle() {
+        while !self.world.resource::<KernelState>().sched.is_idle() {
             self.world.run_schedule(Tick);
+            self.despawn_doomed();
         }
         // Nothing reads bevy's removal messages; without this they would keep
         // an entry for every component of every despawned entity.
@@ -389,30 +388,32 @@ impl Machine {
 
     /// Processes released since the last call, with their exit status.
     pub fn take_released(&mut self) -> Vec<(Entity, ExitStatus)> {
-        std::mem::take(&mut self.world.resource_mut::<Released>().0)
+        std::mem::take(&mut self.world.resource_mut::<KernelState>().released)
     }
 
     /// Run-state changes since the last call, in order: each process and the
     /// state it entered (empty unless the machine records transitions).
     pub fn take_transitions(&mut self) -> Vec<(Entity, RunState)> {
-        self.world.get_resource_mut::<Transitions>().map(|mut log| std::mem::take(&mut log.0)).unwrap_or_default()
+        let state = self.world.resource_mut::<KernelState>().into_inner();
+        state.transitions.as_mut().map(|log| std::mem::take(&mut log.0)).unwrap_or_default()
     }
 
     /// Stops recording run-state changes, and drops those not taken: for a
     /// machine whose reader of the log has gone.
     pub fn stop_recording_transitions(&mut self) {
-        self.world.remove_resource::<Transitions>();
+        self.world.resource_mut::<KernelState>().transitions = None;
     }
 
     /// The run-state changes not taken yet, left in the log.
     pub fn transitions(&self) -> &[(Entity, RunState)] {
-        self.world.get_resource::<Transitions>().map_or(&[], |log| &log.0)
+        self.world.resource::<KernelState>().transitions.as_ref().map_or(&[], |log| &log.0)
     }
 
     /// The orphan pairs sent and the children reparented since the last call
     /// (empty unless the machine keeps a journal).
     pub fn take_journal(&mut self) -> Journal {
-        self.world.get_resource_mut::<Journal>().map(|mut log| std::mem::take(&mut *log)).unwrap_or_default()
+        let state = self.world.resource_mut::<KernelState>().into_inner();
+        state.journal.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     // --- Queries -----------------------------------------------------------
@@ -420,7 +421,7 @@ impl Machine {
     /// Counts of what exists and what has happened, kept up to date at every
     /// change (O(1) to read).
     pub fn census(&self) -> &Census {
-        self.world.resource::<Census>()
+        &self.world.resource::<KernelState>().census
     }
 
     /// A process, if it still exists (zombies included).
@@ -428,14 +429,9 @@ impl Machine {
         self.world.get::<Process>(p)
     }
 
-    /// A process's pid and exit status, if it still exists.
-    pub fn identity(&self, p: Entity) -> Option<&Identity> {
-        self.world.get::<Identity>(p)
-    }
-
     /// A process's pid, if it still exists.
     pub fn pid(&self, p: Entity) -> Option<&Pid> {
-        self.identity(p).map(|i| &i.pid)
+        self.process(p).map(|p| &p.pid)
     }
 
     /// A process's parent.
@@ -506,13 +502,12 @@ impl Machine {
 
     /// The children of `p`, oldest first.
     pub fn children(&self, p: Entity) -> Vec<Entity> {
-        let mut out = Vec::new();
-        let mut cursor = self.process(p).and_then(|p| p.children.first);
-        while let Some(child) = cursor {
-            out.push(child);
-            cursor = self.process(child).and_then(|c| c.sibling.next);
-        }
-        out
+        list::members(&ChildLists(&self.world), p)
+    }
+
+    /// The members of group `g`, most recently joined first.
+    pub fn members(&self, g: Entity) -> Vec<Entity> {
+        list::members(&MemberLists(&self.world), g)
     }
 
     /// The handlers that ran in `p`, in order (with `record_handlers`).
@@ -522,7 +517,7 @@ impl Machine {
 
     /// A process's signal state.
     pub fn signals(&self, p: Entity) -> &SignalState {
-        self.world.get::<SignalState>(p).expect("process has SignalState")
+        &self.process(p).expect("a process").signals
     }
 
     // --- The seed's API (gVisor `sessions.go`) ------------------------------
@@ -594,6 +589,32 @@ impl Machine {
     }
 }
 
+/// The children lists as the world holds them, for reading.
+struct ChildLists<'w>(&'w World);
+
+impl ListView for ChildLists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<Process>(owner).map(|p| p.children).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<Process>(member).map(|p| p.sibling).unwrap_or_default()
+    }
+}
+
+/// The member lists of groups as the world holds them, for reading.
+struct MemberLists<'w>(&'w World);
+
+impl ListView for MemberLists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<ProcessGroup>(owner).map(|g| g.members).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<Process>(member).map(|p| p.member).unwrap_or_default()
+    }
+}
+
 /// Makes the root namespace, its session and group, and the global init.
 fn boot<B: Bookkeeping>(k: &mut Kernel<B>, pid_max: u32) -> (Entity, Entity, Entity) {
     let root_ns =
@@ -619,7 +640,7 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
             };
         }
     };
-    k.core.sched.current = Some(p);
+    k.core.state.sched.current = Some(p);
     let out = match call {
         Call::Fork { newpid } => outcome(syscalls::fork::fork(&mut k.core, p, newpid), Reply::Child),
         Call::Exit { code } => {
@@ -641,7 +662,7 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
         }
         Call::Subreaper { on } => outcome(syscalls::prctl::set_child_subreaper(&mut k.core, p, on), |()| Reply::Done),
     };
-    k.core.sched.current = None;
+    k.core.state.sched.current = None;
     if k.core.signals(p).woken {
         deliver::run(k, p);
     }

@@ -231,7 +231,7 @@ impl Replay<'_> {
                         sid: label_of_id(&session.id),
                         ns: m.own_ids(*entity),
                         caught: m.handlers(*entity).to_vec(),
-                        exit: (state == ProcState::Zombie).then(|| m.identity(*entity).and_then(|i| i.exit)).flatten(),
+                        exit: (state == ProcState::Zombie).then_some(proc.exit).flatten(),
                     });
                 }
             }

@@ -303,7 +303,7 @@ impl Replay {
                     Some(Call::Fork { newpid: record.op == Op::Clone })
                 }
                 Op::Exit => {
-                    let exit = actor.and_then(|a| base.identity(a)).and_then(|i| i.exit);
+                    let exit = actor.and_then(|a| base.process(a)).and_then(|p| p.exit);
                     let code = match exit {
                         Some(ExitStatus::Code(code)) => code,
                         _ => 0,

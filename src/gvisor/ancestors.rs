@@ -64,7 +64,7 @@ pub fn parent_of(core: &Core, p: Entity) -> Parent {
 /// global init is no ancestor; with [`Rule::ZombiesCounted`] left out a
 /// zombie is none either — then this is Linux's link test.
 pub fn counts(core: &Core, member: Entity, pg: Entity, parent: Parent) -> bool {
-    let semantics: Semantics = *core.semantics;
+    let semantics: Semantics = core.state.semantics;
     if !semantics.seed(Rule::ZombiesCounted) && !core.process(member).is_alive() {
         return false;
     }
@@ -144,7 +144,7 @@ pub fn handle_orphan(core: &mut Core, seed: &Seed, pg: Entity, orphaned_now: boo
         (true, Site::Reap) => Rule::CheckedAtReap,
         (false, _) => Rule::OrphanCheckRepeats,
     };
-    if !core.semantics.seed(rule) || count(seed, pg) != 0 || core.group(pg).stopped == 0 {
+    if !core.state.semantics.seed(rule) || count(seed, pg) != 0 || core.group(pg).stopped == 0 {
         return;
     }
     orphans::count_pair(core, pg);

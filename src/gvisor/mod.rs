@@ -101,7 +101,7 @@ impl Bookkeeping for Seed<'static, 'static> {
     }
 
     fn becoming_zombie(core: &mut Core, seed: &mut Seed, t: Entity) {
-        if !core.semantics.seed(Rule::ZombiesCounted) {
+        if !core.state.semantics.seed(Rule::ZombiesCounted) {
             ancestors::count_with_parent(core, seed, t, false);
         }
     }
@@ -120,7 +120,7 @@ impl Bookkeeping for Seed<'static, 'static> {
 
     fn reaped(core: &mut Core, seed: &mut Seed) {
         if let Some((pg, orphaned_now)) = seed.reaping.take()
-            && core.group(pg).members.len > 0
+            && !core.group(pg).members.is_empty()
         {
             ancestors::handle_orphan(core, seed, pg, orphaned_now, Site::Reap);
         }
@@ -137,7 +137,7 @@ impl Bookkeeping for Seed<'static, 'static> {
 
     fn session_id_taken(core: &Core, seed: &Seed, p: Entity) -> Option<bool> {
         let scan = [Rule::UnlistedOwnGroup, Rule::UnlistedLeftGroup, Rule::ScanSkipsForeignSessions];
-        scan.into_iter().any(|r| core.semantics.seed(r)).then(|| sessions::setsid_id_taken(core, seed, p))
+        scan.into_iter().any(|r| core.state.semantics.seed(r)).then(|| sessions::setsid_id_taken(core, seed, p))
     }
 
     fn group_id_taken(core: &Core, seed: &Seed, p: Entity) -> bool {

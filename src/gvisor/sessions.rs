@@ -31,7 +31,7 @@ use bevy_ecs::prelude::*;
 /// with `p`'s id. `missed(in_it)` says whether a group not made by setsid
 /// (so not in its session's list) is missed, given whether `p` is in it.
 pub fn group_id_found(core: &Core, seed: &Seed, p: Entity, missed: impl Fn(bool) -> bool) -> bool {
-    let skip_foreign = core.semantics.seed(Rule::ScanSkipsForeignSessions);
+    let skip_foreign = core.state.semantics.seed(Rule::ScanSkipsForeignSessions);
     let pid = core.pid(p);
     let own = core.group_of(p);
     groups_with_id(seed, pid.ns, pid.nr).into_iter().any(|g| {
@@ -48,7 +48,7 @@ pub fn group_id_found(core: &Core, seed: &Seed, p: Entity, missed: impl Fn(bool)
 /// `createSession`'s EPERM test for a caller that leads no session: a
 /// session of its namespace has its id, or the scan finds a group with it.
 pub fn setsid_id_taken(core: &Core, seed: &Seed, p: Entity) -> bool {
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     let pid = core.pid(p);
     let session_taken = core.namespace(pid.ns).table.session(pid.nr).is_some_and(|s| core.session(s).id.ns == pid.ns);
     session_taken
@@ -60,7 +60,7 @@ pub fn setsid_id_taken(core: &Core, seed: &Seed, p: Entity) -> bool {
 /// The seed's count adjustments and orphan checks for `tg` moving into group
 /// `to`, run before the model moves it.
 pub fn before_move(core: &mut Core, seed: &mut Seed, tg: Entity, to: Entity, how: Move) {
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     let parent = parent_of(core, tg);
     let old = core.group_of(tg);
     let old_before = count(seed, old);
@@ -91,7 +91,7 @@ pub fn before_move(core: &mut Core, seed: &mut Seed, tg: Entity, to: Entity, how
     }
     let yes = counts(core, tg, old, parent);
     decrement(seed, old, yes);
-    if old == to || core.group(old).members.len > 1 {
+    if old == to || !core.group(old).members.is_singular() {
         ancestors::handle_orphan(core, seed, old, old_before != 0 && count(seed, old) == 0, Site::Move);
     }
 }

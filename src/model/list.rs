@@ -17,12 +17,23 @@
 
 use bevy_ecs::prelude::*;
 
-/// The owner's end of a list: first, last and how many.
+/// The owner's end of a list: first and last. (The kernel's `list_head` has
+/// no count either; a walk counts.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ListHead {
     pub first: Option<Entity>,
     pub last: Option<Entity>,
-    pub len: u32,
+}
+
+impl ListHead {
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// Whether it has one member at most.
+    pub fn is_singular(&self) -> bool {
+        self.first == self.last
+    }
 }
 
 /// A member's place in a list.
@@ -55,7 +66,6 @@ pub fn push_back(store: &mut impl ListStore, owner: Entity, member: Entity) {
     let head = store.head_mut(owner);
     head.first = head.first.or(Some(member));
     head.last = Some(member);
-    head.len += 1;
 }
 
 /// Inserts `member` at the front of `owner`'s list.
@@ -68,7 +78,6 @@ pub fn push_front(store: &mut impl ListStore, owner: Entity, member: Entity) {
     let head = store.head_mut(owner);
     head.last = head.last.or(Some(member));
     head.first = Some(member);
-    head.len += 1;
 }
 
 /// Unlinks `member` from `owner`'s list.
@@ -87,7 +96,6 @@ pub fn remove(store: &mut impl ListStore, owner: Entity, member: Entity) {
     if next.is_none() {
         head.last = prev;
     }
-    head.len -= 1;
 }
 
 /// Moves every member of `from`'s list, in order, to the end of `to`'s, in
@@ -108,7 +116,6 @@ pub fn splice_back(store: &mut impl ListStore, from: Entity, to: Entity) {
     let head = store.head_mut(to);
     head.first = head.first.or(Some(first));
     head.last = Some(last);
-    head.len += moved.len;
 }
 
 /// Empties `owner`'s list, leaving every former member unlinked.
@@ -122,9 +129,8 @@ pub fn clear(store: &mut impl ListStore, owner: Entity) {
 /// The members of `owner`'s list, in order. Collects them, because walkers
 /// usually change the world as they go.
 pub fn members(view: &impl ListView, owner: Entity) -> Vec<Entity> {
-    let head = view.head(owner);
-    let mut out = Vec::with_capacity(head.len as usize);
-    let mut cursor = head.first;
+    let mut out = Vec::new();
+    let mut cursor = view.head(owner).first;
     while let Some(member) = cursor {
         out.push(member);
         cursor = view.link(member).next;

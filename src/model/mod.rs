@@ -21,7 +21,7 @@ pub use errno::Errno;
 pub use group::ProcessGroup;
 pub use namespace::{Allocation, PidNamespace, PidTable};
 pub use pid::Pid;
-pub use process::{ExitStatus, Flags, Identity, Process, RunState};
+pub use process::{ExitStatus, Flags, Process, RunState};
 pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};

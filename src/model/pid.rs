@@ -6,6 +6,7 @@
 //! or session has members, so it is a value that groups and sessions copy.
 
 use bevy_ecs::prelude::*;
+use thin_vec::ThinVec;
 
 /// The numbers of one `struct pid`: `nr` in its own namespace `ns`, and
 /// `upper[l]` in the ancestor namespace at level `l`.
@@ -16,7 +17,9 @@ pub struct Pid {
     /// The number in `ns`.
     pub nr: u32,
     /// The numbers in the ancestor namespaces, by level (empty at level 0).
-    pub upper: Box<[u32]>,
+    /// A thin vector: one pointer, and no allocation when empty — the
+    /// processes of the root namespace, nearly all of them.
+    pub upper: ThinVec<u32>,
 }
 
 impl Pid {

@@ -2,16 +2,20 @@
 //! path reads, and the cold part it rarely does.
 //!
 //! An event's cost is the number of distinct (entity, component) accesses it
-//! makes, so everything that is read together lives in one component,
-//! [`Process`]: its place in the tree (parent, children, siblings), its place
-//! in its group (the group, its neighbours among the members), the session
-//! of that group, its run state and its flags. The link test of the orphaned
-//! groups (rule 23) reads only the `Process` of the process and of its
-//! parent. Its pid and exit status, read at fork, reap and in reports, are
-//! in [`Identity`].
+//! makes, and past the caches each access is a miss for the entity's
+//! location and one for each column it reads. So a process is one
+//! component, [`Process`]: its place in the tree (parent, children,
+//! siblings), its place in its group (the group, its neighbours among the
+//! members), the session of that group, its run state and flags — the first
+//! cache line, which the link test of the orphaned groups (rule 23) and every
+//! list walk read — then its children, its signal state and, colder, its
+//! pid and exit status. A component of its own for the cold part would cost a
+//! column (its change ticks) per process and a miss on the paths that do read
+//! it, for nothing: bevy_ecs reads a row's columns one by one, not its
+//! component's cache lines.
 
 use crate::model::list::{ListHead, ListLink};
-use crate::model::{Pid, Signal};
+use crate::model::{Pid, Signal, SignalState};
 use bevy_ecs::prelude::*;
 use std::fmt;
 
@@ -52,39 +56,53 @@ bitflags::bitflags! {
     }
 }
 
-/// A process: its relations and state, packed for the kernel paths.
+/// A process: its relations and state, packed for the kernel paths. The
+/// fields are laid out in this order (`repr(C)`, 120 bytes): the first cache
+/// line holds what the link test and the list walks read (parent, group,
+/// session, state, flags, the group and sibling links), the second the
+/// children, the signal state and the pid.
 #[derive(Component, Debug, Clone)]
+#[repr(C)]
 pub struct Process {
     /// `real_parent`; `None` only for the root namespace's init (and, under
     /// the seed, the orphans of a dying namespace).
     pub parent: Option<Entity>,
-    /// Its children, oldest first (`children`).
-    pub children: ListHead,
-    /// Its place among its parent's children (`sibling`).
-    pub sibling: ListLink,
     /// Its process group (`task_pgrp`).
     pub group: Entity,
-    /// Its place among its group's members (`pid_links[PIDTYPE_PGID]`).
-    pub member: ListLink,
     /// Its group's session (`task_session`): a group never changes session,
     /// so this changes only with `group`.
     pub session: Entity,
     pub state: RunState,
     pub flags: Flags,
+    /// Set once it has exited (`_exit` code or fatal signal).
+    pub exit: Option<ExitStatus>,
+    /// Its place among its group's members (`pid_links[PIDTYPE_PGID]`).
+    pub member: ListLink,
+    /// Its place among its parent's children (`sibling`).
+    pub sibling: ListLink,
+    /// Its children, oldest first (`children`).
+    pub children: ListHead,
+    /// Dispositions, pending signals and the delivery path's flags.
+    pub signals: SignalState,
+    /// Its pid, with a number in each namespace from its own up to the root.
+    pub pid: Pid,
 }
 
 impl Process {
     /// A process with no relations yet, in `group` of `session`.
-    pub fn new(group: Entity, session: Entity, flags: Flags) -> Process {
+    pub fn new(group: Entity, session: Entity, flags: Flags, signals: SignalState, pid: Pid) -> Process {
         Process {
             parent: None,
-            children: ListHead::default(),
-            sibling: ListLink::default(),
             group,
-            member: ListLink::default(),
             session,
             state: RunState::Running,
             flags,
+            exit: None,
+            member: ListLink::default(),
+            sibling: ListLink::default(),
+            children: ListHead::default(),
+            signals,
+            pid,
         }
     }
 
@@ -113,16 +131,6 @@ impl Process {
     pub fn is_global_init(&self) -> bool {
         self.has(Flags::GLOBAL_INIT)
     }
-}
-
-/// What is read of a process only now and then: its pid in every namespace,
-/// and how it ended.
-#[derive(Component, Debug, Clone)]
-pub struct Identity {
-    /// Its pid, with a number in each namespace from its own up to the root.
-    pub pid: Pid,
-    /// Set once it has exited (`_exit` code or fatal signal).
-    pub exit: Option<ExitStatus>,
 }
 
 /// How a process ended: `_exit(code)` or a fatal signal.

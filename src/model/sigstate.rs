@@ -5,7 +5,7 @@ use crate::model::{Disposition, SigSet, Signal};
 use bevy_ecs::prelude::*;
 
 /// Signal state of one process (`sighand`, `pending`, `signal->flags`).
-#[derive(Component, Debug, Default, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct SignalState {
     /// Signals whose disposition is `SIG_IGN`.
     pub ignored: SigSet,

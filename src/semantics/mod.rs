@@ -38,12 +38,11 @@ pub use rule::{Rule, SEED_TASKS_LIMIT};
 pub use spec::{Base, Requested, Spec, SpecError};
 pub use variant::Variant;
 
-use bevy_ecs::prelude::*;
 use std::fmt;
 
-/// The decisions in force: a world resource, read at every decision point.
+/// The decisions in force, read at every decision point.
 /// The low 32 bits are seed rules, the high 32 kernel variants.
-#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Semantics(u64);
 
 impl Semantics {

@@ -8,7 +8,7 @@
 
 use crate::model::list;
 use crate::model::namespace::{Allocation, IdKind, MAX_LEVEL};
-use crate::model::{Errno, Flags, Identity, Pid, PidNamespace, PidTable, Process, SignalState};
+use crate::model::{Errno, Flags, Pid, PidNamespace, PidTable, Process, SignalState};
 use crate::semantics::{Rule, SEED_TASKS_LIMIT};
 use crate::systems::kernel::Core;
 use crate::systems::{groups, namespaces, reparent, spares};
@@ -27,8 +27,8 @@ pub fn create_namespace(core: &mut Core, parent: Option<Entity>, pid_max: u32) -
     if level > MAX_LEVEL {
         return Err(Errno::ENOSPC);
     }
-    let ns = spares::take(&mut core.spares.namespaces);
-    core.census.namespaces += 1;
+    let ns = spares::take(&mut core.state.spares.namespaces);
+    core.state.census.namespaces += 1;
     chain.push(ns);
     *core.namespace_mut(ns) = PidNamespace {
         level,
@@ -48,7 +48,7 @@ pub fn create_namespace(core: &mut Core, parent: Option<Entity>, pid_max: u32) -
 
 /// How numbers are handed out under the semantics in force.
 fn allocation(core: &Core) -> Allocation {
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     Allocation {
         wrap_at: semantics.seed(Rule::PidWrap).then_some(SEED_TASKS_LIMIT),
         process_numbers_only: semantics.seed(Rule::PidReuse),
@@ -65,7 +65,7 @@ pub fn alloc_pid(core: &mut Core, ns: Entity) -> Result<Pid, Errno> {
         core.namespace_mut(each).table.alloc(how).ok_or(Errno::EAGAIN)
     };
     let nr = alloc(level)?;
-    let mut upper = vec![0; level].into_boxed_slice();
+    let mut upper: thin_vec::ThinVec<u32> = std::iter::repeat_n(0, level).collect();
     for (level, number) in upper.iter_mut().enumerate().rev() {
         *number = alloc(level)?;
     }
@@ -86,15 +86,13 @@ pub fn spawn_process(
     group: Entity,
     parent: Option<Entity>,
 ) -> Entity {
-    let p = spares::take(&mut core.spares.processes);
-    core.census.moved(None, Some(crate::model::RunState::Running));
-    core.census.totals.forks += 1;
+    let p = spares::take(&mut core.state.spares.processes);
+    core.state.census.moved(None, Some(crate::model::RunState::Running));
+    core.state.census.totals.forks += 1;
     let session = core.group(group).session;
-    *core.process_mut(p) = Process::new(group, session, flags);
-    *core.signals_mut(p) = signals;
     let ns = pid.ns;
     core.attach(&pid, IdKind::Process, p);
-    *core.identity_mut(p) = Identity { pid, exit: None };
+    *core.process_mut(p) = Process::new(group, session, flags, signals, pid);
     namespaces::get(core, ns);
     if flags.contains(Flags::NS_INIT) {
         core.namespace_mut(ns).reaper = Some(p);

@@ -30,7 +30,7 @@ pub fn kill<B: Bookkeeping>(
     pid: i64,
     sig: Signal,
 ) -> Result<(), Errno> {
-    let by_id_rule = k.core.semantics.seed(Rule::KillById);
+    let by_id_rule = k.core.state.semantics.seed(Rule::KillById);
     let (ns, me) = match sender {
         Sender::Process(p) => (k.core.ns_of(p), Some(p)),
         Sender::Outside | Sender::Kernel => (root, None),

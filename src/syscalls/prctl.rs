@@ -15,7 +15,7 @@ use bevy_ecs::prelude::*;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, on) by `p`.
 pub fn set_child_subreaper(core: &mut Core, p: Entity, on: bool) -> Result<(), Errno> {
-    if core.semantics.seed(Rule::NoSubreaper) {
+    if core.state.semantics.seed(Rule::NoSubreaper) {
         return Err(Errno::EINVAL);
     }
     core.process_mut(p).flags.set(Flags::CHILD_SUBREAPER, on);

@@ -36,7 +36,7 @@ use bevy_ecs::prelude::*;
 /// setpgid(pid, pgid) by `caller`, with numbers as the caller sees them.
 pub fn setpgid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
     let core = &k.core;
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     let ns = core.ns_of(caller);
     let pid = if pid == 0 { i64::from(core.vnr(caller, ns)) } else { pid };
     let pgid = if pgid == 0 { pid } else { pgid };
@@ -83,7 +83,7 @@ fn own_group<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) -> Result<(), Errno> 
         return Err(Errno::EPERM);
     }
     let own = core.pid(p).clone();
-    let duplicates = core.semantics.seed(Rule::DuplicateGroup);
+    let duplicates = core.state.semantics.seed(Rule::DuplicateGroup);
     let (target, how) = match core.namespace(own.ns).table.group(own.nr) {
         Some(g) if !duplicates => (g, Move::Join),
         _ if duplicates && B::group_id_taken(core, &k.books, p) => return Err(Errno::EPERM),
@@ -102,7 +102,7 @@ fn own_group<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) -> Result<(), Errno> 
 /// `JoinProcessGroup`).
 fn join<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, p: Entity, pgid: i64, child: bool) -> Result<(), Errno> {
     let core = &k.core;
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     let ns = core.ns_of(caller);
     let target = core.find_group(ns, pgid).ok_or(Errno::EPERM)?;
     let seed_order = semantics.seed(Rule::ExecBeforeSession);

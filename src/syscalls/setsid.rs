@@ -34,6 +34,6 @@ pub fn setsid<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) -> Result<u32, Errno
     let group = groups::create_group(k, id.clone(), session);
     k.core.process_mut(p).flags.insert(Flags::SESSION_LEADER);
     groups::change_group(k, p, group, Move::NewSession);
-    let seen = if k.core.semantics.seed(Rule::SetsidReturnsZero) { 0 } else { k.core.vnr(p, id.ns) };
+    let seen = if k.core.state.semantics.seed(Rule::SetsidReturnsZero) { 0 } else { k.core.vnr(p, id.ns) };
     Ok(seen)
 }

@@ -23,7 +23,7 @@ pub fn waitpid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64) -> R
     if core.process(child).state != RunState::Zombie {
         return Ok(Waited::Busy);
     }
-    let status = core.identity(child).exit.expect("a zombie has an exit status");
+    let status = core.process(child).exit.expect("a zombie has an exit status");
     release(k, child);
     Ok(Waited::Reaped(status))
 }

@@ -4,10 +4,9 @@
 //! has happened since the machine started.
 
 use crate::model::{RunState, Signal};
-use bevy_ecs::prelude::*;
 
 /// Counts of what exists now and of what has happened so far.
-#[derive(Resource, Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Census {
     /// Processes running (or asleep).
     pub running: u64,

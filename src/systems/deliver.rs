@@ -23,9 +23,9 @@ use bevy_ecs::prelude::*;
 /// carries out the exits that follow, until nothing is left to do.
 pub fn deliver<B: Bookkeeping>(mut k: Kernel<B>) {
     loop {
-        if let Some(p) = k.core.sched.exiting.pop_front() {
+        if let Some(p) = k.core.state.sched.exiting.pop_front() {
             exit::exit_notify(&mut k, p);
-        } else if let Some(p) = k.core.sched.runnable.pop_front() {
+        } else if let Some(p) = k.core.state.sched.runnable.pop_front() {
             run(&mut k, p);
         } else {
             break;
@@ -54,10 +54,10 @@ pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
         }
         Ok(RunState::Stopped | RunState::Zombie) | Err(_) => return,
     }
-    k.core.sched.current = Some(p);
+    k.core.state.sched.current = Some(p);
     handle_signals(k, p);
     k.core.signals_mut(p).woken = false;
-    k.core.sched.current = None;
+    k.core.state.sched.current = None;
 }
 
 fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
@@ -85,12 +85,12 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
         match disposition {
             Disposition::Ignore => {}
             Disposition::Catch => {
-                if core.recording.handlers {
+                if core.state.recording.handlers {
                     core.handler_logs.get_mut(p).expect("a recording machine logs every process").0.push(sig);
                 }
             }
             Disposition::Default => {
-                let semantics = *core.semantics;
+                let semantics = core.state.semantics;
                 if signal::unkillable(core.process(p), semantics) && !sig.is_kernel_only() {
                     continue;
                 }

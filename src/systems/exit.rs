@@ -25,22 +25,17 @@ use crate::systems::state::set_state;
 use crate::systems::{groups, namespaces, orphans, reparent};
 use bevy_ecs::prelude::*;
 
-/// Processes released (reaped) since the log was last drained, with how they
-/// ended: the replay report's `gone` lines and the metrics read it.
-#[derive(Resource, Debug, Default)]
-pub struct Released(pub Vec<(Entity, ExitStatus)>);
-
 /// Starts `p`'s exit (`do_exit`): it stops being stopped, is marked exiting
 /// with its status, and its `exit_notify` is queued to run before anyone else.
 pub fn do_exit(core: &mut Core, p: Entity, status: ExitStatus) {
     set_state(core, p, RunState::Exiting);
     match status {
-        ExitStatus::Code(_) => core.census.totals.exits += 1,
-        ExitStatus::Signaled(_) => core.census.totals.deaths_by_signal += 1,
+        ExitStatus::Code(_) => core.state.census.totals.exits += 1,
+        ExitStatus::Signaled(_) => core.state.census.totals.deaths_by_signal += 1,
     }
-    core.identity_mut(p).exit = Some(status);
+    core.process_mut(p).exit = Some(status);
     core.signals_mut(p).pending = Default::default();
-    core.sched.exiting.push_back(p);
+    core.state.sched.exiting.push_back(p);
 }
 
 /// Tells `p`'s parent that `p` is a zombie (`do_notify_parent`): SIGCHLD,
@@ -68,7 +63,7 @@ pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
     if core.processes.get(t).map(|p| p.state).ok() != Some(RunState::Exiting) {
         return;
     }
-    let semantics = *core.semantics;
+    let semantics = core.state.semantics;
     let ns = core.ns_of(t);
     let reaper = if semantics.seed(Rule::NsInitNoWait) {
         seed_reparent_target(core, t)
@@ -138,17 +133,17 @@ fn zap_pid_ns<B: Bookkeeping>(k: &mut Kernel<B>, init: Entity, ns: Entity) {
 pub fn release<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
     B::reaping(&mut k.core, &mut k.books, p);
     let core = &mut k.core;
-    let status = core.identity(p).exit.expect("a released process has exited");
-    core.released.0.push((p, status));
-    core.census.moved(Some(RunState::Zombie), None);
-    core.census.totals.released += 1;
+    let status = core.process(p).exit.expect("a released process has exited");
+    core.state.released.push((p, status));
+    core.state.census.moved(Some(RunState::Zombie), None);
+    core.state.census.totals.released += 1;
     if let Some(parent) = core.process(p).parent {
         crate::model::list::remove(&mut core.children(), parent, p);
     }
     groups::detach(k, p);
     let core = &mut k.core;
     let pid = core.pid(p).clone();
-    core.commands.entity(p).despawn();
+    core.state.doomed.push(p);
     namespaces::free_id(core, &pid, IdKind::Process);
     B::reaped(&mut k.core, &mut k.books);
 }

@@ -30,10 +30,10 @@ pub enum Move {
 
 /// Makes a session with id `id` (with no groups yet) from a spare.
 pub fn create_session(core: &mut Core, id: Pid) -> Entity {
-    let s = spares::take(&mut core.spares.sessions);
+    let s = spares::take(&mut core.state.spares.sessions);
     core.attach(&id, IdKind::Session, s);
     namespaces::get(core, id.ns);
-    core.census.sessions += 1;
+    core.state.census.sessions += 1;
     *core.session_mut(s) = Session { id, groups: 0 };
     s
 }
@@ -42,12 +42,12 @@ pub fn create_session(core: &mut Core, id: Pid) -> Entity {
 /// from a spare, and records its id in every namespace it has a number in.
 pub fn create_group<B: Bookkeeping>(k: &mut Kernel<B>, id: Pid, session: Entity) -> Entity {
     let core = &mut k.core;
-    let g = spares::take(&mut core.spares.groups);
+    let g = spares::take(&mut core.state.spares.groups);
     core.attach(&id, IdKind::Group, g);
     namespaces::get(core, id.ns);
     core.session_mut(session).groups += 1;
-    core.census.groups += 1;
-    core.census.orphaned_groups += 1;
+    core.state.census.groups += 1;
+    core.state.census.orphaned_groups += 1;
     *core.group_mut(g) = ProcessGroup::new(id, session);
     B::group_created(core, &mut k.books, g);
     g
@@ -110,15 +110,15 @@ pub fn detach<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
 /// Frees a group that has no members left, and its session if that was its
 /// last group. Their entities go when the system call ends.
 fn release_group_if_empty<B: Bookkeeping>(k: &mut Kernel<B>, g: Entity) {
-    if k.core.group(g).members.len != 0 {
+    if !k.core.group(g).members.is_empty() {
         return;
     }
     B::group_released(&mut k.core, &mut k.books, g);
     let core = &mut k.core;
     let ProcessGroup { id, session, .. } = core.group(g).clone();
-    core.commands.entity(g).despawn();
-    core.census.groups -= 1;
-    core.census.orphaned_groups -= 1;
+    core.state.doomed.push(g);
+    core.state.census.groups -= 1;
+    core.state.census.orphaned_groups -= 1;
     namespaces::free_id(core, &id, IdKind::Group);
     let groups = {
         let mut s = core.session_mut(session);
@@ -127,8 +127,8 @@ fn release_group_if_empty<B: Bookkeeping>(k: &mut Kernel<B>, g: Entity) {
     };
     if groups == 0 {
         let id = core.session(session).id.clone();
-        core.commands.entity(session).despawn();
-        core.census.sessions -= 1;
+        core.state.doomed.push(session);
+        core.state.census.sessions -= 1;
         namespaces::free_id(core, &id, IdKind::Session);
     }
 }

@@ -15,7 +15,7 @@ use crate::model::Pid;
 use bevy_ecs::prelude::*;
 
 /// What happened since the journal was last drained, in order.
-#[derive(Resource, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Journal {
     /// The groups (by id) sent SIGHUP+SIGCONT as orphaned with a stopped member.
     pub orphan_pairs: Vec<Pid>,

@@ -17,11 +17,10 @@
 
 use crate::model::list::{ListHead, ListLink, ListStore, ListView};
 use crate::model::namespace::IdKind;
-use crate::model::{HandlerLog, Identity, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState};
+use crate::model::{ExitStatus, HandlerLog, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState};
 use crate::semantics::Semantics;
 use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
-use crate::systems::exit::Released;
 use crate::systems::journal::Journal;
 use crate::systems::sched::Scheduler;
 use crate::systems::spares::Spares;
@@ -30,7 +29,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::system::{StaticSystemParam, SystemParam};
 
 /// What a machine records beside its state, fixed when it is made.
-#[derive(Resource, Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Recording {
     /// The handlers each process runs ([`HandlerLog`]).
     pub handlers: bool,
@@ -40,21 +39,53 @@ pub struct Recording {
 #[derive(SystemParam)]
 pub struct Core<'w, 's> {
     pub processes: Query<'w, 's, &'static mut Process>,
-    pub identities: Query<'w, 's, &'static mut Identity>,
-    pub signals: Query<'w, 's, &'static mut SignalState>,
     pub handler_logs: Query<'w, 's, &'static mut HandlerLog>,
     pub groups: Query<'w, 's, &'static mut ProcessGroup>,
     pub sessions: Query<'w, 's, &'static mut Session>,
     pub namespaces: Query<'w, 's, &'static mut PidNamespace>,
-    pub sched: ResMut<'w, Scheduler>,
-    pub census: ResMut<'w, Census>,
-    pub released: ResMut<'w, Released>,
-    pub spares: ResMut<'w, Spares>,
-    pub semantics: Res<'w, Semantics>,
-    pub recording: Res<'w, Recording>,
-    pub journal: Option<ResMut<'w, Journal>>,
-    pub transitions: Option<ResMut<'w, Transitions>>,
-    pub commands: Commands<'w, 's>,
+    /// The kernel's global state, one resource: every resource a system call
+    /// fetches costs it a lookup, and it fetches them all.
+    pub state: ResMut<'w, KernelState>,
+}
+
+/// The kernel's global state.
+#[derive(Resource, Debug)]
+pub struct KernelState {
+    /// Whose rules the machine follows.
+    pub semantics: Semantics,
+    /// The run and exit queues.
+    pub sched: Scheduler,
+    /// Counts of what exists and what has happened.
+    pub census: Census,
+    /// Processes released (reaped) since the log was last drained, with how
+    /// they ended: the replay report's `gone` lines and the metrics read it.
+    pub released: Vec<(Entity, ExitStatus)>,
+    /// Entities that a system call released, despawned when it ends.
+    pub doomed: Vec<Entity>,
+    /// Entities made ready for the next call.
+    pub spares: Spares,
+    pub recording: Recording,
+    /// Run-state changes, when the machine records them.
+    pub transitions: Option<Transitions>,
+    /// Orphan pairs sent and children reparented, when the machine keeps a
+    /// journal.
+    pub journal: Option<Journal>,
+}
+
+impl KernelState {
+    pub fn new(semantics: Semantics, recording: Recording, transitions: bool, journal: bool) -> KernelState {
+        KernelState {
+            semantics,
+            sched: Scheduler::default(),
+            census: Census::default(),
+            released: Vec::new(),
+            doomed: Vec::new(),
+            spares: Spares::default(),
+            recording,
+            transitions: transitions.then(Transitions::default),
+            journal: journal.then(Journal::default),
+        }
+    }
 }
 
 /// The kernel: the Linux state, and the profile's bookkeeping beside it.
@@ -75,16 +106,8 @@ impl<'w, 's> Core<'w, 's> {
     }
 
     /// A process's pid and exit status.
-    pub fn identity(&self, p: Entity) -> &Identity {
-        self.identities.get(p).expect("a process entity has Identity")
-    }
-
-    pub fn identity_mut(&mut self, p: Entity) -> Mut<'_, Identity> {
-        self.identities.get_mut(p).expect("a process entity has Identity")
-    }
-
     pub fn pid(&self, p: Entity) -> &Pid {
-        &self.identity(p).pid
+        &self.process(p).pid
     }
 
     /// The namespace a process lives in (`task_active_pid_ns`).
@@ -93,11 +116,11 @@ impl<'w, 's> Core<'w, 's> {
     }
 
     pub fn signals(&self, p: Entity) -> &SignalState {
-        self.signals.get(p).expect("a process entity has SignalState")
+        &self.process(p).signals
     }
 
     pub fn signals_mut(&mut self, p: Entity) -> Mut<'_, SignalState> {
-        self.signals.get_mut(p).expect("a process entity has SignalState")
+        self.process_mut(p).map_unchanged(|p| &mut p.signals)
     }
 
     pub fn group(&self, g: Entity) -> &ProcessGroup {

@@ -58,9 +58,9 @@ pub fn adjust_links(core: &mut Core, g: Entity, delta: i32) {
     let now_orphaned = g.is_orphaned();
     if was_orphaned != now_orphaned {
         if now_orphaned {
-            core.census.orphaned_groups += 1;
+            core.state.census.orphaned_groups += 1;
         } else {
-            core.census.orphaned_groups -= 1;
+            core.state.census.orphaned_groups -= 1;
         }
     }
 }

@@ -41,8 +41,8 @@ pub fn free(core: &mut Core, ns: Entity) {
         namespace.refs = 0;
         namespace.level.checked_sub(1).map(|level| namespace.chain[level])
     };
-    core.commands.entity(ns).despawn();
-    core.census.namespaces -= 1;
+    core.state.doomed.push(ns);
+    core.state.census.namespaces -= 1;
     if let Some(parent) = parent {
         put(core, parent);
     }
@@ -67,7 +67,7 @@ pub fn free_id(core: &mut Core, id: &Pid, kind: IdKind) {
         }
         let waiting = |&init: &Entity| core.processes.get(init).is_ok_and(|i| i.state == RunState::Exiting);
         if let Some(init) = namespace.reaper.filter(waiting) {
-            core.sched.runnable.push_back(init);
+            core.state.sched.runnable.push_back(init);
         }
     }
     put(core, id.ns);

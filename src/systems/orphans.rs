@@ -47,7 +47,7 @@ pub fn kill_orphaned_pgrp<B: Bookkeeping>(k: &mut Kernel<B>, tsk: Entity, father
     if will_become_orphaned(k, pg, ignored) && k.core.group(pg).stopped > 0 {
         let core = &mut k.core;
         count_pair(core, pg);
-        let stopped_only = core.semantics.variant(Variant::OrphanHupStoppedOnly);
+        let stopped_only = core.state.semantics.variant(Variant::OrphanHupStoppedOnly);
         signal_members(core, Sender::Kernel, pg, Signal::Hup, |p| !stopped_only || p.state == RunState::Stopped);
         signal_group(core, Sender::Kernel, pg, Signal::Cont);
     }
@@ -71,9 +71,9 @@ fn will_become_orphaned<B: Bookkeeping>(k: &Kernel<B>, pg: Entity, ignored: Opti
 /// Counts the SIGHUP+SIGCONT pair about to be sent to group `pg` as
 /// orphaned, and notes it in the journal if the machine keeps one.
 pub fn count_pair(core: &mut Core, pg: Entity) {
-    core.census.totals.orphan_pairs += 1;
-    let id = core.journal.is_some().then(|| core.group(pg).id.clone());
-    if let (Some(journal), Some(id)) = (core.journal.as_mut(), id) {
+    core.state.census.totals.orphan_pairs += 1;
+    let id = core.state.journal.is_some().then(|| core.group(pg).id.clone());
+    if let (Some(journal), Some(id)) = (core.state.journal.as_mut(), id) {
         journal.orphan_pairs.push(id);
     }
 }

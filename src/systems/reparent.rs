@@ -54,14 +54,14 @@ pub fn adopt(core: &mut Core, p: Entity, parent: Option<Entity>) {
 /// The seed's `reparentLocked` checks no group ([`Rule::ReparentUnseen`]),
 /// and its books see no move then.
 pub fn reparent_children<B: Bookkeeping>(k: &mut Kernel<B>, father: Entity, reaper: Option<Entity>) -> Vec<Entity> {
-    let seen = !k.core.semantics.seed(Rule::ReparentUnseen);
+    let seen = !k.core.state.semantics.seed(Rule::ReparentUnseen);
     let mut released = Vec::new();
     for child in k.core.children_of(father) {
         if seen {
             B::adopting(&mut k.core, &mut k.books, child);
         }
         adopt(&mut k.core, child, reaper);
-        if let Some(journal) = k.core.journal.as_mut() {
+        if let Some(journal) = k.core.state.journal.as_mut() {
             journal.reparented.push((child, reaper));
         }
         if seen {

@@ -11,7 +11,7 @@ use bevy_ecs::prelude::*;
 use std::collections::VecDeque;
 
 /// The run and exit queues, and the process on the CPU.
-#[derive(Resource, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Scheduler {
     /// Processes woken to handle signals (or a namespace init to finish its
     /// exit), in wake-up order.

@@ -73,14 +73,14 @@ pub fn wake(core: &mut Core, t: Entity) {
         return;
     }
     s.woken = true;
-    if core.sched.current != Some(t) {
-        core.sched.runnable.push_back(t);
+    if core.state.sched.current != Some(t) {
+        core.state.sched.runnable.push_back(t);
     }
 }
 
 /// Sends `sig` to process `t`.
 pub fn send(core: &mut Core, sender: Sender, t: Entity, sig: Signal) {
-    core.census.signal(sig);
+    core.state.census.signal(sig);
     let force = forced(core, sender, t);
     let p = core.process(t);
     // A zombie, or a process already dying, drops everything (`prepare_signal`).
@@ -109,10 +109,10 @@ pub fn send(core: &mut Core, sender: Sender, t: Entity, sig: Signal) {
     }
     let p = core.process(t);
     let s = core.signals(t);
-    if ignored(p, s, sig, force, *core.semantics) || s.pending.contains(sig) {
+    if ignored(p, s, sig, force, core.state.semantics) || s.pending.contains(sig) {
         return;
     }
-    let current = core.sched.current == Some(t);
+    let current = core.state.sched.current == Some(t);
     let stopped = p.state == RunState::Stopped;
     let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
     let woken = s.woken;

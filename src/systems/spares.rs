@@ -11,7 +11,7 @@
 use bevy_ecs::prelude::*;
 
 /// The spare entities of each kind.
-#[derive(Resource, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Spares {
     pub processes: Vec<Entity>,
     pub groups: Vec<Entity>,

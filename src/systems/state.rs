@@ -13,8 +13,8 @@ pub fn set_state(core: &mut Core, p: Entity, state: RunState) {
     let mut proc = core.process_mut(p);
     let old = std::mem::replace(&mut proc.state, state);
     let g = proc.group;
-    core.census.moved(Some(old), Some(state));
-    if let Some(log) = core.transitions.as_mut() {
+    core.state.census.moved(Some(old), Some(state));
+    if let Some(log) = core.state.transitions.as_mut() {
         log.0.push((p, state));
     }
     let delta: i32 = match (old == RunState::Stopped, state == RunState::Stopped) {

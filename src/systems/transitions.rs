@@ -15,5 +15,5 @@ use bevy_ecs::prelude::*;
 
 /// Run-state changes since the log was last drained, in the order they
 /// happened: the process and the state it entered.
-#[derive(Resource, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Transitions(pub Vec<(Entity, RunState)>);

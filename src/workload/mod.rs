@@ -285,7 +285,7 @@ impl Mix {
             return;
         }
         match self.roles.remove(child) {
-            Some(Role::JobMember(member)) => self.models.shells.reaped(parent, child, member, ctx, &mut self.roles),
+            Some(Role::JobMember(member)) => self.models.shells.reaped(parent, child, *member, ctx, &mut self.roles),
             Some(Role::Service(service)) => {
                 let (params, rng) = self.models.services(service.model);
                 service::reaped(parent, service, params, rng, ctx);

@@ -18,8 +18,9 @@ use bevy_ecs::prelude::Entity;
 pub enum Role {
     /// An interactive shell, leading its session.
     Shell(Box<Shell>),
-    /// A process of a shell's job.
-    JobMember(JobMember),
+    /// A process of a shell's job (boxed, so that a role costs 16 bytes: the
+    /// table has a slot for every entity).
+    JobMember(Box<JobMember>),
     /// A daemon's first child: it starts a session, forks the daemon, exits.
     Launcher,
     /// A daemon, detached from any terminal and adopted by init.

@@ -267,7 +267,7 @@ impl Generator<ShellParams> {
                 job.members.push(member);
                 job.forked += 1;
                 let clock = WorkClock::Ready(work);
-                roles.insert(member, Role::JobMember(JobMember { shell, job: id, clock, epoch: 0 }));
+                roles.insert(member, Role::JobMember(Box::new(JobMember { shell, job: id, clock, epoch: 0 })));
                 ctx.next(STEP, Event::Shell(Step::Place { shell, job: id, member }));
             }
             None => {

@@ -23,7 +23,7 @@ fn sessions_and_groups_are_created_and_joined() {
     assert_eq!(m.originator(job), Some(a));
     m.join_process_group(b, job).done().unwrap();
     assert_eq!(m.group_of(b), job);
-    assert_eq!(m.group(job).members.len, 2);
+    assert_eq!(m.members(job).len(), 2);
     assert!(!m.is_orphan(job), "the shell, in another group of the session, is the job's link");
 
     // The originator leaves; the group lives on under its id, without it.
@@ -58,7 +58,7 @@ fn a_group_signal_reaches_every_member_and_orphan_status_follows_links() {
     m.perform(shell, Call::Exit { code: 0 }).done().unwrap();
     m.settle();
     for p in [leader, member] {
-        let exit = m.identity(p).expect("a zombie of the global init, which does not reap").exit;
+        let exit = m.process(p).expect("a zombie of the global init, which does not reap").exit;
         assert_eq!(exit, Some(ExitStatus::Signaled(Signal::Hup)));
     }
     assert_eq!(m.census().totals.orphan_pairs, 1);
