@@ -7,9 +7,9 @@
 //! diff, so that the difference can be studied and the script committed as a
 //! regression test.
 
+use crate::harness::{self, KernelError};
 use crate::io::report::Level;
 use crate::io::script::Script;
-use crate::kernel::{self, KernelError};
 use crate::replay::replay_with;
 use crate::semantics::Semantics;
 use std::path::{Path, PathBuf};
@@ -31,9 +31,9 @@ pub fn compare(
     script: &Script,
     semantics: Semantics,
     level: Level,
-    harness: &kernel::Options,
+    harness: &harness::Options,
 ) -> Result<Comparison, KernelError> {
-    let kernel = kernel::run_with(script, harness)?.render(script);
+    let kernel = harness::run_with(script, harness)?.render(script);
     Ok(Comparison::new(kernel, replay_with(script, semantics).render(script), level))
 }
 

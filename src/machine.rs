@@ -18,8 +18,8 @@ use crate::gvisor::{self, Seed, SeedGroup, ids::GroupsById};
 use crate::model::list::{self, ListHead, ListLink, ListView};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
-    Disposition, Errno, ExitStatus, Flags, HandlerLog, Pid, PidNamespace, PidTable, Process, ProcessGroup,
-    RunState, Session, Signal, SignalState,
+    Disposition, Errno, ExitStatus, Flags, HandlerLog, Pid, PidNamespace, PidTable, Process, ProcessGroup, RunState,
+    Session, Signal, SignalState,
 };
 use crate::semantics::Semantics;
 use crate::syscalls;

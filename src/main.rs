@@ -5,6 +5,6 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
-    procsim::kernel::enter_puppet_if_requested();
+    procsim::harness::enter_puppet_if_requested();
     cli::main()
 }

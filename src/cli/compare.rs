@@ -5,7 +5,7 @@ use super::exit::{Exit, Outcome};
 use super::inputs::{Case, Scripts, load_cases, load_scenario, positive_duration, resolve};
 use procsim::compare::Summary;
 use procsim::engine::SimDuration;
-use procsim::kernel;
+use procsim::harness;
 use procsim::semantics::{Requested, Spec};
 use std::path::PathBuf;
 
@@ -33,7 +33,7 @@ pub struct CompareArgs {
 /// `--against`, each with its explanation, then a count by decision; or, for
 /// a scenario, its divergences' count by kind, and `divergences.csv`. Exit 2
 /// on bad input, 5 when the table cannot be written.
-pub fn compare(args: CompareArgs, harness: &kernel::Options) -> Outcome {
+pub fn compare(args: CompareArgs, harness: &harness::Options) -> Outcome {
     let base = resolve(args.base, harness)?;
     let against = resolve(args.against, harness)?;
     let scripts = args.scripts;

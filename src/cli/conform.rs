@@ -2,7 +2,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{Case, Scripts, load_cases, resolve};
-use procsim::kernel;
+use procsim::harness;
 use procsim::semantics::Requested;
 use std::path::PathBuf;
 
@@ -22,7 +22,7 @@ pub struct ConformArgs {
 /// The spec compared with on the first line, a line per script, a closing
 /// `N passed, M failed`; exit 1 on any failure, 4 when the harness cannot
 /// run.
-pub fn conform(args: ConformArgs, harness: &kernel::Options) -> Outcome {
+pub fn conform(args: ConformArgs, harness: &harness::Options) -> Outcome {
     let cases = load_cases(&args.scripts)?;
     let spec = resolve(args.semantics, harness)?;
     let host = if args.semantics == Requested::Host { " (host)" } else { "" };

@@ -4,10 +4,10 @@
 
 use super::exit::{Exit, Outcome};
 use procsim::engine::SimDuration;
+use procsim::harness;
 use procsim::io::generate::random_script;
 use procsim::io::report::Level;
 use procsim::io::script::Script;
-use procsim::kernel;
 use procsim::probe::{self, ProbeError};
 use procsim::semantics::{Requested, Spec};
 use procsim::workload::Scenario;
@@ -108,7 +108,7 @@ pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
 /// The spec a request names: `host` is what the probe finds on the running
 /// kernel (exit 4 when the harness cannot run, 1 when the kernel is no known
 /// Linux: never a silent `linux`).
-pub fn resolve(requested: Requested, harness: &kernel::Options) -> Outcome<Spec> {
+pub fn resolve(requested: Requested, harness: &harness::Options) -> Outcome<Spec> {
     match requested {
         Requested::Spec(spec) => Ok(spec),
         Requested::Host => probe::host(harness).map_err(|e| {
@@ -128,7 +128,7 @@ pub fn load_scenario(
     seed: Option<u64>,
     duration: Option<SimDuration>,
     semantics: Option<Requested>,
-    harness: &kernel::Options,
+    harness: &harness::Options,
 ) -> Outcome<Scenario> {
     let mut scenario = Scenario::load(path).map_err(|e| Exit::BadInput.error(e))?;
     scenario.semantics = semantics.unwrap_or(scenario.semantics);

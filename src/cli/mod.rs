@@ -17,7 +17,7 @@ mod run;
 use clap::{Parser, Subcommand};
 use exit::Exit;
 use procsim::bench::isolated;
-use procsim::kernel::{self, ExitStatusRequest};
+use procsim::harness::{self, ExitStatusRequest};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -65,7 +65,7 @@ enum Command {
 /// Parses the command line, runs the command, and gives its exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let harness = kernel::Options { exit_status: cli.exit_status };
+    let harness = harness::Options { exit_status: cli.exit_status };
     let outcome = match cli.command {
         None => run::run(cli.run, &harness),
         Some(Command::Run(args)) => run::run(args, &harness),

@@ -1,7 +1,7 @@
 //! `procsim probe`: which Linux the running kernel is.
 
 use super::exit::{Exit, Outcome};
-use procsim::kernel;
+use procsim::harness;
 use procsim::probe;
 use std::path::PathBuf;
 
@@ -24,7 +24,7 @@ pub struct ProbeArgs {
 /// `semantics: SPEC`. Exit 4 when the harness cannot run, 1 when the kernel
 /// matches no known Linux (with the diff, and no `semantics:` line), 2 when
 /// `--reports` cannot be read.
-pub fn probe(args: ProbeArgs, harness: &kernel::Options) -> Outcome {
+pub fn probe(args: ProbeArgs, harness: &harness::Options) -> Outcome {
     if let Some(dir) = &args.write_scripts {
         std::fs::create_dir_all(dir)
             .and_then(|()| {

@@ -3,9 +3,9 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{load_script, resolve};
+use procsim::harness;
 use procsim::io::report::Report;
 use procsim::io::script::Script;
-use procsim::kernel;
 use procsim::semantics::{Requested, Spec};
 use std::path::PathBuf;
 
@@ -32,7 +32,7 @@ fn print(report: &Report, script: &Script) -> Exit {
 }
 
 /// `procsim replay`: the simulator's report.
-pub fn replay(args: ReplayArgs, harness: &kernel::Options) -> Outcome {
+pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
     let script = load_script(&args.file)?;
     let spec = resolve(args.semantics, harness)?;
     Ok(print(&procsim::replay::replay_with(&script, spec.semantics()), &script))
@@ -40,8 +40,8 @@ pub fn replay(args: ReplayArgs, harness: &kernel::Options) -> Outcome {
 
 /// `procsim kernel`: the real kernel's report; exit 4 when the harness
 /// cannot run.
-pub fn kernel(args: KernelArgs, harness: &kernel::Options) -> Outcome {
+pub fn kernel(args: KernelArgs, harness: &harness::Options) -> Outcome {
     let script = load_script(&args.file)?;
-    let report = kernel::run_with(&script, harness).map_err(|e| Exit::NoHarness.error(e))?;
+    let report = harness::run_with(&script, harness).map_err(|e| Exit::NoHarness.error(e))?;
     Ok(print(&report, &script))
 }

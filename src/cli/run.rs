@@ -6,10 +6,10 @@ use super::inputs::{load_scenario, positive_duration};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use procsim::bench::parse_count;
 use procsim::engine::SimDuration;
+use procsim::harness;
 use procsim::host::MemoryGuard;
 use procsim::io::results::Results;
 use procsim::io::summary::Summary;
-use procsim::kernel;
 use procsim::semantics::Requested;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -43,7 +43,7 @@ pub struct RunArgs {
 /// Runs a scenario, with a progress bar on stderr once it has taken a
 /// second, and prints the summary. A run that would outgrow the machine does
 /// not start, or stops after the tick that outgrew it, with its tables so far.
-pub fn run(args: RunArgs, harness: &kernel::Options) -> Outcome {
+pub fn run(args: RunArgs, harness: &harness::Options) -> Outcome {
     let scenario = load_scenario(&args.scenario, args.seed, args.duration, args.semantics, harness)?;
     let guard = MemoryGuard::new(args.max_processes)
         .map_err(|e| Exit::BadInput.error(format_args!("the memory guard: {e}")))?;

@@ -3,7 +3,7 @@
 //! hold, and the spec — or why there is none.
 
 use super::{Uname, Unmatched};
-use crate::kernel::HarnessInfo;
+use crate::harness::HarnessInfo;
 use crate::semantics::{Spec, Variant};
 use serde::Serialize;
 use std::collections::BTreeMap;

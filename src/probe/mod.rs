@@ -16,9 +16,9 @@ pub mod scripts;
 
 pub use findings::Findings;
 
+use crate::harness::{self, KernelError};
 use crate::io::report::Level;
 use crate::io::script::Script;
-use crate::kernel::{self, KernelError};
 use crate::replay::replay_with;
 use crate::semantics::Spec;
 use scripts::{ProbeScript, SCRIPTS};
@@ -150,12 +150,12 @@ pub fn classify(reports: &[String; SCRIPTS.len()]) -> Result<Spec, Box<Unmatched
 
 /// Runs every probe script on the running kernel and returns the kernel's
 /// reports, in the order of [`SCRIPTS`].
-pub fn run_scripts(options: &kernel::Options) -> Result<[String; SCRIPTS.len()], ProbeError> {
+pub fn run_scripts(options: &harness::Options) -> Result<[String; SCRIPTS.len()], ProbeError> {
     let mut reports: [String; SCRIPTS.len()] = Default::default();
     for (probe, report) in SCRIPTS.iter().zip(&mut reports) {
         let script = parse(probe);
         let found =
-            kernel::run_with(&script, options).map_err(|source| ProbeError::Harness { script: probe.name, source })?;
+            harness::run_with(&script, options).map_err(|source| ProbeError::Harness { script: probe.name, source })?;
         *report = found.render(&script);
     }
     Ok(reports)
@@ -163,9 +163,9 @@ pub fn run_scripts(options: &kernel::Options) -> Result<[String; SCRIPTS.len()],
 
 /// Probes the running kernel: how the harness runs here, and the spec its
 /// reports match.
-pub fn probe(options: &kernel::Options) -> Findings {
+pub fn probe(options: &harness::Options) -> Findings {
     let mut findings = Findings::new(Uname::current());
-    let ran = kernel::harness_info(options)
+    let ran = harness::harness_info(options)
         .map_err(|e| e.to_string())
         .and_then(|info| Ok((info, run_scripts(options).map_err(|e| e.to_string())?)));
     match ran {
@@ -179,7 +179,7 @@ pub fn probe(options: &kernel::Options) -> Findings {
 }
 
 /// The spec the running kernel shows: what `--semantics host` means.
-pub fn host(options: &kernel::Options) -> Result<Spec, ProbeError> {
+pub fn host(options: &harness::Options) -> Result<Spec, ProbeError> {
     classify(&run_scripts(options)?).map_err(ProbeError::Unmatched)
 }
 

@@ -7,7 +7,7 @@
 //! root, a kernel before 6.15 for the pidfd) they say so on the terminal and
 //! check nothing.
 
-use procsim::kernel::{ExitStatusRequest, ExitStatusSource, KernelError, Options, harness_info};
+use procsim::harness::{ExitStatusRequest, ExitStatusSource, KernelError, Options, harness_info};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
