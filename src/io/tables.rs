@@ -118,6 +118,6 @@ pub fn run_table(scenario: &Scenario, start_population: u64, end: &RunEnd) -> (V
         end.max_events_per_tick.to_string(),
     ];
     let mut columns: Vec<(String, String)> = RUN_COLUMNS.iter().map(|c| (*c).to_owned()).zip(values).collect();
-    columns.extend(scenario.parameters().into_iter().filter(|(key, _)| key != "seed"));
+    columns.extend(scenario.parameters());
     columns.into_iter().unzip()
 }

@@ -21,9 +21,12 @@
 //! 5. `seed`: the seed in effect, in decimal;
 //! 6. `semantics`: the spec the machine follows (`linux`, `gvisor-2018`, …;
 //!    never `host`, which is resolved first);
-//! 7. one field per parameter in effect, named `param.` and its dotted key,
-//!    in the order of `run.csv`'s columns (defaults and overrides such as
-//!    `--duration` included, the seed too), with `run.csv`'s values.
+//! 7. one field per parameter column of `run.csv` (the columns after
+//!    `max_events_per_tick`: every parameter in effect, defaults and
+//!    overrides such as `--duration` included), named `param.` and the
+//!    column's name, in the order of the columns, with `run.csv`'s values.
+//!
+//! So the id can be checked from a run's `run.csv` and its scenario file.
 //!
 //! The limits a run is held to (`--max-processes`, the events budget) are
 //! not inputs: they change how far a run gets, not what it computes, and

@@ -351,11 +351,13 @@ impl Scenario {
         ]
     }
 
-    /// Every parameter in effect (defaults included), with its dotted key, in
-    /// key order: the columns of `run.csv` and what the run id covers.
+    /// Every parameter in effect (defaults included) but the seed, with its
+    /// dotted key, in key order: the parameter columns of `run.csv`, which
+    /// the run id covers.
     pub fn parameters(&self) -> Vec<(String, String)> {
         let mut parameters = Vec::new();
         flatten(String::new(), &toml::Value::try_from(self).expect("a scenario is TOML"), &mut parameters);
+        parameters.retain(|(key, _)| key != "seed");
         parameters
     }
 
