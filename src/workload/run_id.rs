@@ -1,13 +1,18 @@
 //! The run id: a short name for a run's results that depends on what the run
 //! simulates and nothing else.
 //!
-//! It is the first 8 bytes (16 hex digits) of the SHA-256 of a canonical
-//! serialization of the run's inputs ([`canonical`]), so the same inputs give
-//! the same id on every machine, every time, and any change to them gives
-//! another: never the time, a pid, a path or a random number. SHA-256 is
-//! chosen over faster hashes because every language's standard library has
-//! it: the id can be recomputed from `run.csv` and the scenario file with
-//! nothing but Python's `hashlib`.
+//! It is `r` and the first 16 hex digits (8 bytes) of the SHA-256 of a
+//! canonical serialization of the run's inputs ([`canonical`]), so the same
+//! inputs give the same id on every machine, every time, and any change to
+//! them gives another: never the time, a pid, a path or a random number.
+//! SHA-256 is chosen over faster hashes because every language's standard
+//! library has it: the id can be recomputed from `run.csv` and the scenario
+//! file with nothing but Python's `hashlib`. The `r` keeps the id a word:
+//! about one hex string in 770 is all digits, or digits around one `e`,
+//! which pandas and R would read as a number (`1e45…` as infinity).
+//!
+//! 64 bits make a collision among a million runs about as likely as one in
+//! 37 million.
 //!
 //! What goes in, in this order, each field as its name, a space, the length
 //! of its value in bytes, a newline, the value and a newline:
@@ -41,7 +46,7 @@ use std::fmt;
 /// The version of the canonical serialization.
 pub const FORMAT: &str = "procsim-run-id/1";
 
-/// A run's id: 16 lowercase hex digits.
+/// A run's id: `r` and 16 lowercase hex digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RunId([u8; 8]);
 
@@ -55,6 +60,7 @@ impl RunId {
 
 impl fmt::Display for RunId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("r")?;
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
     }
 }
@@ -93,6 +99,7 @@ mod tests {
         assert!(text.contains(&format!("\ntext {}\n{TEXT}\n", TEXT.len())));
         assert!(text.contains("\nseed 1\n3\nsemantics 5\nlinux\n"));
         assert!(text.contains("\nparam.shells.initial 1\n2\n"));
-        assert_eq!(RunId::of(&scenario).to_string().len(), 16);
+        let id = RunId::of(&scenario).to_string();
+        assert!(id.len() == 17 && id.starts_with('r'), "{id}");
     }
 }

@@ -35,7 +35,8 @@ fn the_run_id_starts_every_row_and_is_the_same_for_the_same_inputs() {
     let dir = scratch("identity-same");
     std::fs::write(dir.join("small.toml"), SMALL).unwrap();
     let id = run_id(&dir, "a", &[]);
-    assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
+    let hex = id.strip_prefix('r').unwrap();
+    assert!(hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
     assert_eq!(run_id(&dir, "b", &[]), id, "same inputs, same id");
     // A limit is not an input: it changes how far a run gets, not what it computes.
     assert_eq!(run_id(&dir, "c", &["--max-events-per-tick", "5000000", "--max-processes", "1e6"]), id);
@@ -90,7 +91,7 @@ fn the_run_id_is_the_documented_hash_of_run_csv_and_the_scenario_text() {
         field(&format!("param.{name}"), value);
     }
     let digest = Sha256::digest(&canonical);
-    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = std::iter::once("r".to_owned()).chain(digest[..8].iter().map(|b| format!("{b:02x}"))).collect();
     assert_eq!(&hex, column("run_id"));
     assert_eq!(column("semantics"), "gvisor-2018");
 }
