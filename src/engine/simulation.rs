@@ -122,8 +122,12 @@ impl<W: Workload> Simulation<W> {
             log: &mut sim.log,
             now: SimTime::ZERO,
             sequence: 0,
+            limits: &sim.limits,
         });
-        loop {
+        if let Some(reason) = sim.check(false) {
+            sim.stopped = Some(Stopped { reason, at: SimTime::ZERO, inside_tick: false });
+        }
+        while sim.stopped.is_none() {
             if let Some(reason) = sim.run_until(SimTime::ZERO, u64::MAX, &mut |_| {}) {
                 sim.stopped = Some(Stopped { reason, at: SimTime::ZERO, inside_tick: false });
                 break;
@@ -271,6 +275,7 @@ impl<W: Workload> Simulation<W> {
                 log: &mut self.log,
                 now: next.key.time,
                 sequence: next.key.sequence,
+                limits: &self.limits,
             };
             self.workload.apply(next.event, &mut ctx);
             applied += 1;
@@ -292,8 +297,14 @@ impl<W: Workload> Simulation<W> {
 
     /// Lets the workload react, at `end`, to what the machine's systems did.
     fn react(&mut self, end: SimTime) {
-        let mut ctx =
-            Context { machine: &mut self.machine, queue: &mut self.queue, log: &mut self.log, now: end, sequence: 0 };
+        let mut ctx = Context {
+            machine: &mut self.machine,
+            queue: &mut self.queue,
+            log: &mut self.log,
+            now: end,
+            sequence: 0,
+            limits: &self.limits,
+        };
         self.workload.react(&mut ctx);
     }
 }

@@ -17,11 +17,16 @@
 //! run that is not stopped gives the same results, byte for byte, with or
 //! without limits.
 //!
-//! The setup at time 0 is checked the same way, but is not held to the
-//! events budget: its events are finite (everything it schedules later than
-//! time 0 waits for the first tick), and the start population they create is
-//! checked against the memory guard before the setup begins
+//! The setup at time 0 is checked the same way — after the workload has
+//! populated the machine, and every [`CHECK_EVERY`] events — but is not held
+//! to the events budget: its events are finite (everything it schedules
+//! later than time 0 waits for the first tick), and the start population
+//! they create is checked against the memory guard before the setup begins
 //! ([`Scenario::simulation_within`](crate::workload::Scenario::simulation_within)).
+//! A workload that does much work in one call asks the same check now and
+//! then ([`Context::must_stop`](crate::engine::Context::must_stop)): the
+//! calibration workload's build of a million processes does, every 1024
+//! forks.
 
 use crate::engine::time::SimTime;
 use crate::host::guard::{MemoryGuard, Outgrown};

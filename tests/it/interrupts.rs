@@ -63,3 +63,18 @@ fn sigint_stops_a_run_within_a_second_with_its_tables_marked_interrupted() {
 fn sigterm_stops_a_run_the_same_way_with_exit_143() {
     interrupted("interrupt-term", libc::SIGTERM, 143);
 }
+
+#[test]
+fn an_interrupt_stops_even_the_calibration_build_at_time_0() {
+    use procsim::engine::stop::SIGTERM;
+    use procsim::engine::{Interrupt, Limits, Status, Stop};
+    let text = "seed = 1\nduration = \"1s\"\ntick = \"1ms\"\n[calibration]\nprocesses = 100000\n";
+    let scenario = procsim::workload::Scenario::parse("build.toml", text).unwrap();
+    let interrupt = Interrupt::new();
+    interrupt.raise(SIGTERM);
+    let mut sim = scenario.simulation_within(Limits { interrupt: Some(interrupt), ..Limits::default() }).unwrap();
+    assert!(sim.start_population() < 2_000, "the build stopped at its first checks: {}", sim.start_population());
+    assert!(sim.advance().is_none());
+    assert_eq!(sim.stopped().unwrap().reason, Stop::Interrupted { signal: SIGTERM });
+    assert_eq!((sim.end().status, sim.end().stopped_at.nanos()), (Status::Interrupted, 0));
+}
