@@ -122,7 +122,8 @@ impl Limits {
     /// The check: whether the run must stop now, holding `processes`
     /// processes (live or zombies) and `held_bytes` in queued events and kept
     /// records; `over_budget` says that the tick under way has carried its
-    /// budget of events and has more due. O(1).
+    /// budget of events and has more due. O(1). When several reasons hold,
+    /// the guard's comes first, then the budget's, then the interrupt's.
     pub fn check(&self, processes: u64, held_bytes: u64, over_budget: bool) -> Option<Stop> {
         if let Some(Err(outgrown)) = self.guard.map(|g| g.check_holding(processes, held_bytes)) {
             return Some(Stop::Outgrown(outgrown));

@@ -175,12 +175,14 @@ impl Results {
     }
 
     /// Writes `run.csv`, with how the run ended, and gives every table its
-    /// own name; then lets the directory go.
+    /// own name, `run.csv` last (a folder with a `run.csv` has the run's
+    /// other tables too, even if the process is killed in between); then
+    /// lets the directory go.
     pub fn finish(self, scenario: &Scenario, start_population: u64, end: &RunEnd) -> Result<(), ResultsError> {
         let (header, row) = tables::run_table(scenario, start_population, end);
         let mut run = Table::create(self.dir.join(RUN), header)?;
         run.row(row)?;
-        for table in [Some(run), Some(self.metrics), self.events].into_iter().flatten() {
+        for table in [Some(self.metrics), self.events, Some(run)].into_iter().flatten() {
             table.commit()?;
         }
         Ok(())
