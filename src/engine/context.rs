@@ -116,6 +116,7 @@ impl<E> Context<'_, E> {
     /// builds its whole tree in [`Workload::populate`](crate::engine::Workload::populate))
     /// asks now and then, and returns early if so: the engine then stops
     /// the run.
+    #[inline(never)]
     pub fn must_stop(&self) -> bool {
         let held = self.queue.bytes() + self.log.bytes();
         self.limits.check(processes(self.machine.census()), held, false).is_some()

@@ -290,7 +290,9 @@ impl<W: Workload> Simulation<W> {
         None
     }
 
-    /// The limits' check, on the run as it is now.
+    /// The limits' check, on the run as it is now. (Kept out of line: it
+    /// runs once in [`CHECK_EVERY`] events, and the loop it sits in is hot.)
+    #[inline(never)]
     fn check(&self, over_budget: bool) -> Option<Stop> {
         self.limits.check(processes(self.machine.census()), self.held_bytes(), over_budget)
     }

@@ -62,6 +62,16 @@ impl Table {
         self.writer.write_record(fields).map_err(|e| self.error(e.into()))
     }
 
+    /// A row that starts with `first` (the run id), then `rest`.
+    fn row_after<I: AsRef<[u8]>>(
+        &mut self,
+        first: &str,
+        rest: impl IntoIterator<Item = I>,
+    ) -> Result<(), ResultsError> {
+        let written = self.writer.write_field(first).and_then(|()| self.writer.write_record(rest));
+        written.map_err(|e| self.error(e.into()))
+    }
+
     /// Gives the finished table its own name.
     pub(crate) fn commit(self) -> Result<(), ResultsError> {
         let Table { path, writer } = self;
@@ -164,11 +174,10 @@ impl Results {
 
     /// Writes one tick's rows.
     pub fn record(&mut self, tick: &TickReport<'_>) -> Result<(), ResultsError> {
-        let row = tables::metrics_row(tick.metrics).map(|n| n.to_string());
-        self.metrics.row(std::iter::once(self.run_id.clone()).chain(row))?;
+        self.metrics.row_after(&self.run_id, tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
         if let Some(events) = &mut self.events {
             for record in tick.records {
-                events.row(tables::events_row(&self.run_id, record))?;
+                events.row_after(&self.run_id, tables::events_row(record))?;
             }
         }
         Ok(())

@@ -69,11 +69,10 @@ pub fn metrics_row(m: &TickMetrics) -> impl Iterator<Item = u64> + '_ {
 /// The header of `events.csv`.
 pub const EVENTS_HEADER: [&str; 9] = [RUN_ID, "time_ns", "seq", "kind", "actor", "target", "group", "signal", "status"];
 
-/// A row of `events.csv`: absent values are empty.
-pub fn events_row(run_id: &str, r: &Record) -> [String; 9] {
+/// A row of `events.csv` after the run id: absent values are empty.
+pub fn events_row(r: &Record) -> [String; 8] {
     let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     [
-        run_id.to_owned(),
         r.time.nanos().to_string(),
         r.sequence.to_string(),
         r.op.name().to_owned(),
