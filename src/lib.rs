@@ -81,6 +81,28 @@
 //! `procsim run` does the same and writes the ticks to CSV tables
 //! ([`io::results`]).
 //!
+//! A run can be held to [`engine::Limits`] — an events budget per tick, the
+//! memory guard ([`host::MemoryGuard`]), an [`engine::Interrupt`] raised by a
+//! signal or by whoever holds it — with [`workload::Scenario::simulation_within`]:
+//! one O(1) check, inside and between ticks, stops it, and
+//! [`engine::Simulation::end`] says how it ended ([`engine::Status`]) and how
+//! far it got. Its [`workload::RunId`] names its results whatever machine
+//! made them:
+//!
+//! ```
+//! use procsim::engine::{Interrupt, Limits, Status};
+//! use procsim::workload::Scenario;
+//!
+//! let scenario = Scenario::parse("s.toml", "seed = 1\nduration = \"1s\"\ntick = \"10ms\"\n[shells]\ninitial = 3\n")?;
+//! let interrupt = Interrupt::new(); // or Interrupt::on_termination_signals()
+//! let limits = Limits { interrupt: Some(interrupt.clone()), ..Limits::default() };
+//! let mut run = scenario.simulation_within(limits).expect("it fits");
+//! while run.advance().is_some() {}
+//! assert_eq!(run.end().status, Status::Complete);
+//! assert_eq!(scenario.run_id(), Scenario::parse("s.toml", &scenario.source)?.run_id());
+//! # Ok::<(), procsim::workload::ScenarioError>(())
+//! ```
+//!
 //! # Ordering and determinism
 //!
 //! Everything is single-threaded and ordered: lists keep the kernel's orders

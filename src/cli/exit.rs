@@ -21,11 +21,18 @@ pub enum Exit {
     NoHarness,
     /// 5: the results could not be written.
     CannotWrite,
-    /// 6: a run stopped before it outgrew the machine; its results so far are
+    /// 6: a run stopped before it outgrew the machine, or because a tick
+    /// would carry more events than its budget; its results so far are
     /// written.
     Outgrown,
     /// 7: a measurement of `procsim bench` failed.
     MeasurementFailed,
+    /// 130 (128 + SIGINT): a run stopped on SIGINT; its results so far are
+    /// written.
+    Interrupted,
+    /// 143 (128 + SIGTERM): a run stopped on SIGTERM; its results so far are
+    /// written.
+    Terminated,
 }
 
 impl Exit {
@@ -39,6 +46,8 @@ impl Exit {
             Exit::CannotWrite => 5,
             Exit::Outgrown => 6,
             Exit::MeasurementFailed => 7,
+            Exit::Interrupted => 130,
+            Exit::Terminated => 143,
         }
     }
 

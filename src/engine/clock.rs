@@ -26,12 +26,22 @@ impl TickSchedule {
 
     /// Starts the next tick and returns its end, or `None` when the run is over.
     pub fn next_tick(&mut self) -> Option<SimTime> {
-        if self.now >= self.end {
+        if self.is_over() {
             return None;
         }
         self.now = (self.now + self.tick).min(self.end);
         self.done += 1;
         Some(self.now)
+    }
+
+    /// The end of the last tick run (0 before the first).
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Whether every tick has been run.
+    pub fn is_over(&self) -> bool {
+        self.now >= self.end
     }
 
     /// Ticks run so far.

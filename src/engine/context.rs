@@ -10,7 +10,9 @@
 
 use crate::engine::queue::EventQueue;
 use crate::engine::record::{Op, Record, Status, TickLog};
+use crate::engine::stop::Limits;
 use crate::engine::time::{SimDuration, SimTime};
+use crate::host::guard::processes;
 use crate::machine::{self, Actor, Call, CannotAct, Machine, Reply, Waited};
 use crate::model::{Disposition, Errno, Pid, ProcessGroup, Signal};
 use bevy_ecs::prelude::Entity;
@@ -83,6 +85,8 @@ pub struct Context<'a, E> {
     pub(crate) now: SimTime,
     /// The sequence number of the event being applied.
     pub(crate) sequence: u64,
+    /// The limits the run is held to.
+    pub(crate) limits: &'a Limits,
 }
 
 impl<E> Context<'_, E> {
@@ -111,6 +115,18 @@ impl<E> Context<'_, E> {
     /// one instant except through [`Context::next`].
     pub fn after(&mut self, delay: SimDuration, priority: u8, event: E) {
         self.queue.schedule(self.now + SimDuration(delay.nanos().max(1)), priority, event);
+    }
+
+    /// Whether the run's limits ask it to stop now — the memory guard, the
+    /// interrupt — as the engine's check between events would (O(1)). A
+    /// workload that does much work in one call (the calibration workload
+    /// builds its whole tree in [`Workload::populate`](crate::engine::Workload::populate))
+    /// asks now and then, and returns early if so: the engine then stops
+    /// the run.
+    #[inline(never)]
+    pub fn must_stop(&self) -> bool {
+        let held = self.queue.bytes() + self.log.bytes();
+        self.limits.check(processes(self.machine.census()), held, false).is_some()
     }
 
     /// Counts the current event as one that performed nothing.

@@ -18,6 +18,11 @@
 //! * Nothing else — no wall-clock time, no thread, no hash-map iteration —
 //!   reaches the results, so a scenario and a seed give the same output,
 //!   byte for byte, on every machine.
+//!
+//! A run can be held to [`Limits`] — an events budget per tick, the memory
+//! guard, an interrupt — that one O(1) check enforces inside and between
+//! ticks ([`stop`]); it reads the run and never changes it, and a run it
+//! stops says how far it got and why ([`RunEnd`]).
 
 pub mod clock;
 pub mod context;
@@ -26,10 +31,12 @@ pub mod queue;
 pub mod record;
 pub mod rng;
 pub mod simulation;
+pub mod stop;
 pub mod time;
 
 pub use context::{Context, Outcome, Target};
 pub use metrics::{TickMetrics, TickReport};
 pub use rng::Streams;
 pub use simulation::{Phase, Simulation, Workload};
+pub use stop::{Interrupt, Limits, RunEnd, Status, Stop, Stopped};
 pub use time::{SimDuration, SimTime};

@@ -81,6 +81,21 @@ impl<E> EventQueue<E> {
     pub fn next_time(&self) -> Option<SimTime> {
         self.heap.peek().map(|s| s.key.time)
     }
+
+    /// Events waiting.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// The bytes the queue's buffer takes: its capacity, at the size of a
+    /// scheduled event.
+    pub fn bytes(&self) -> u64 {
+        (self.heap.capacity() * std::mem::size_of::<Scheduled<E>>()) as u64
+    }
 }
 
 #[cfg(test)]

@@ -169,6 +169,11 @@ impl TickLog {
         }
     }
 
+    /// The bytes the kept records' buffer takes.
+    pub fn bytes(&self) -> u64 {
+        (self.records.capacity() * std::mem::size_of::<Record>()) as u64
+    }
+
     /// Clears the counts and records for the next tick.
     pub fn reset(&mut self) {
         self.counts = TickCounts::default();

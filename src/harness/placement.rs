@@ -13,6 +13,12 @@
 //!
 //! The puppets never spin (each command is one system call, then a blocking
 //! `read`), so real-time throttling (`sched_rt_runtime_us`) never stops them.
+//!
+//! The puppet CPU is the machine's highest, whoever runs the harness, so two
+//! runs at once (tests in parallel, two `procsim conform`) would share it: a
+//! run's gate would wait on the other's puppets, and settling could take long
+//! enough to time out. A run holds an exclusive lock (`flock`) on a file in
+//! the temporary folder for as long as it uses the CPU; the others wait.
 
 use super::KernelError;
 use std::mem::zeroed;
@@ -31,6 +37,8 @@ const HARNESS_PRIORITY: i32 = 1;
 /// The puppet CPU, and the calling thread's CPUs and scheduling to give back at the end.
 pub(crate) struct Placement {
     pub puppet_cpu: usize,
+    /// The lock on the puppet CPU, held until the end of the run.
+    _exclusive: std::fs::File,
     /// The calling thread's affinity before the run, if it was changed.
     saved: Option<libc::cpu_set_t>,
     /// The calling thread's policy and priority before the run, if they were changed.
@@ -49,7 +57,15 @@ impl Placement {
         let Some(&puppet_cpu) = cpus.last() else {
             return Err(KernelError::Unexpected("the harness may run on no CPU".into()));
         };
-        let mut placement = Placement { puppet_cpu, saved: None, saved_policy: None };
+        let lock = std::env::temp_dir().join("procsim-harness.lock");
+        let exclusive = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|e| KernelError::syscall("locking the puppet CPU", e))?;
+        let mut placement = Placement { puppet_cpu, _exclusive: exclusive, saved: None, saved_policy: None };
         if cpus.len() > 1 {
             let mut rest = allowed;
             // SAFETY: CPU_CLR only writes the set.

@@ -2,12 +2,12 @@
 //! memory it has and this process uses, what its CPU is, and the guard that
 //! stops a run before it outgrows it.
 //!
-//! Everything here reads Linux's `/proc`; nothing here reaches a run's
-//! tables.
+//! Everything here reads Linux's `/proc` (and the memory cgroups under
+//! `/sys/fs/cgroup`, and `getrlimit`); nothing here reaches a run's tables.
 
 pub mod guard;
 pub mod memory;
 pub mod platform;
 
-pub use guard::{MemoryGuard, Outgrown};
-pub use memory::{HostError, MemInfo, ProcessMemory};
+pub use guard::{MemoryGuard, MemoryLimit, Outgrown};
+pub use memory::{CgroupMemory, HostError, MemInfo, ProcessMemory};

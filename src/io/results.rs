@@ -4,12 +4,22 @@
 //! The tables are written as the run goes, under temporary names, and all
 //! renamed together when it ends ([`crate::io::partial`]). Finished tables
 //! left by an earlier run into the same directory are removed first, so the
-//! directory never mixes the whole files of two runs.
+//! directory never mixes the whole files of two runs; so are the `.partial`
+//! files of a run that was killed ([`Results::stale`] names them).
+//!
+//! A run holds the directory for as long as it writes there: an exclusive
+//! `flock` on the directory itself (std's [`File::try_lock`], which is
+//! `flock(LOCK_EX | LOCK_NB)` on Linux). A second run into the same directory
+//! is refused at once, before it touches anything. The lock is the open
+//! directory, not a file in it: it leaves nothing behind, and the kernel
+//! drops it when the run ends, however it ends (even by SIGKILL), so a stale
+//! lock cannot outlive its run.
 
-use crate::engine::TickReport;
+use crate::engine::{RunEnd, TickReport};
 use crate::io::partial::PartialFile;
 use crate::io::tables;
-use crate::workload::Scenario;
+use crate::workload::{RunId, Scenario};
+use std::fs::{File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +60,16 @@ impl Table {
 
     pub(crate) fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
         self.writer.write_record(fields).map_err(|e| self.error(e.into()))
+    }
+
+    /// A row that starts with `first` (the run id), then `rest`.
+    fn row_after<I: AsRef<[u8]>>(
+        &mut self,
+        first: &str,
+        rest: impl IntoIterator<Item = I>,
+    ) -> Result<(), ResultsError> {
+        let written = self.writer.write_field(first).and_then(|()| self.writer.write_record(rest));
+        written.map_err(|e| self.error(e.into()))
     }
 
     /// Gives the finished table its own name.
@@ -102,45 +122,87 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
 /// The tables of a run in progress.
 pub struct Results {
     dir: PathBuf,
+    run_id: String,
     metrics: Table,
     events: Option<Table>,
+    /// `.partial` files an earlier run left, removed.
+    stale: Vec<PathBuf>,
+    /// The directory, locked: held until the tables are committed.
+    _lock: File,
 }
 
 impl Results {
-    /// Creates `dir` if need be and starts the tables; `events` asks for
-    /// `events.csv`.
-    pub fn create(dir: &Path, events: bool) -> Result<Results, ResultsError> {
-        std::fs::create_dir_all(dir).map_err(|source| ResultsError { path: dir.to_owned(), source })?;
-        for path in [RUN, METRICS, EVENTS].map(|name| dir.join(name)) {
-            match std::fs::remove_file(&path) {
-                Err(source) if source.kind() != io::ErrorKind::NotFound => return Err(ResultsError { path, source }),
-                _ => {}
+    /// Creates `dir` if need be, locks it (refusing a directory another run
+    /// holds, with an error of kind [`io::ErrorKind::WouldBlock`]), clears
+    /// what earlier runs left there, and starts the tables of run `run_id`;
+    /// `events` asks for `events.csv`.
+    pub fn create(dir: &Path, run_id: RunId, events: bool) -> Result<Results, ResultsError> {
+        let error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| ResultsError { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(error(dir))?;
+        let lock = File::open(dir).map_err(error(dir))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let message = "another run is writing its results here (it holds the folder's lock); wait for it to \
+                               end, or write elsewhere";
+                return Err(error(dir)(io::Error::new(io::ErrorKind::WouldBlock, message)));
+            }
+            Err(TryLockError::Error(source)) => return Err(error(dir)(source)),
+        }
+        let mut stale = Vec::new();
+        for name in [RUN, METRICS, EVENTS] {
+            let path = dir.join(name);
+            remove_if_there(&path)?;
+            let partial = dir.join(format!("{name}.partial"));
+            if remove_if_there(&partial)? {
+                stale.push(partial);
             }
         }
         let metrics = Table::create(dir.join(METRICS), tables::metrics_header())?;
         let events = if events { Some(Table::create(dir.join(EVENTS), tables::EVENTS_HEADER)?) } else { None };
-        Ok(Results { dir: dir.to_owned(), metrics, events })
+        Ok(Results { dir: dir.to_owned(), run_id: run_id.to_string(), metrics, events, stale, _lock: lock })
+    }
+
+    /// The `.partial` files a run that did not finish had left in the
+    /// directory, which [`Results::create`] removed.
+    pub fn stale(&self) -> &[PathBuf] {
+        &self.stale
     }
 
     /// Writes one tick's rows.
     pub fn record(&mut self, tick: &TickReport<'_>) -> Result<(), ResultsError> {
-        self.metrics.row(tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
+        self.metrics.row_after(&self.run_id, tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
         if let Some(events) = &mut self.events {
             for record in tick.records {
-                events.row(tables::events_row(record))?;
+                events.row_after(&self.run_id, tables::events_row(record))?;
             }
         }
         Ok(())
     }
 
-    /// Writes `run.csv` and gives every table its own name.
-    pub fn finish(self, scenario: &Scenario, start_population: u64) -> Result<(), ResultsError> {
-        let (header, row) = tables::run_table(scenario, start_population);
+    /// Writes `run.csv`, with how the run ended, and gives every table its
+    /// own name, `run.csv` last (a folder with a `run.csv` has the run's
+    /// other tables too, even if the process is killed in between); then
+    /// lets the directory go.
+    pub fn finish(self, scenario: &Scenario, start_population: u64, end: &RunEnd) -> Result<(), ResultsError> {
+        let (header, row) = tables::run_table(scenario, start_population, end);
         let mut run = Table::create(self.dir.join(RUN), header)?;
         run.row(row)?;
-        for table in [Some(run), Some(self.metrics), self.events].into_iter().flatten() {
+        for table in [Some(self.metrics), self.events, Some(run)].into_iter().flatten() {
             table.commit()?;
         }
         Ok(())
+    }
+}
+
+/// Removes `path` if it exists; says whether it did.
+fn remove_if_there(path: &Path) -> Result<bool, ResultsError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(source) if source.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(source) => Err(ResultsError { path: path.to_owned(), source }),
     }
 }

@@ -3,7 +3,7 @@
 //! It folds the tick metrics as they come (peaks, sums); the wall-clock
 //! figures are added only when it is printed, and never reach the tables.
 
-use crate::engine::TickMetrics;
+use crate::engine::{RunEnd, SimDuration, Status, TickMetrics};
 use crate::model::Signal;
 use std::fmt::Write;
 use std::time::Duration;
@@ -23,6 +23,30 @@ pub struct Summary {
     pub orphan_pairs: u64,
     pub sighups: u64,
     pub deaths_by_signal: u64,
+}
+
+/// The first line of the summary: what was simulated, or how far the run
+/// got and why it stopped.
+pub fn headline(scenario: &str, seed: u64, duration: SimDuration, end: &RunEnd) -> String {
+    match end.status {
+        Status::Complete => format!("{scenario} (seed {seed}): {duration} simulated"),
+        status => format!(
+            "{scenario} (seed {seed}): stopped after {} of {duration} simulated ({status})",
+            roughly(SimDuration(end.stopped_at.nanos()))
+        ),
+    }
+}
+
+/// A duration as written when that is short (`300us`, `10min`), else to
+/// four or five significant digits in the largest unit it reaches (`10.053min`).
+pub fn roughly(d: SimDuration) -> String {
+    let exact = d.to_string();
+    if exact.trim_end_matches(char::is_alphabetic).len() <= 4 {
+        return exact;
+    }
+    let units = [("h", 3.6e12), ("min", 6e10), ("s", 1e9), ("ms", 1e6), ("us", 1e3)];
+    let nanos = d.nanos() as f64;
+    units.iter().find(|(_, ns)| nanos >= *ns).map_or(exact, |(name, ns)| format!("{:.3}{name}", nanos / ns))
 }
 
 impl Summary {
@@ -64,5 +88,24 @@ impl Summary {
             let _ = writeln!(out, "{name:<18} {value}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+
+    #[test]
+    fn a_stopped_run_says_how_far_it_got() {
+        let end = |status, at| RunEnd { status, stopped_at: SimTime(at), max_processes: None, max_events_per_tick: 1 };
+        let hour = SimDuration(3_600_000_000_000);
+        assert_eq!(headline("d", 1, hour, &end(Status::Complete, hour.nanos())), "d (seed 1): 1h simulated");
+        assert_eq!(
+            headline("d", 2, hour, &end(Status::Interrupted, 603_200_000_000)),
+            "d (seed 2): stopped after 10.053min of 1h simulated (interrupted)"
+        );
+        assert_eq!(roughly(SimDuration(300_000)), "300us");
+        assert_eq!(roughly(SimDuration(1_234_567)), "1.235ms");
     }
 }

@@ -1,17 +1,22 @@
 //! The columns of the result tables, and their rows.
 //!
-//! * `run.csv` — one row: the scenario, the seed, the version, the start
-//!   population, and every effective parameter (defaults included), one
-//!   column each, named by its dotted key;
-//! * `metrics.csv` — one row per tick: the state at the end of the tick, and
-//!   counts of what happened during it;
-//! * `events.csv` — one row per operation performed.
+//! * `run.csv` — one row: the run id, the scenario, the seed, the version,
+//!   the start population, the duration and tick, how the run ended (its
+//!   status, the time it reached) and the limits it was held to, and every
+//!   effective parameter (defaults included), one column each, named by its
+//!   dotted key;
+//! * `metrics.csv` — one row per tick: the run id, the state at the end of
+//!   the tick, and counts of what happened during it;
+//! * `events.csv` — one row per operation performed, after the run id.
+//!
+//! The run id ([`RunId`](crate::workload::RunId)) starts every row of every table: the key that
+//! joins the rows of many runs' tables to their `run.csv`.
 //!
 //! Every value is an integer or a name, written the same way on every
 //! machine; process and group numbers are as the root namespace sees them.
 
 use crate::engine::record::{ERRORS, Op, Record};
-use crate::engine::{SimDuration, TickMetrics};
+use crate::engine::{RunEnd, SimDuration, TickMetrics};
 use crate::model::Signal;
 use crate::workload::Scenario;
 
@@ -40,9 +45,12 @@ const COLUMNS: [Column; 17] = [
     ("cancelled", |m| m.counts.cancelled),
 ];
 
-/// The header of `metrics.csv`.
+/// The first column of every table.
+pub const RUN_ID: &str = "run_id";
+
+/// The header of `metrics.csv`: the run id, then [`metrics_row`]'s columns.
 pub fn metrics_header() -> Vec<String> {
-    let fixed = COLUMNS.iter().map(|(name, _)| (*name).to_owned());
+    let fixed = std::iter::once(RUN_ID).chain(COLUMNS.iter().map(|(name, _)| *name)).map(str::to_owned);
     let ops = Op::ALL.iter().map(|op| format!("events_{}", op.name()));
     let errors = std::iter::once("errors".to_owned())
         .chain(ERRORS.iter().map(|e| format!("errors_{}", e.name().to_ascii_lowercase())));
@@ -50,7 +58,7 @@ pub fn metrics_header() -> Vec<String> {
     fixed.chain(ops).chain(errors).chain(signals).collect()
 }
 
-/// A row of `metrics.csv`, in the order of [`metrics_header`].
+/// A row of `metrics.csv` after the run id, in the order of [`metrics_header`].
 pub fn metrics_row(m: &TickMetrics) -> impl Iterator<Item = u64> + '_ {
     let fixed = COLUMNS.iter().map(move |(_, value)| value(m));
     let errors = std::iter::once(m.counts.failed()).chain(m.counts.errors);
@@ -59,9 +67,9 @@ pub fn metrics_row(m: &TickMetrics) -> impl Iterator<Item = u64> + '_ {
 }
 
 /// The header of `events.csv`.
-pub const EVENTS_HEADER: [&str; 8] = ["time_ns", "seq", "kind", "actor", "target", "group", "signal", "status"];
+pub const EVENTS_HEADER: [&str; 9] = [RUN_ID, "time_ns", "seq", "kind", "actor", "target", "group", "signal", "status"];
 
-/// A row of `events.csv`: absent values are empty.
+/// A row of `events.csv` after the run id: absent values are empty.
 pub fn events_row(r: &Record) -> [String; 8] {
     let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     [
@@ -76,33 +84,39 @@ pub fn events_row(r: &Record) -> [String; 8] {
     ]
 }
 
-/// The header and the one row of `run.csv`.
-pub fn run_table(scenario: &Scenario, start_population: u64) -> (Vec<String>, Vec<String>) {
-    let nanos = |d: SimDuration| d.nanos().to_string();
-    let mut columns = vec![
-        ("scenario".to_owned(), scenario.name.clone()),
-        ("seed".to_owned(), scenario.seed.to_string()),
-        ("procsim_version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
-        ("start_population".to_owned(), start_population.to_string()),
-        ("duration_ns".to_owned(), nanos(scenario.duration)),
-        ("tick_ns".to_owned(), nanos(scenario.tick)),
-    ];
-    let mut parameters = Vec::new();
-    flatten(String::new(), &toml::Value::try_from(scenario).expect("a scenario is TOML"), &mut parameters);
-    columns.extend(parameters.into_iter().filter(|(key, _)| key != "seed"));
-    columns.into_iter().unzip()
-}
+/// The columns of `run.csv` before the parameters.
+pub const RUN_COLUMNS: [&str; 11] = [
+    RUN_ID,
+    "scenario",
+    "seed",
+    "procsim_version",
+    "start_population",
+    "duration_ns",
+    "tick_ns",
+    "status",
+    "stopped_at_ns",
+    "max_processes",
+    "max_events_per_tick",
+];
 
-/// Every leaf of a TOML value, with its dotted key, in key order.
-fn flatten(key: String, value: &toml::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        toml::Value::Table(table) => {
-            for (name, inner) in table {
-                let dotted = if key.is_empty() { name.clone() } else { format!("{key}.{name}") };
-                flatten(dotted, inner, out);
-            }
-        }
-        toml::Value::String(s) => out.push((key, s.clone())),
-        other => out.push((key, other.to_string())),
-    }
+/// The header and the one row of `run.csv`: [`RUN_COLUMNS`], then the
+/// parameters.
+pub fn run_table(scenario: &Scenario, start_population: u64, end: &RunEnd) -> (Vec<String>, Vec<String>) {
+    let nanos = |d: SimDuration| d.nanos().to_string();
+    let values = [
+        scenario.run_id().to_string(),
+        scenario.name.clone(),
+        scenario.seed.to_string(),
+        env!("CARGO_PKG_VERSION").to_owned(),
+        start_population.to_string(),
+        nanos(scenario.duration),
+        nanos(scenario.tick),
+        end.status.name().to_owned(),
+        end.stopped_at.nanos().to_string(),
+        end.max_processes.map(|n| n.to_string()).unwrap_or_default(),
+        end.max_events_per_tick.to_string(),
+    ];
+    let mut columns: Vec<(String, String)> = RUN_COLUMNS.iter().map(|c| (*c).to_owned()).zip(values).collect();
+    columns.extend(scenario.parameters());
+    columns.into_iter().unzip()
 }

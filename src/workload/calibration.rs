@@ -176,7 +176,11 @@ impl Calibration {
         let init = ctx.machine().global_init();
         self.live.push(init);
         self.index_own_group(ctx, init);
-        for _ in 0..self.params.processes {
+        for built in 0..self.params.processes {
+            // A check now and then, as the engine makes between events.
+            if built % 1024 == 0 && ctx.must_stop() {
+                return;
+            }
             let parent = self.live[pick(&mut self.rng, self.live.len())];
             let Some(child) = self.fork(ctx, roles, parent) else {
                 break;

@@ -49,6 +49,18 @@ impl Distribution {
     }
 }
 
+impl Distribution {
+    /// The mean of a sample, in nanoseconds.
+    pub fn mean_nanos(&self) -> f64 {
+        match *self {
+            Distribution::Constant(d) => d.nanos() as f64,
+            Distribution::Uniform { min, max } => (min.nanos() as f64 + max.nanos() as f64) / 2.0,
+            Distribution::Exponential { mean } => mean.nanos() as f64,
+            Distribution::LogNormal { median, sigma } => median.nanos() as f64 * portable::exp(sigma * sigma / 2.0),
+        }
+    }
+}
+
 /// A duration in nanoseconds, rounded; saturates (and NaN is 0).
 fn nanos(x: f64) -> SimDuration {
     SimDuration(x.round() as u64)
@@ -230,6 +242,11 @@ pub struct Probability(f64);
 impl Probability {
     pub fn new(p: f64) -> Option<Probability> {
         (0.0..=1.0).contains(&p).then_some(Probability(p))
+    }
+
+    /// Whether the event can happen at all (the probability is above 0).
+    pub fn is_possible(self) -> bool {
+        self.0 > 0.0
     }
 
     /// Whether the event happens this time.

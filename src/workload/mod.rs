@@ -27,6 +27,7 @@ pub mod container;
 pub mod daemon;
 pub mod distribution;
 pub mod roles;
+pub mod run_id;
 pub mod scenario;
 pub mod service;
 pub mod shell;
@@ -39,6 +40,7 @@ use distribution::Distribution;
 use rand_chacha::ChaCha8Rng;
 use roles::{Role, Roles};
 
+pub use run_id::RunId;
 pub use scenario::{Scenario, ScenarioError};
 
 /// Priorities of events due at the same instant: a process handles what it

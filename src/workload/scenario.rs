@@ -9,10 +9,21 @@
 //!
 //! A file is read strictly: an unknown key, a value of the wrong type or an
 //! impossible value (a probability above 1, a zero tick, a uniform range
-//! whose minimum is above its maximum) is an error that names the file, the
-//! line and the key.
+//! whose minimum is above its maximum, a start population larger than
+//! `pid_max`) is an error that names the file, the line and the key.
+//!
+//! So is a value with which a run cannot make progress. Some of a model's
+//! steps repeat for as long as an instance lives — arrivals, a daemon's
+//! workers, a shell's commands, a service's restarts — each turn after the
+//! gaps of its [`Cycle`]. Gaps whose means add up to 0 would repeat without
+//! end at one instant (the engine counts a zero gap as 1 ns, so a tick would
+//! hold a billion turns a second): refused when the file is read. Gaps so
+//! short that one instance's turns alone would put more events in a tick than
+//! the events budget allows are refused by [`Scenario::check_budget`], given
+//! the budget.
 
-use crate::engine::{SimDuration, Simulation};
+use crate::engine::{Limits, SimDuration, Simulation};
+use crate::host::guard::Outgrown;
 use crate::machine::{Machine, MachineConfig};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::semantics::{Requested, Spec};
@@ -21,6 +32,8 @@ use crate::workload::batch::BatchParams;
 use crate::workload::calibration::CalibrationParams;
 use crate::workload::container::ContainerParams;
 use crate::workload::daemon::DaemonParams;
+use crate::workload::distribution::Distribution;
+use crate::workload::run_id::RunId;
 use crate::workload::service::SupervisorParams;
 use crate::workload::shell::ShellParams;
 use serde::de::{self, Deserializer};
@@ -42,6 +55,10 @@ pub struct Scenario {
     /// Its name: the file's stem.
     #[serde(skip)]
     pub name: String,
+    /// The text it was parsed from (empty if it was not), which the run id
+    /// covers.
+    #[serde(skip)]
+    pub source: String,
     pub seed: u64,
     /// Simulated time the run covers.
     #[serde(deserialize_with = "positive")]
@@ -123,17 +140,29 @@ impl Scenario {
             key,
             message,
         };
-        let scenario: Scenario = toml::from_str(text).map_err(|e| {
+        let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
             // An empty span points at no key in particular (a missing key, a
             // syntax error at the end of a table).
             let key = e.span().filter(|s| !s.is_empty()).and_then(|s| key_at(text, s.start));
             let message = e.message().replace("unknown field", "unknown key").replace("missing field", "missing key");
             invalid(e.span(), key, message)
         })?;
+        scenario.source = text.to_owned();
         if let Some((key, message)) = scenario.impossibility() {
-            return Err(invalid(span_of(text, key), Some(key.to_owned()), message));
+            return Err(scenario.invalid(file, key, message));
         }
         Ok(scenario)
+    }
+
+    /// The error for `key`, at its line in the text the scenario was parsed
+    /// from (the line of its table, if the key is a default).
+    fn invalid(&self, file: &str, key: &str, message: String) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: file.to_owned(),
+            line: span_of(&self.source, key).map_or(1, |s| line_of(&self.source, s.start)),
+            key: Some(key.to_owned()),
+            message,
+        }
     }
 
     /// The first combination of values that cannot be run, with the key it
@@ -150,6 +179,18 @@ impl Scenario {
         if let Some((key, n)) = counts.into_iter().find(|&(_, n)| n > self.pid_max) {
             return Some((key, format!("{n} is more processes than pid_max ({}) allows", self.pid_max)));
         }
+        let start = self.start_processes();
+        if start > u64::from(self.pid_max) {
+            let (key, most) = self.start_by_model().into_iter().max_by_key(|&(_, n)| n).expect("six models");
+            return Some((
+                key,
+                format!(
+                    "the start population would be {start} processes ({most} of them from here), more than pid_max \
+                     ({}) allows",
+                    self.pid_max
+                ),
+            ));
+        }
         let mix = self.calibration.mix;
         let weights = [mix.fork, mix.exit, mix.setpgid_new, mix.setpgid_join, mix.setsid];
         if self.calibration.events > 0 && weights.iter().all(|&w| w == 0) {
@@ -158,7 +199,103 @@ impl Scenario {
         if self.shells.pipeline.min == 0 {
             return Some(("shells.pipeline", "a job has at least one process (min is 0)".to_owned()));
         }
+        if let Some(cycle) = self.cycles().into_iter().find(|c| c.mean_turn() == 0.0) {
+            return Some((
+                cycle.key,
+                format!(
+                    "{} leaves no time between {}: they would repeat without end at one instant, and no tick would \
+                     finish ({})",
+                    cycle.reported(),
+                    cycle.what,
+                    cycle.hint
+                ),
+            ));
+        }
         None
+    }
+
+    /// Refuses a scenario one of whose instances alone would put more than
+    /// `max_events_per_tick` events in a tick (the events budget): a cycle
+    /// whose mean turn is so short that a tick holds more turns, each at
+    /// least [`Cycle::events`] events, or a calibration whose events are
+    /// that close. The error names the key and its line, as [`Scenario::parse`]
+    /// does; `file` names the file.
+    pub fn check_budget(&self, file: &str, max_events_per_tick: u64) -> Result<(), ScenarioError> {
+        let tick = self.tick.nanos() as f64;
+        let budget = max_events_per_tick as f64;
+        for cycle in self.cycles() {
+            let per_tick = tick / cycle.shortest_mean_turn() * cycle.events as f64;
+            if per_tick > budget {
+                let message = format!(
+                    "{} leaves so little time between {} that these alone would carry about {per_tick:.0} events \
+                     in a tick of {}, more than the events budget of {max_events_per_tick} (--max-events-per-tick)",
+                    cycle.reported(),
+                    cycle.what,
+                    self.tick
+                );
+                return Err(self.invalid(file, cycle.key, message));
+            }
+        }
+        let calibration = self.calibration.events.min(self.tick.nanos() / self.calibration.interval.nanos());
+        if calibration > max_events_per_tick {
+            let message = format!(
+                "{} events every {} are {calibration} events in a tick of {}, more than the events budget of \
+                 {max_events_per_tick} (--max-events-per-tick)",
+                self.calibration.events, self.calibration.interval, self.tick
+            );
+            return Err(self.invalid(file, "calibration.interval", message));
+        }
+        Ok(())
+    }
+
+    /// The steps that repeat for as long as an instance lives, with their
+    /// gaps; a shell's only when a turn of its prompt can pass with no job
+    /// holding it.
+    pub fn cycles(&self) -> Vec<Cycle> {
+        let mut cycles = Vec::new();
+        let arrivals = [
+            ("shells.arrivals", self.shells.arrivals),
+            ("daemons.arrivals", self.daemons.arrivals),
+            ("supervisors.arrivals", self.supervisors.arrivals),
+            ("containers.arrivals", self.containers.arrivals),
+            ("batch.arrivals", self.batch.arrivals),
+        ];
+        for (key, gap) in arrivals {
+            if let Some(gap) = gap {
+                // An arrival, and its newcomer's first two calls.
+                cycles.push(Cycle::new(key, vec![gap], 3, "two arrivals", "leave `arrivals` out for none"));
+            }
+        }
+        if let Some(work) = self.daemons.work {
+            let what = "two workers of a daemon";
+            cycles.push(Cycle::new("daemons.work", vec![work], 1, what, "leave `work` out for none"));
+        }
+        let sh = &self.shells;
+        let hint = "give it a positive mean";
+        let prompt = |gaps: Vec<Distribution>, what| Cycle::new("shells.think", gaps, 1, what, hint);
+        if sh.background.is_possible() {
+            cycles.push(prompt(vec![sh.think], "two commands at a shell's prompt that starts jobs in the background"));
+        }
+        if sh.suspend.is_possible() && sh.resume.is_possible() && sh.resume_in_background.is_possible() {
+            cycles.push(prompt(vec![sh.think], "two commands at a shell's prompt that resumes jobs in the background"));
+        }
+        if sh.suspend.is_possible() {
+            let what = "two commands at a shell's prompt, the user suspending each job";
+            cycles.push(prompt(vec![sh.think, sh.suspend_after], what));
+        }
+        cycles.push(prompt(vec![sh.think, sh.job, sh.reap], "two jobs a shell runs in the foreground"));
+        let services = [
+            ("supervisors.services.lifetime", &self.supervisors.services, self.supervisors.reap),
+            ("containers.services.lifetime", &self.containers.services, self.containers.reap),
+        ];
+        for (key, services, reap) in services {
+            if services.count > 0 {
+                let gaps = vec![services.lifetime, reap, services.restart];
+                let what = "two starts of a service (its lifetime, its reaping and its restart)";
+                cycles.push(Cycle::new(key, gaps, 1, what, "give one of them a positive mean"));
+            }
+        }
+        cycles
     }
 
     /// Whether the run is short enough in ticks: at most [`MAX_TICKS`].
@@ -173,15 +310,36 @@ impl Scenario {
         Ok(())
     }
 
-    /// The fewest processes a run of this scenario starts with: init, the
-    /// calibration workload's build, and the first process of each instance
-    /// at time 0.
+    /// The processes a run of this scenario starts with: those live when its
+    /// first tick begins, if every fork succeeds. Each model's instances at
+    /// time 0, each with what it starts at once: a supervisor its services,
+    /// a container's shim the container's init and its services, a batch job
+    /// its first child; init and the calibration workload's tree besides.
+    /// (A daemon's launcher and a daemonizing service's first process end at
+    /// time 0, so they are not counted; they are transient, and the checks
+    /// inside the setup count them while they last. A batch job whose
+    /// `children` may be 0 is counted with its first child.)
     pub fn start_processes(&self) -> u64 {
-        1 + self.initial().into_iter().map(|(_, n)| u64::from(n)).sum::<u64>()
+        1 + self.start_by_model().into_iter().map(|(_, n)| n).sum::<u64>()
+    }
+
+    /// [`Scenario::start_processes`] by model, at the key that sets its
+    /// instances.
+    fn start_by_model(&self) -> [(&'static str, u64); 6] {
+        let n = u64::from;
+        let [shells, daemons, supervisors, containers, batch, calibration] = self.initial().map(|(_, n)| u64::from(n));
+        [
+            ("shells.initial", shells),
+            ("daemons.initial", daemons),
+            ("supervisors.initial", supervisors * (1 + n(self.supervisors.services.count))),
+            ("containers.initial", containers * (2 + n(self.containers.services.count))),
+            ("batch.initial", batch * (1 + u64::from(self.batch.children.max > 0))),
+            ("calibration.processes", calibration),
+        ]
     }
 
     /// What each model starts with at time 0, by the key that sets it: the
-    /// calibration workload's build, and the instances of the others.
+    /// instances of each, and the calibration workload's build.
     fn initial(&self) -> [(&'static str, u32); 6] {
         [
             ("shells.initial", self.shells.initial),
@@ -191,6 +349,25 @@ impl Scenario {
             ("batch.initial", self.batch.initial),
             ("calibration.processes", self.calibration.processes),
         ]
+    }
+
+    /// Every parameter in effect (defaults included) but the seed, with its
+    /// dotted key, in key order: the parameter columns of `run.csv`, which
+    /// the run id covers.
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        let mut parameters = Vec::new();
+        flatten(String::new(), &toml::Value::try_from(self).expect("a scenario is TOML"), &mut parameters);
+        parameters.retain(|(key, _)| key != "seed");
+        parameters
+    }
+
+    /// The run id of this scenario's run ([`RunId`]): the same for the same
+    /// text, parameters, seed, semantics and procsim version.
+    ///
+    /// # Panics
+    /// If `semantics = "host"` has not been resolved ([`Scenario::spec`]).
+    pub fn run_id(&self) -> RunId {
+        RunId::of(self)
     }
 
     /// Replaces `semantics = "host"` by the spec `host` finds (the running
@@ -228,6 +405,71 @@ impl Scenario {
     /// A run of this scenario, set up and ready for its first tick.
     pub fn simulation(&self) -> Simulation<Mix> {
         Simulation::new(self.machine(), Mix::new(self), self.tick, self.duration)
+    }
+
+    /// A run of this scenario held to `limits`, set up and ready for its
+    /// first tick; or, if the memory guard finds that its start population
+    /// ([`Scenario::start_processes`]) would not fit, no run at all. (The
+    /// setup itself may stop: see [`Simulation::stopped`].)
+    pub fn simulation_within(&self, limits: Limits) -> Result<Simulation<Mix>, Outgrown> {
+        if let Some(guard) = &limits.guard {
+            guard.check(self.start_processes())?;
+        }
+        Ok(Simulation::with_limits(self.machine(), Mix::new(self), self.tick, self.duration, limits))
+    }
+}
+
+/// Steps an instance repeats for as long as it lives, and the gaps between
+/// them: one turn takes the sum of the gaps.
+#[derive(Clone, Debug)]
+pub struct Cycle {
+    /// The key a refusal is reported at.
+    pub key: &'static str,
+    /// The gaps of one turn.
+    pub gaps: Vec<Distribution>,
+    /// The fewest events one turn carries.
+    pub events: u64,
+    /// Between what the gaps are, for messages.
+    pub what: &'static str,
+    /// What to write instead, for messages.
+    pub hint: &'static str,
+}
+
+impl Cycle {
+    fn new(key: &'static str, gaps: Vec<Distribution>, events: u64, what: &'static str, hint: &'static str) -> Cycle {
+        Cycle { key, gaps, events, what, hint }
+    }
+
+    /// The mean time of one turn, in nanoseconds (each gap counted as
+    /// written: 0 when every gap is 0 on average).
+    pub fn mean_turn(&self) -> f64 {
+        self.gaps.iter().map(Distribution::mean_nanos).sum()
+    }
+
+    /// The mean time of one turn as the engine runs it, in nanoseconds:
+    /// each gap at least 1 ns ([`Context::after`](crate::engine::Context::after)).
+    pub fn shortest_mean_turn(&self) -> f64 {
+        self.gaps.iter().map(|gap| gap.mean_nanos().max(1.0)).sum()
+    }
+
+    /// The gaps, as the message names them.
+    fn reported(&self) -> String {
+        let gaps: Vec<String> = self.gaps.iter().map(ToString::to_string).collect();
+        gaps.join(" + ")
+    }
+}
+
+/// Every leaf of a TOML value, with its dotted key, in key order.
+fn flatten(key: String, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (name, inner) in table {
+                let dotted = if key.is_empty() { name.clone() } else { format!("{key}.{name}") };
+                flatten(dotted, inner, out);
+            }
+        }
+        toml::Value::String(s) => out.push((key, s.clone())),
+        other => out.push((key, other.to_string())),
     }
 }
 

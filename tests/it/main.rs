@@ -3,20 +3,27 @@
 mod bad_scenarios;
 mod compare_profiles;
 mod determinism;
+mod events_budget;
 mod exit_status_paths;
 mod gvisor_rows;
 mod gvisor_scenarios;
+mod interrupts;
 mod invariants;
 mod kernel_harness;
 mod kernel_variants;
 mod memory_guard;
+mod memory_limits;
 mod models;
+mod output_lock;
+mod refused_gaps;
 mod replay_scripts;
 mod results;
+mod run_identity;
 mod scenarios;
 mod seed_api;
 mod seed_model;
 mod seed_rules_api;
+mod start_population;
 
 use procsim::check::{Inconsistency, check};
 use procsim::io::script::Script;
@@ -24,7 +31,8 @@ use procsim::replay::replay_observed;
 use procsim::semantics::Semantics;
 use proptest::test_runner::{Config, RngSeed};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The property tests' configuration: `cases` cases drawn from a fixed seed,
 /// so that every run of the suite, on any machine, tries the same ones. Set
@@ -59,6 +67,35 @@ pub fn scratch(name: &str) -> PathBuf {
 /// Runs the `procsim` binary with `args` in `dir`.
 pub fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_procsim")).args(args).current_dir(dir).output().expect("procsim runs")
+}
+
+/// Runs the `procsim` binary with `args` in `dir`, killing it if it has not
+/// ended within `limit` (its output then has no exit code): a run that would
+/// never end fails its test rather than hanging it.
+pub fn cli_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_procsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("procsim runs");
+    // Read the pipes as the child writes, so that it never blocks on a full one.
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).map(|_| bytes)
+        })
+    };
+    let (out, err) = (read(Box::new(stdout)), read(Box::new(stderr)));
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    Output { status, stdout: out.join().unwrap().unwrap(), stderr: err.join().unwrap().unwrap() }
 }
 
 /// The repository's `scenarios/` directory.

@@ -42,7 +42,9 @@ fn a_run_that_outgrows_its_limit_stops_with_its_tables_so_far() {
     let rows: Vec<Vec<&str>> = metrics.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 1 + 3, "the header and the three ticks run, the last the one that outgrew the limit");
     assert!(rows.iter().all(|r| r.len() == rows[0].len()));
-    assert_eq!((rows[3][0], rows[3][1]), ("300000", "311"));
+    assert_eq!((rows[3][1], rows[3][2]), ("300000", "311"));
+    let run = std::fs::read_to_string(dir.join("out/run.csv")).unwrap();
+    assert!(run.lines().nth(1).unwrap().contains(",stopped-by-guard,300000,250,10000000,"), "{run}");
 }
 
 #[test]
@@ -84,4 +86,58 @@ fn a_bench_refuses_a_population_the_memory_cannot_hold() {
     assert!(stderr.contains(" GiB this run may use"), "{stderr}");
     let table = std::fs::read_to_string(dir.join("s.csv")).unwrap();
     assert_eq!(table.lines().count(), 1, "the header alone");
+}
+
+#[test]
+fn the_guard_checks_inside_a_long_tick() {
+    // One tick of 10 ms holds 10 000 forks: the guard stops it inside, within
+    // a check's worth of events of the limit, not at its end.
+    let dir = scratch("guard-inside");
+    std::fs::write(dir.join("growing.toml"), GROWING.replace("tick = \"100us\"", "tick = \"10ms\"")).unwrap();
+    let output = cli(&dir, &["run", "growing.toml", "--max-processes", "2000", "--out", "out"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(stderr.contains(", inside a tick (its operations so far are written): "), "{stderr}");
+    let metrics = std::fs::read_to_string(dir.join("out/metrics.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = metrics.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2, "the header and the tick cut short");
+    let (time, live): (u64, u64) = (rows[1][1].parse().unwrap(), rows[1][2].parse().unwrap());
+    assert!(time < 10_000_000, "stopped at {time}ns, inside the tick");
+    assert!((2001..=2000 + 1024).contains(&live), "{live} processes: stopped at the first check past the limit");
+    let run = std::fs::read_to_string(dir.join("out/run.csv")).unwrap();
+    assert!(run.contains(&format!(",stopped-by-guard,{time},2000,")), "{run}");
+}
+
+/// A workload that queues `n` events far in the future and does nothing
+/// else: one process, and a long queue.
+struct Queuer(u64);
+
+impl procsim::engine::Workload for Queuer {
+    type Event = u64;
+    fn populate(&mut self, ctx: &mut procsim::engine::Context<'_, u64>) {
+        for i in 0..self.0 {
+            ctx.after(procsim::engine::SimDuration(1_000_000_000), 0, i);
+        }
+    }
+    fn apply(&mut self, _: u64, _: &mut procsim::engine::Context<'_, u64>) {}
+    fn react(&mut self, _: &mut procsim::engine::Context<'_, u64>) {}
+}
+
+#[test]
+fn queued_events_count_against_the_memory() {
+    use procsim::engine::{Limits, SimDuration, Simulation, Status, Stop};
+    use procsim::host::{MemoryGuard, MemoryLimit, Outgrown};
+    let guard = MemoryGuard::within(None, [(1 << 20, MemoryLimit::Available)]);
+    assert_eq!(guard.check(1), Ok(()), "init alone fits");
+    let machine = procsim::Machine::new(procsim::MachineConfig::default());
+    let limits = Limits { guard: Some(guard), ..Limits::none() };
+    let mut sim = Simulation::with_limits(machine, Queuer(100_000), SimDuration(1_000), SimDuration(10_000), limits);
+    assert!(sim.held_bytes() >= 100_000 * 8, "{} bytes queued", sim.held_bytes());
+    assert!(sim.advance().is_none(), "no tick starts");
+    let stopped = *sim.stopped().unwrap();
+    match stopped.reason {
+        Stop::Outgrown(Outgrown::Memory { processes: 1, other_bytes, .. }) => assert_eq!(other_bytes, sim.held_bytes()),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!((sim.end().status, sim.end().stopped_at.nanos()), (Status::StoppedByGuard, 0));
 }

@@ -35,10 +35,29 @@ fn the_tables_have_their_columns_and_rows() {
     let run: Vec<&str> = run.lines().collect();
     assert_eq!(run.len(), 2, "one header and one row");
     let columns: Vec<&str> = run[0].split(',').collect();
-    assert_eq!(&columns[..6], ["scenario", "seed", "procsim_version", "start_population", "duration_ns", "tick_ns"]);
+    assert_eq!(
+        &columns[..11],
+        [
+            "run_id",
+            "scenario",
+            "seed",
+            "procsim_version",
+            "start_population",
+            "duration_ns",
+            "tick_ns",
+            "status",
+            "stopped_at_ns",
+            "max_processes",
+            "max_events_per_tick"
+        ]
+    );
     assert!(columns.contains(&"shells.suspend") && columns.contains(&"calibration.mix.fork"));
-    assert!(run[1].starts_with("shells,1,"), "{}", run[1]);
-    assert!(run[1].contains(",2000000000,50000000,"), "the --duration override is the effective duration");
+    let (run_id, row) = run[1].split_once(',').unwrap();
+    assert!(row.starts_with("shells,1,"), "{}", run[1]);
+    assert!(
+        row.contains(",2000000000,50000000,complete,2000000000,,10000000,"),
+        "the --duration override is in effect"
+    );
 
     let metrics = read("metrics.csv");
     let header: Vec<&str> = metrics.lines().next().unwrap().split(',').collect();
@@ -48,12 +67,12 @@ fn the_tables_have_their_columns_and_rows() {
     assert!(header.contains(&"events_fork") && header.contains(&"errors_eperm") && header.contains(&"signals_hup"));
     assert_eq!(metrics.lines().count(), 1 + 40, "one row per 50 ms tick of 2 s");
     let last: Vec<&str> = metrics.lines().last().unwrap().split(',').collect();
-    assert_eq!(last[0], "2000000000");
+    assert_eq!((last[0], last[1]), (run_id, "2000000000"));
     assert_eq!(last.len(), header.len());
 
     let events = read("events.csv");
-    assert_eq!(events.lines().next().unwrap(), "time_ns,seq,kind,actor,target,group,signal,status");
-    assert!(events.lines().skip(1).all(|l| l.split(',').count() == 8));
+    assert_eq!(events.lines().next().unwrap(), "run_id,time_ns,seq,kind,actor,target,group,signal,status");
+    assert!(events.lines().skip(1).all(|l| l.split(',').count() == 9 && l.starts_with(run_id)));
 }
 
 #[test]

@@ -37,10 +37,16 @@ fn the_small_scenarios_run_a_while() {
 fn every_key_is_documented() {
     let readme = std::fs::read_to_string(scenarios().join("README.md")).unwrap();
     let scenario = Scenario::parse("keys.toml", "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n").unwrap();
-    let (columns, _) = procsim::io::tables::run_table(&scenario, 1);
+    let end = procsim::engine::RunEnd {
+        status: procsim::engine::Status::Complete,
+        stopped_at: procsim::engine::SimTime(1),
+        max_processes: None,
+        max_events_per_tick: 1,
+    };
+    let (columns, _) = procsim::io::tables::run_table(&scenario, 1, &end);
     // The parameters are the columns after the run's own (`shells.pipeline.min`
     // is documented as `shells.pipeline`, the services of containers as a table).
-    for key in columns.iter().skip(6) {
+    for key in columns.iter().skip(procsim::io::tables::RUN_COLUMNS.len()) {
         let documented = |k: &str| readme.contains(&format!("`{k}`"));
         let parent = key.rsplit_once('.').map_or("", |(p, _)| p);
         assert!(documented(key) || documented(parent), "`{key}` is not in scenarios/README.md");
