@@ -3,6 +3,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{load_scenario, positive_duration};
+use super::output::{self, out, outln};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use procsim::bench::parse_count;
 use procsim::engine::SimDuration;
@@ -16,9 +17,8 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The scenario file.
-    #[arg(default_value = "scenarios/default.toml")]
-    scenario: PathBuf,
+    /// The scenario file [default: the built-in `default`, scenarios/default.toml].
+    scenario: Option<PathBuf>,
     /// The seed, instead of the scenario's.
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     seed: Option<u64>,
@@ -44,15 +44,16 @@ pub struct RunArgs {
 /// second, and prints the summary. A run that would outgrow the machine does
 /// not start, or stops after the tick that outgrew it, with its tables so far.
 pub fn run(args: RunArgs, harness: &kernel::Options) -> Outcome {
-    let scenario = load_scenario(&args.scenario, args.seed, args.duration, args.semantics, harness)?;
+    let scenario = load_scenario(args.scenario.as_deref(), args.seed, args.duration, args.semantics, harness)?;
     let guard = MemoryGuard::new(args.max_processes)
         .map_err(|e| Exit::BadInput.error(format_args!("the memory guard: {e}")))?;
     if let Err(outgrown) = guard.check(scenario.start_processes()) {
         eprintln!("stopped before the start: {outgrown}");
         return Ok(Exit::Outgrown);
     }
-    let dir = args.out.unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}", scenario.name, scenario.seed)));
+    let dir = args.out.unwrap_or_else(|| output::default_run_dir(&scenario));
     let mut stopped = None;
+    let mut printed = Ok(());
     let written = Results::create(&dir, args.events).and_then(|mut results| {
         let started = Instant::now();
         let mut sim = scenario.simulation();
@@ -82,12 +83,13 @@ pub fn run(args: RunArgs, harness: &kernel::Options) -> Outcome {
         let ticking = started.elapsed() - setup;
         bar.finish_and_clear();
         results.finish(&scenario, sim.start_population())?;
-        println!("{} (seed {}): {} simulated", scenario.name, scenario.seed, scenario.duration);
-        print!("{}", summary.render(sim.start_population(), setup, ticking));
-        println!("{:<18} {}", "results", dir.display());
+        printed = outln!("{} (seed {}): {} simulated", scenario.name, scenario.seed, scenario.duration)
+            .and_then(|()| out!("{}", summary.render(sim.start_population(), setup, ticking)))
+            .and_then(|()| outln!("{:<18} {}", "results", dir.display()));
         Ok(())
     });
     written.map_err(|e| Exit::CannotWrite.error(e))?;
+    printed?;
     Ok(match stopped {
         Some((outgrown, time)) => {
             eprintln!("stopped after the tick that ended at {}ns: {outgrown}", time.nanos());

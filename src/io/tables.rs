@@ -1,8 +1,9 @@
 //! The columns of the result tables, and their rows.
 //!
-//! * `run.csv` — one row: the scenario, the seed, the version, the start
-//!   population, and every effective parameter (defaults included), one
-//!   column each, named by its dotted key;
+//! * `run.csv` — one row: the scenario, the seed, the version and the git
+//!   commit procsim was built from ([`crate::COMMIT`]), the start population,
+//!   and every effective parameter (defaults included), one column each,
+//!   named by its dotted key;
 //! * `metrics.csv` — one row per tick: the state at the end of the tick, and
 //!   counts of what happened during it;
 //! * `events.csv` — one row per operation performed.
@@ -83,6 +84,7 @@ pub fn run_table(scenario: &Scenario, start_population: u64) -> (Vec<String>, Ve
         ("scenario".to_owned(), scenario.name.clone()),
         ("seed".to_owned(), scenario.seed.to_string()),
         ("procsim_version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+        ("procsim_commit".to_owned(), crate::COMMIT.to_owned()),
         ("start_population".to_owned(), start_population.to_string()),
         ("duration_ns".to_owned(), nanos(scenario.duration)),
         ("tick_ns".to_owned(), nanos(scenario.tick)),

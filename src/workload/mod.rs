@@ -30,6 +30,7 @@ pub mod roles;
 pub mod scenario;
 pub mod service;
 pub mod shell;
+pub mod value;
 
 use crate::engine::{Context, Outcome, SimDuration, Target, Workload};
 use crate::machine::Waited;

@@ -1,6 +1,8 @@
 //! procsim's integration tests: one binary, one file per behaviour.
 
 mod bad_scenarios;
+mod closed_stdout;
+mod command_line;
 mod compare_profiles;
 mod determinism;
 mod exit_status_paths;
@@ -9,7 +11,9 @@ mod gvisor_scenarios;
 mod invariants;
 mod kernel_harness;
 mod kernel_variants;
+mod long_scripts;
 mod memory_guard;
+mod messages;
 mod models;
 mod replay_scripts;
 mod results;
@@ -23,8 +27,9 @@ use procsim::io::script::Script;
 use procsim::replay::replay_observed;
 use procsim::semantics::Semantics;
 use proptest::test_runner::{Config, RngSeed};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The property tests' configuration: `cases` cases drawn from a fixed seed,
 /// so that every run of the suite, on any machine, tries the same ones. Set
@@ -59,6 +64,25 @@ pub fn scratch(name: &str) -> PathBuf {
 /// Runs the `procsim` binary with `args` in `dir`.
 pub fn cli(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_procsim")).args(args).current_dir(dir).output().expect("procsim runs")
+}
+
+/// Runs the `procsim` binary with `args` in `dir`, `input` on its stdin and
+/// its stdout going to `stdout` (its stderr is captured, and its stdout too
+/// when `stdout` is piped).
+pub fn cli_with(dir: &Path, args: &[&str], input: &[u8], stdout: Stdio) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_procsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("procsim runs");
+    let mut stdin = child.stdin.take().expect("a stdin");
+    // A command that reads no stdin may have ended before this is written.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("procsim ends")
 }
 
 /// The repository's `scenarios/` directory.

@@ -35,7 +35,10 @@ fn the_tables_have_their_columns_and_rows() {
     let run: Vec<&str> = run.lines().collect();
     assert_eq!(run.len(), 2, "one header and one row");
     let columns: Vec<&str> = run[0].split(',').collect();
-    assert_eq!(&columns[..6], ["scenario", "seed", "procsim_version", "start_population", "duration_ns", "tick_ns"]);
+    assert_eq!(
+        &columns[..7],
+        ["scenario", "seed", "procsim_version", "procsim_commit", "start_population", "duration_ns", "tick_ns"]
+    );
     assert!(columns.contains(&"shells.suspend") && columns.contains(&"calibration.mix.fork"));
     assert!(run[1].starts_with("shells,1,"), "{}", run[1]);
     assert!(run[1].contains(",2000000000,50000000,"), "the --duration override is the effective duration");
