@@ -15,6 +15,7 @@ mod long_scripts;
 mod memory_guard;
 mod messages;
 mod models;
+mod readme_r_example;
 mod replay_scripts;
 mod results;
 mod scenarios;
