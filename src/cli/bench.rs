@@ -81,9 +81,10 @@ pub fn bench(args: BenchArgs) -> Outcome {
     outputs.extend(args.svg.as_deref());
     check_writable(&outputs)?;
     if !chosen {
+        // The tables go to results/ by default (the chart, only where --svg says).
         let name = |p: &Path| p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        let names: Vec<String> = outputs.iter().map(|p| name(p)).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let names = [Some(name(&out)), args.floor.then(|| name(&floor_out))];
+        let names: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
         output::note_replacing(out.parent().unwrap_or(Path::new("")), &names);
     }
     let (mut guard, platform) = MemoryGuard::new(args.max_processes)
