@@ -32,7 +32,8 @@ impl PartialFile {
     /// temporary file created and removed. The file itself is left alone.
     pub fn check(path: &Path) -> io::Result<()> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot create its folder {}: {e}", dir.display())))?;
         }
         if path.is_dir() {
             return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a folder, not a file"));

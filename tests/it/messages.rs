@@ -235,10 +235,13 @@ fn bench_checks_where_it_writes_before_it_measures() {
     std::fs::write(dir.join("a-file"), "").unwrap();
     std::fs::create_dir(dir.join("a-folder")).unwrap();
     for (args, want) in [
-        (&["bench", "--quick", "--sizes", "1e4", "--out", "a-file/scaling.csv"][..], "error: a-file/scaling.csv: "),
+        (
+            &["bench", "--quick", "--sizes", "1e4", "--out", "a-file/scaling.csv"][..],
+            "error: a-file/scaling.csv: cannot create its folder a-file: ",
+        ),
         (
             &["bench", "--quick", "--sizes", "1e4", "--out", "ok/scaling.csv", "--svg", "a-file/chart.svg"],
-            "error: a-file/chart.svg: ",
+            "error: a-file/chart.svg: cannot create its folder a-file: ",
         ),
         (
             &["bench", "--quick", "--sizes", "1e4", "--out", "ok/scaling.csv", "--floor", "--svg", "a-folder"],
