@@ -171,3 +171,8 @@ pub mod systems;
 pub mod workload;
 
 pub use machine::{Machine, MachineConfig};
+
+/// The git commit procsim was built from: its full hash, with `-dirty` when
+/// the sources built differed from it, or `unknown` when built outside git
+/// (`build.rs`). `procsim --version` shows it, and `run.csv` records it.
+pub const COMMIT: &str = env!("PROCSIM_COMMIT");

@@ -4,7 +4,9 @@
 use criterion::Criterion;
 use std::time::Duration;
 
-/// The populations the hot worlds are built to, one criterion group each.
+/// The populations the hot worlds are built to, one criterion group each (not
+/// every bench builds hot worlds).
+#[allow(dead_code)]
 pub const SCALES: [u32; 3] = [10_000, 100_000, 1_000_000];
 
 /// Criterion with few samples, each measured for `measurement`: a hot

@@ -23,7 +23,12 @@ const ROUND: u64 = 10_000;
 
 /// The name of a benchmark group at a scale: `1_000_000_processes`.
 pub fn scale_name(population: u32) -> String {
-    let digits = population.to_string();
+    scale_of(population.into(), "processes")
+}
+
+/// The name of a benchmark group of `n` things: `1_000_000_lines`.
+pub fn scale_of(n: u64, unit: &str) -> String {
+    let digits = n.to_string();
     let mut name = String::new();
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -31,7 +36,7 @@ pub fn scale_name(population: u32) -> String {
         }
         name.push(digit);
     }
-    name + "_processes"
+    format!("{name}_{unit}")
 }
 
 /// A machine built by the calibration workload.
@@ -172,6 +177,7 @@ mod tests {
         assert_eq!(scale_name(10_000), "10_000_processes");
         assert_eq!(scale_name(1_000_000), "1_000_000_processes");
         assert_eq!(scale_name(100), "100_processes");
+        assert_eq!(scale_of(1_000_000, "lines"), "1_000_000_lines");
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::host::{HostError, MemoryGuard, Outgrown};
 use crate::io::results::ResultsError;
 use floor::FloorRun;
 use isolated::Job;
+use std::ops::ControlFlow;
 use std::time::Duration;
 use table::ScalingRow;
 
@@ -108,6 +109,9 @@ pub enum BenchError {
     Kernel(#[source] std::io::Error),
     #[error(transparent)]
     Write(#[from] ResultsError),
+    /// The caller asked to stop (its progress said [`ControlFlow::Break`]).
+    #[error("stopped by the caller")]
+    Stopped,
 }
 
 /// A measurement as soon as it is made.
@@ -132,9 +136,14 @@ pub struct BenchReport {
 
 /// Runs the measurements of `config` within `guard` — the kernel, the
 /// floor, then the populations in order — telling `progress` of each as it
-/// is made. The guard learns each population's cost per process, and
-/// refuses a population it estimates would not fit.
-pub fn run(config: &BenchConfig, guard: &mut MemoryGuard, mut progress: impl FnMut(Progress<'_>)) -> BenchReport {
+/// is made; `progress` may stop the run ([`BenchError::Stopped`]). The guard
+/// learns each population's cost per process, and refuses a population it
+/// estimates would not fit.
+pub fn run(
+    config: &BenchConfig,
+    guard: &mut MemoryGuard,
+    mut progress: impl FnMut(Progress<'_>) -> ControlFlow<()>,
+) -> BenchReport {
     let mut report = BenchReport::default();
     report.stopped = measure(config, guard, &mut report, &mut progress).err();
     report
@@ -144,19 +153,23 @@ fn measure(
     config: &BenchConfig,
     guard: &mut MemoryGuard,
     report: &mut BenchReport,
-    progress: &mut impl FnMut(Progress<'_>),
+    progress: &mut impl FnMut(Progress<'_>) -> ControlFlow<()>,
 ) -> Result<(), BenchError> {
+    let mut tell = |p: Progress<'_>| match progress(p) {
+        ControlFlow::Continue(()) => Ok(()),
+        ControlFlow::Break(()) => Err(BenchError::Stopped),
+    };
     if let Some(duration) = config.kernel {
         let per_s = kernel::fork_exit_wait_per_s(duration)?;
         report.kernel_per_s = Some(per_s);
-        progress(Progress::Kernel(per_s));
+        tell(Progress::Kernel(per_s))?;
     }
     let floor_sizes = config.sizes.iter().filter(|&&n| config.floor && n <= FLOOR_MAX);
     for &entities in floor_sizes {
         for components in 0..=floor::MAX_COMPONENTS {
             let run: FloorRun = Job::Floor { entities: u64::from(entities), components }.in_fresh_process()?;
-            progress(Progress::Floor(&run));
             report.floor.push(run);
+            tell(Progress::Floor(&run))?;
         }
     }
     for &population in &config.sizes {
@@ -166,8 +179,8 @@ fn measure(
         let run = population::median(&runs).expect("at least one run");
         guard.learn(run.population, run.bytes_per_process().ceil() as u64);
         let row = ScalingRow { run, kernel_per_s: report.kernel_per_s };
-        progress(Progress::Population(&row));
         report.rows.push(row);
+        tell(Progress::Population(report.rows.last().expect("just pushed")))?;
     }
     Ok(())
 }

@@ -2,11 +2,14 @@
 //! runs one of its measurements in a fresh process.
 
 use super::exit::{Exit, Outcome};
+use super::output::{self, out, outln};
 use procsim::bench::isolated;
 use procsim::bench::{BenchConfig, BenchError, Progress, chart, parse_count, table};
 use procsim::host::MemoryGuard;
 use procsim::host::platform::Platform;
-use std::path::PathBuf;
+use procsim::io::partial::PartialFile;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -40,9 +43,22 @@ pub struct BenchArgs {
     max_processes: Option<u64>,
 }
 
-/// A population on the command line: a count that fits a `u32`.
+/// A population on the command line: a count from 1 that fits a `u32`.
 fn population(text: &str) -> Result<u32, String> {
-    u32::try_from(parse_count(text)?).map_err(|_| format!("`{text}` is more than {} processes", u32::MAX))
+    match parse_count(text)? {
+        0 => Err("a population is at least 1 process".to_owned()),
+        n => u32::try_from(n).map_err(|_| format!("`{text}` is more than {} processes", u32::MAX)),
+    }
+}
+
+/// Whether the files the bench will write can be written, before it spends
+/// minutes measuring: each one's folder is created, and a file beside it
+/// (its temporary name, `NAME.partial`) created and removed.
+fn check_writable(paths: &[&Path]) -> Outcome<()> {
+    for path in paths {
+        PartialFile::check(path).map_err(|e| Exit::CannotWrite.error(format_args!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }
 
 /// Prints each measurement as it is made, then writes the tables (and the
@@ -55,35 +71,60 @@ pub fn bench(args: BenchArgs) -> Outcome {
     };
     config.sizes = args.sizes.unwrap_or(config.sizes);
     config.runs = args.runs.unwrap_or(config.runs);
+    let chosen = args.out.is_some();
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(if args.quick { "results/scaling-quick.csv" } else { "results/scaling.csv" }));
+    let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
+    let mut outputs = vec![out.as_path()];
+    outputs.extend(args.floor.then_some(floor_out.as_path()));
+    outputs.extend(args.svg.as_deref());
+    check_writable(&outputs)?;
+    if !chosen {
+        // The tables go to results/ by default (the chart, only where --svg says).
+        let name = |p: &Path| p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let names = [Some(name(&out)), args.floor.then(|| name(&floor_out))];
+        let names: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+        output::note_replacing(out.parent().unwrap_or(Path::new("")), &names);
+    }
     let (mut guard, platform) = MemoryGuard::new(args.max_processes)
         .and_then(|g| Ok((g, Platform::now()?)))
         .map_err(|e| Exit::MeasurementFailed.error(e))?;
-    println!("machine: {platform}");
+    outln!("machine: {platform}")?;
     let (mut floor_shown, mut rows_shown) = (false, false);
-    let report = procsim::bench::run(&config, &mut guard, |progress| match progress {
-        Progress::Kernel(per_s) => println!("kernel: {per_s:.0} fork+_exit+waitpid per second"),
-        Progress::Floor(run) => {
-            if !std::mem::replace(&mut floor_shown, true) {
-                println!("\nbevy_ecs alone:\n{}", table::floor_header());
+    let mut printed = Ok(());
+    let report = procsim::bench::run(&config, &mut guard, |progress| {
+        printed = match progress {
+            Progress::Kernel(per_s) => outln!("kernel: {per_s:.0} fork+_exit+waitpid per second"),
+            Progress::Floor(run) => {
+                let header = if std::mem::replace(&mut floor_shown, true) {
+                    String::new()
+                } else {
+                    format!("\nbevy_ecs alone:\n{}\n", table::floor_header())
+                };
+                outln!("{header}{}", table::floor_line(run))
             }
-            println!("{}", table::floor_line(run));
-        }
-        Progress::Population(row) => {
-            if !std::mem::replace(&mut rows_shown, true) {
-                let runs = if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
-                println!("\ncalibration, {} events a population{runs}:\n{}", config.events, table::scaling_header());
+            Progress::Population(row) => {
+                let header = if std::mem::replace(&mut rows_shown, true) {
+                    String::new()
+                } else {
+                    let runs =
+                        if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
+                    format!(
+                        "\ncalibration, {} events a population{runs}:\n{}\n",
+                        config.events,
+                        table::scaling_header()
+                    )
+                };
+                outln!("{header}{}", table::scaling_line(row))
             }
-            println!("{}", table::scaling_line(row));
-        }
+        };
+        if printed.is_ok() { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
     });
-    if let Ok(now) = Platform::now() {
-        println!("load at the end: {:.2}", now.load);
+    if let (Ok(now), Ok(())) = (Platform::now(), printed) {
+        printed = outln!("load at the end: {:.2}", now.load);
     }
-    let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
-    let mut written = table::write_scaling(&out, &report.rows).map(|()| println!("\ntable: {}", out.display()));
+    let mut written = table::write_scaling(&out, &report.rows);
     if !report.floor.is_empty() {
         written = written.and_then(|()| table::write_floor(&floor_out, &report.floor));
     }
@@ -94,8 +135,10 @@ pub fn bench(args: BenchArgs) -> Outcome {
         written = written.and_then(|()| procsim::io::results::write_whole(path, svg.as_bytes()));
     }
     written.map_err(|e| Exit::CannotWrite.error(e))?;
+    printed?;
+    outln!("\ntable: {}", out.display())?;
     Ok(match report.stopped {
-        None => Exit::Success,
+        None | Some(BenchError::Stopped) => Exit::Success,
         Some(e @ BenchError::Outgrown(_)) => {
             eprintln!("{e}");
             Exit::Outgrown
@@ -111,6 +154,6 @@ pub fn measure() -> Outcome {
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut request)
         .map_err(|e| Exit::MeasurementFailed.error(format_args!("reading the job: {e}")))?;
     let reply = isolated::serve(&request).map_err(|e| Exit::MeasurementFailed.error(e))?;
-    print!("{reply}");
+    out!("{reply}")?;
     Ok(Exit::Success)
 }

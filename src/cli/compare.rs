@@ -3,6 +3,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{Case, Scripts, load_cases, load_scenario, positive_duration, resolve};
+use super::output::{self, out, outln};
 use procsim::compare::Summary;
 use procsim::engine::SimDuration;
 use procsim::harness;
@@ -41,31 +42,35 @@ pub fn compare(args: CompareArgs, harness: &harness::Options) -> Outcome {
     if let [path] = scripts.paths.as_slice()
         && path.extension().is_some_and(|e| e == "toml")
     {
-        let scenario = load_scenario(path, scripts.seed, args.duration, None, harness)?;
-        println!(
+        let scenario = load_scenario(Some(path), scripts.seed, args.duration, None, harness)?;
+        outln!(
             "{} (seed {}): {} under {base}, replayed under {against}{same}",
-            scenario.name, scenario.seed, scenario.duration
-        );
+            scenario.name,
+            scenario.seed,
+            scenario.duration
+        )?;
         let report = procsim::compare::scenario::compare(&scenario, base, against);
         let dir = args.out.unwrap_or_else(|| {
-            PathBuf::from(format!("results/{}-seed{}-{base}-vs-{against}", scenario.name, scenario.seed))
+            let dir = PathBuf::from(format!("results/{}-seed{}-{base}-vs-{against}", scenario.name, scenario.seed));
+            output::note_replacing(&dir, &["divergences.csv"]);
+            dir
         });
-        print!("{report}");
         report.write(&dir).map_err(|e| Exit::CannotWrite.error(e))?;
-        println!("{:<18} {}", "divergences", dir.join("divergences.csv").display());
+        out!("{report}")?;
+        outln!("{:<18} {}", "divergences", dir.join("divergences.csv").display())?;
         return Ok(Exit::Success);
     }
     let cases = load_cases(&scripts)?;
-    println!("replaying under {base}, then under {against}{same}");
+    outln!("replaying under {base}, then under {against}{same}")?;
     let mut summary = Summary::default();
     for Case { name, script, .. } in &cases {
         let comparison = procsim::compare::compare(script, base.semantics(), against.semantics(), scripts.level);
         if !comparison.differences.is_empty() {
-            println!("== {name}: {} lines differ ({base}, then {against})", comparison.differing_lines());
-            print!("{comparison}");
+            outln!("== {name}: {} lines differ ({base}, then {against})", comparison.differing_lines())?;
+            out!("{comparison}")?;
         }
         summary.add(name, &comparison);
     }
-    print!("{summary}");
+    out!("{summary}")?;
     Ok(Exit::Success)
 }

@@ -2,6 +2,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{Case, Scripts, load_cases, resolve};
+use super::output::outln;
 use procsim::harness;
 use procsim::semantics::Requested;
 use std::path::PathBuf;
@@ -26,23 +27,23 @@ pub fn conform(args: ConformArgs, harness: &harness::Options) -> Outcome {
     let cases = load_cases(&args.scripts)?;
     let spec = resolve(args.semantics, harness)?;
     let host = if args.semantics == Requested::Host { " (host)" } else { "" };
-    println!("semantics: {spec}{host}");
+    outln!("semantics: {spec}{host}")?;
     let (mut passed, mut failed) = (0, 0);
     for Case { name, text, script } in &cases {
         let comparison = procsim::conform::compare(script, spec.semantics(), args.scripts.level, harness)
             .map_err(|e| Exit::NoHarness.error(format_args!("{name}: {e}")))?;
         if comparison.agrees {
             passed += 1;
-            println!("pass {name}");
+            outln!("pass {name}")?;
         } else {
             failed += 1;
             let file = name.rsplit('/').next().unwrap_or(name).trim_end_matches(".ops").replace(' ', "-");
             match comparison.save(&args.failures, &file, text) {
-                Ok(base) => println!("FAIL {name} (saved as {}.*)", base.display()),
-                Err(e) => println!("FAIL {name} (not saved: {e})"),
+                Ok(base) => outln!("FAIL {name} (saved as {}.*)", base.display())?,
+                Err(e) => outln!("FAIL {name} (not saved: {e})")?,
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed")?;
     Ok(if failed > 0 { Exit::Mismatch } else { Exit::Success })
 }

@@ -3,6 +3,7 @@
 //! lists them; scripts and CI branch on them.
 
 use std::fmt::Display;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// How a command ended.
@@ -33,6 +34,9 @@ pub enum Exit {
     /// 143 (128 + SIGTERM): a run stopped on SIGTERM; its results so far are
     /// written.
     Terminated,
+    /// 0: stdout was closed by its reader (`procsim … | head -1`): the
+    /// command stopped there, quietly ([`super::output`] says why 0).
+    Closed,
 }
 
 impl Exit {
@@ -48,12 +52,15 @@ impl Exit {
             Exit::MeasurementFailed => 7,
             Exit::Interrupted => 130,
             Exit::Terminated => 143,
+            Exit::Closed => 0,
         }
     }
 
-    /// Prints `error: MESSAGE` on stderr and gives this exit.
+    /// Prints `error: MESSAGE` on stderr and gives this exit. (A stderr
+    /// that cannot be written leaves no one to tell: the exit code still
+    /// says it.)
     pub fn error(self, message: impl Display) -> Exit {
-        eprintln!("error: {message}");
+        let _ = writeln!(std::io::stderr(), "error: {message}");
         self
     }
 }

@@ -8,6 +8,7 @@ use procsim::harness;
 use procsim::io::generate::random_script;
 use procsim::io::report::Level;
 use procsim::io::script::Script;
+use procsim::io::text;
 use procsim::probe::{self, ProbeError};
 use procsim::semantics::{Requested, Spec};
 use procsim::workload::Scenario;
@@ -50,16 +51,24 @@ pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
     }
 }
 
-/// Reads a script file (`-` is stdin) and parses it.
+/// Reads a script file (`-` is stdin) and parses it; an error names the
+/// file and the line (`-:N:` for stdin).
 pub fn load_script(path: &Path) -> Outcome<Script> {
-    let text = if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map(|_| text)
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
     } else {
-        std::fs::read_to_string(path)
+        std::fs::read(path)
     };
-    let text = text.map_err(|e| Exit::BadInput.error(format_args!("{}: {e}", path.display())))?;
-    Script::parse(&text).map_err(|e| Exit::BadInput.error(e))
+    let name = path.display().to_string();
+    let bytes = bytes.map_err(|e| Exit::BadInput.error(format_args!("{name}: {e}")))?;
+    let text = script_text(&name, bytes)?;
+    Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))
+}
+
+/// The text of the script `name`: its bytes, if they are UTF-8.
+fn script_text(name: &str, bytes: Vec<u8>) -> Outcome<String> {
+    text::utf8(bytes).map_err(|e| Exit::BadInput.error(format_args!("{name}:{}: {e}", e.line)))
 }
 
 /// The `.ops` files named, and those directly in the folders named, sorted
@@ -90,17 +99,19 @@ pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
     }
     let mut texts = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        texts.push((path.display().to_string(), text));
+        let name = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| fail(format!("{name}: {e}")))?;
+        let text = script_text(&name, bytes)?;
+        texts.push((name, text));
     }
     for seed in (0..scripts.random.unwrap_or(0)).map(|i| scripts.seed.unwrap_or(1) + i) {
         texts.push((format!("random seed {seed}"), random_script(seed, scripts.ops)));
     }
     texts
         .into_iter()
-        .map(|(name, text)| match Script::parse(&text) {
+        .map(|(name, text)| match Script::parse_named(&name, &text) {
             Ok(script) => Ok(Case { name, text, script }),
-            Err(e) => Err(fail(format!("{name}: {e}"))),
+            Err(e) => Err(fail(e.to_string())),
         })
         .collect()
 }
@@ -121,16 +132,21 @@ pub fn resolve(requested: Requested, harness: &harness::Options) -> Outcome<Spec
     }
 }
 
-/// Reads a scenario, with the seed, duration and semantics given instead of
-/// its own, and `host` resolved.
+/// Reads a scenario — the file named, or the default one built into the
+/// binary — with the seed, duration and semantics given instead of its own,
+/// and `host` resolved.
 pub fn load_scenario(
-    path: &Path,
+    path: Option<&Path>,
     seed: Option<u64>,
     duration: Option<SimDuration>,
     semantics: Option<Requested>,
     harness: &harness::Options,
 ) -> Outcome<Scenario> {
-    let mut scenario = Scenario::load(path).map_err(|e| Exit::BadInput.error(e))?;
+    let scenario = match path {
+        Some(path) => Scenario::load(path),
+        None => Scenario::builtin_default(),
+    };
+    let mut scenario = scenario.map_err(|e| Exit::BadInput.error(e))?;
     scenario.semantics = semantics.unwrap_or(scenario.semantics);
     scenario.resolve_host(|| resolve(Requested::Host, harness))?;
     scenario.seed = seed.unwrap_or(scenario.seed);

@@ -1,32 +1,66 @@
 //! The `procsim` command line: thin glue over the library. Each command is a
-//! file; `inputs` reads what they read, `exit` says how they end.
+//! file; `inputs` reads what they read, `output` prints what they print,
+//! `exit` says how they end.
 //!
-//! `procsim` with no subcommand is `procsim run`: it runs
-//! `scenarios/default.toml` and writes its tables to
-//! `results/<scenario>-seed<N>/`.
+//! `procsim` with no subcommand is `procsim run`: it runs the default
+//! scenario (`scenarios/default.toml`, built into the binary, so that it
+//! runs from any folder) and writes its tables to
+//! `results/<scenario>-seed<N>/`. So the first argument that is neither an
+//! option nor an option's value is either a scenario or a subcommand: it is a
+//! subcommand when it names one, or when it is neither an existing file nor a
+//! name ending in `.toml` — so that a mistyped subcommand (`procsim replya
+//! x.ops`) gets clap's "a similar subcommand exists", not a missing file.
 
 mod bench;
 mod compare;
 mod conform;
 mod exit;
 mod inputs;
+mod output;
 mod probe;
 mod replay;
 mod run;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use exit::Exit;
+use output::out;
 use procsim::bench::isolated;
 use procsim::harness::{self, ExitStatusRequest};
+use std::ffi::{OsStr, OsString};
+use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 
+/// `procsim --version`: the version and the commit it was built from.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PROCSIM_COMMIT"), ")");
+
+/// The command line when its first word is a scenario, or absent: `procsim
+/// [SCENARIO] [run's options]`, or a subcommand after options.
 #[derive(Parser)]
-#[command(name = "procsim", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "procsim", version = VERSION, about, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     #[command(flatten)]
     run: run::RunArgs,
+    #[command(flatten)]
+    global: Global,
+}
+
+/// The command line when its first word is a subcommand, or what must have
+/// meant one.
+#[derive(Parser)]
+#[command(name = "procsim", version = VERSION, about)]
+struct CommandLine {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    global: Global,
+}
+
+/// The options of every command.
+#[derive(clap::Args)]
+struct Global {
     /// How the kernel harness learns the exit status of processes the kernel reaps by itself:
     /// `pidfd` (Linux 6.15 or later), `connector` (the process events connector; root), or
     /// `auto` (the pidfd where it works, else the connector).
@@ -64,18 +98,77 @@ enum Command {
 
 /// Parses the command line, runs the command, and gives its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let harness = harness::Options { exit_status: cli.exit_status };
-    let outcome = match cli.command {
-        None => run::run(cli.run, &harness),
-        Some(Command::Run(args)) => run::run(args, &harness),
-        Some(Command::Replay(args)) => replay::replay(args, &harness),
-        Some(Command::Kernel(args)) => replay::kernel(args, &harness),
-        Some(Command::Conform(args)) => conform::conform(args, &harness),
-        Some(Command::Probe(args)) => probe::probe(args, &harness),
-        Some(Command::Compare(args)) => compare::compare(args, &harness),
-        Some(Command::Bench(args)) => bench::bench(args),
-        Some(Command::Measure) => bench::measure(),
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let parsed = if first_word(&Cli::command(), &args).is_some_and(is_subcommand) {
+        CommandLine::try_parse_from(&args).map(|c| (c.command, c.global))
+    } else {
+        Cli::try_parse_from(&args).map(|c| (c.command.unwrap_or(Command::Run(c.run)), c.global))
+    };
+    let (command, global) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return clap_exit(&e),
+    };
+    let harness = harness::Options { exit_status: global.exit_status };
+    let outcome = match command {
+        Command::Run(args) => run::run(args, &harness),
+        Command::Replay(args) => replay::replay(args, &harness),
+        Command::Kernel(args) => replay::kernel(args, &harness),
+        Command::Conform(args) => conform::conform(args, &harness),
+        Command::Probe(args) => probe::probe(args, &harness),
+        Command::Compare(args) => compare::compare(args, &harness),
+        Command::Bench(args) => bench::bench(args),
+        Command::Measure => bench::measure(),
     };
     outcome.unwrap_or_else(|exit: Exit| exit).into()
+}
+
+/// The first argument that is neither an option nor the value of one (the
+/// options `command` knows say which take a value).
+fn first_word<'a>(command: &clap::Command, args: &'a [OsString]) -> Option<&'a OsStr> {
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy();
+        let value_follows = if text == "--" {
+            return rest.next().map(OsString::as_os_str);
+        } else if let Some(long) = text.strip_prefix("--") {
+            !long.contains('=') && command.get_arguments().any(|a| a.get_long() == Some(long) && takes_value(a))
+        } else if let Some(short) = text.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let (first, attached) = (chars.next(), chars.next().is_some());
+            !attached && command.get_arguments().any(|a| a.get_short() == first && takes_value(a))
+        } else {
+            return Some(arg);
+        };
+        if value_follows {
+            rest.next();
+        }
+    }
+    None
+}
+
+/// Whether the first word of the command line is a subcommand: one that
+/// exists, or a word that is not a scenario — not an existing file, and not
+/// a name ending in `.toml`.
+fn is_subcommand(word: &OsStr) -> bool {
+    let command = CommandLine::command();
+    let named = command.get_subcommands().any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word));
+    let path = Path::new(word);
+    let scenario = (path.exists() && !path.is_dir()) || path.extension().is_some_and(|e| e == "toml");
+    named || word == "help" || !scenario
+}
+
+/// Ends as clap would on a command line it refused, or on `--help` and
+/// `--version`: those print on stdout, through [`output`] when it is not a
+/// terminal, so that `procsim --help | head -1` ends quietly too.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(Exit::BadInput.code());
+    if e.use_stderr() || std::io::stdout().is_terminal() {
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    match out!("{}", e.render()) {
+        Ok(()) => ExitCode::from(code),
+        Err(exit) => exit.into(),
+    }
 }

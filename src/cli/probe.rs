@@ -1,6 +1,7 @@
 //! `procsim probe`: which Linux the running kernel is.
 
 use super::exit::{Exit, Outcome};
+use super::output::{out, outln};
 use procsim::harness;
 use procsim::probe;
 use std::path::PathBuf;
@@ -45,9 +46,9 @@ pub fn probe(args: ProbeArgs, harness: &harness::Options) -> Outcome {
         None => probe::probe(harness),
     };
     if args.json {
-        println!("{}", findings.to_json());
+        outln!("{}", findings.to_json())?;
     } else {
-        print!("{findings}");
+        out!("{findings}")?;
     }
     Ok(match (&findings.harness, findings.spec()) {
         (Some(Err(_)), _) => Exit::NoHarness,

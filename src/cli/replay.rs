@@ -3,6 +3,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{load_script, resolve};
+use super::output::out;
 use procsim::harness;
 use procsim::io::report::Report;
 use procsim::io::script::Script;
@@ -26,16 +27,16 @@ pub struct KernelArgs {
 }
 
 /// Prints a report; exit 3 when the script stopped at an invalid operation.
-fn print(report: &Report, script: &Script) -> Exit {
-    print!("{}", report.render(script));
-    if report.invalid.is_some() { Exit::InvalidOperation } else { Exit::Success }
+fn print(report: &Report, script: &Script) -> Outcome {
+    out!("{}", report.render(script))?;
+    Ok(if report.invalid.is_some() { Exit::InvalidOperation } else { Exit::Success })
 }
 
 /// `procsim replay`: the simulator's report.
 pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
     let script = load_script(&args.file)?;
     let spec = resolve(args.semantics, harness)?;
-    Ok(print(&procsim::replay::replay_with(&script, spec.semantics()), &script))
+    print(&procsim::replay::replay_with(&script, spec.semantics()), &script)
 }
 
 /// `procsim kernel`: the real kernel's report; exit 4 when the harness
@@ -43,5 +44,5 @@ pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
 pub fn kernel(args: KernelArgs, harness: &harness::Options) -> Outcome {
     let script = load_script(&args.file)?;
     let report = harness::run_with(&script, harness).map_err(|e| Exit::NoHarness.error(e))?;
-    Ok(print(&report, &script))
+    print(&report, &script)
 }

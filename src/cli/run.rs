@@ -3,6 +3,7 @@
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{load_scenario, positive_duration};
+use super::output::{self, out, outln};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use procsim::bench::parse_count;
 use procsim::engine::stop::{DEFAULT_MAX_EVENTS_PER_TICK, SIGINT, SIGTERM};
@@ -17,9 +18,8 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The scenario file.
-    #[arg(default_value = "scenarios/default.toml")]
-    scenario: PathBuf,
+    /// The scenario file [default: the built-in `default`, scenarios/default.toml].
+    scenario: Option<PathBuf>,
     /// The seed, instead of the scenario's.
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     seed: Option<u64>,
@@ -51,13 +51,13 @@ pub struct RunArgs {
 /// receives SIGINT or SIGTERM stops (inside the tick or after it), and writes
 /// its tables so far, marked with how it ended.
 pub fn run(args: RunArgs, harness: &harness::Options) -> Outcome {
-    let scenario = load_scenario(&args.scenario, args.seed, args.duration, args.semantics, harness)?;
+    let scenario = load_scenario(args.scenario.as_deref(), args.seed, args.duration, args.semantics, harness)?;
     if args.max_events_per_tick == 0 {
         return Err(Exit::BadInput.error("--max-events-per-tick: a tick may carry at least 1 event"));
     }
-    scenario
-        .check_budget(&args.scenario.display().to_string(), args.max_events_per_tick)
-        .map_err(|e| Exit::BadInput.error(e))?;
+    let file =
+        args.scenario.as_ref().map_or_else(|| format!("{} (built in)", scenario.name), |p| p.display().to_string());
+    scenario.check_budget(&file, args.max_events_per_tick).map_err(|e| Exit::BadInput.error(e))?;
     let guard = MemoryGuard::new(args.max_processes)
         .map_err(|e| Exit::BadInput.error(format_args!("the memory guard: {e}")))?;
     if let Err(outgrown) = guard.check(scenario.start_processes()) {
@@ -70,7 +70,7 @@ pub fn run(args: RunArgs, harness: &harness::Options) -> Outcome {
     });
     let limits =
         Limits { max_events_per_tick: args.max_events_per_tick, guard: Some(guard), interrupt: Some(interrupt) };
-    let dir = args.out.unwrap_or_else(|| PathBuf::from(format!("results/{}-seed{}", scenario.name, scenario.seed)));
+    let dir = args.out.unwrap_or_else(|| output::default_run_dir(&scenario));
     let cannot_write = |e| Exit::CannotWrite.error(e);
     let mut results = Results::create(&dir, scenario.run_id(), args.events).map_err(cannot_write)?;
     for stale in results.stale() {
@@ -106,9 +106,9 @@ pub fn run(args: RunArgs, harness: &harness::Options) -> Outcome {
     bar.finish_and_clear();
     let end = sim.end();
     results.finish(&scenario, sim.start_population(), &end).map_err(cannot_write)?;
-    println!("{}", headline(&scenario.name, scenario.seed, scenario.duration, &end));
-    print!("{}", summary.render(sim.start_population(), setup, ticking));
-    println!("{:<18} {}", "results", dir.display());
+    outln!("{}", headline(&scenario.name, scenario.seed, scenario.duration, &end))?;
+    out!("{}", summary.render(sim.start_population(), setup, ticking))?;
+    outln!("{:<18} {}", "results", dir.display())?;
     let Some(stopped) = sim.stopped() else {
         return Ok(Exit::Success);
     };

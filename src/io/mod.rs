@@ -8,3 +8,4 @@ pub mod results;
 pub mod script;
 pub mod summary;
 pub mod tables;
+pub mod text;

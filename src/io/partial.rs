@@ -27,6 +27,21 @@ impl PartialFile {
         Ok(PartialFile { writer, temporary, path: path.to_owned() })
     }
 
+    /// Whether `path` could be written, checked before a long computation
+    /// whose result it is to hold: its folder is created if need be, and its
+    /// temporary file created and removed. The file itself is left alone.
+    pub fn check(path: &Path) -> io::Result<()> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot create its folder {}: {e}", dir.display())))?;
+        }
+        if path.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, "is a folder, not a file"));
+        }
+        let file = PartialFile::create(path)?;
+        std::fs::remove_file(&file.temporary)
+    }
+
     /// Flushes the file to disk and gives it its own name.
     pub fn commit(self) -> io::Result<()> {
         let file = self.writer.into_inner().map_err(io::IntoInnerError::into_error)?;

@@ -1,11 +1,15 @@
 //! The replay script (`.ops`, version 1): its syntax tree and its parser.
 //!
 //! A script is checked whole before anything runs, so that a malformed file prints
-//! nothing but one `error: line N: …` (exit 2). Labels are interned: label 0 is
+//! nothing but one `error: FILE:N: …` (exit 2). Labels are interned: label 0 is
 //! always `init`, and every other label gets the next index at the `fork` that
-//! creates it, so creation order is index order.
+//! creates it, so creation order is index order. Parsing takes time linear in
+//! the script's length (labels are looked up by hash). A byte-order mark at
+//! the start is skipped, as TOML skips it in a scenario.
 
 use crate::model::{Disposition, Signal};
+use bevy_platform::collections::HashMap;
+use bevy_platform::collections::hash_map::Entry;
 
 /// A process's label, interned: an index into [`Script::labels`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -118,30 +122,45 @@ pub struct Script {
     pub steps: Vec<Step>,
 }
 
-/// What is wrong with a script, and where.
+/// What is wrong with a script, and where: `FILE:N: message` when the
+/// script was parsed under a name ([`Script::parse_named`]), else
+/// `line N: message`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("{}{line}: {message}", file.as_ref().map_or_else(|| "line ".to_owned(), |f| format!("{f}:")))]
 pub struct ParseError {
+    /// The name of the script: its path, or `-` for standard input.
+    pub file: Option<String>,
     pub line: usize,
     pub message: String,
 }
 
+/// The byte-order mark some editors write at the start of a UTF-8 file.
+const BOM: char = '\u{feff}';
+
 impl Script {
-    /// Parses a whole script.
+    /// Parses a whole script; an error names its line.
     pub fn parse(text: &str) -> Result<Script, ParseError> {
-        let mut parser = Parser { labels: vec!["init".to_owned()] };
+        let mut parser = Parser::new();
         let mut steps = Vec::new();
-        for (index, raw) in text.lines().enumerate() {
+        let mut words = Vec::new();
+        for (index, raw) in text.strip_prefix(BOM).unwrap_or(text).lines().enumerate() {
             let line = index + 1;
             let content = raw.split('#').next().unwrap_or("");
-            let words: Vec<&str> = content.split([' ', '\t', '\r']).filter(|w| !w.is_empty()).collect();
+            words.clear();
+            words.extend(content.split([' ', '\t', '\r']).filter(|w| !w.is_empty()));
             if words.is_empty() {
                 continue;
             }
-            let op = parser.op(&words).map_err(|message| ParseError { line, message })?;
+            let op = parser.op(&words).map_err(|message| ParseError { file: None, line, message })?;
             steps.push(Step { line, op });
         }
         Ok(Script { labels: parser.labels, steps })
+    }
+
+    /// Parses a whole script called `file` (a path, or `-` for standard
+    /// input): an error names the file and the line, `FILE:N: …`.
+    pub fn parse_named(file: &str, text: &str) -> Result<Script, ParseError> {
+        Script::parse(text).map_err(|e| ParseError { file: Some(file.to_owned()), ..e })
     }
 
     /// The name of a label.
@@ -150,12 +169,20 @@ impl Script {
     }
 }
 
-struct Parser {
+/// The labels created so far, by index and by name.
+struct Parser<'a> {
     labels: Vec<String>,
+    index: HashMap<&'a str, Label>,
 }
 
-impl Parser {
-    fn op(&mut self, words: &[&str]) -> Result<Op, String> {
+impl<'a> Parser<'a> {
+    fn new() -> Parser<'a> {
+        let mut index = HashMap::default();
+        index.insert("init", Label::INIT);
+        Parser { labels: vec!["init".to_owned()], index }
+    }
+
+    fn op(&mut self, words: &[&'a str]) -> Result<Op, String> {
         let (&verb, args) = words.split_first().ok_or("empty line")?;
         let arity = |min: usize, max: usize| -> Result<(), String> {
             if (min..=max).contains(&args.len()) {
@@ -273,20 +300,20 @@ impl Parser {
 
     fn existing(&self, word: &str) -> Result<Label, String> {
         Self::check_syntax(word)?;
-        self.labels
-            .iter()
-            .position(|l| l == word)
-            .map(|i| Label(i as u32))
-            .ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))
+        self.index.get(word).copied().ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))
     }
 
-    fn create(&mut self, word: &str) -> Result<Label, String> {
+    fn create(&mut self, word: &'a str) -> Result<Label, String> {
         Self::check_syntax(word)?;
-        if self.labels.iter().any(|l| l == word) {
-            return Err(format!("label `{word}` is created twice"));
+        let label = Label(self.labels.len() as u32);
+        match self.index.entry(word) {
+            Entry::Occupied(_) => Err(format!("label `{word}` is created twice")),
+            Entry::Vacant(slot) => {
+                slot.insert(label);
+                self.labels.push(word.to_owned());
+                Ok(label)
+            }
         }
-        self.labels.push(word.to_owned());
-        Ok(Label(self.labels.len() as u32 - 1))
     }
 }
 

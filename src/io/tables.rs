@@ -1,7 +1,8 @@
 //! The columns of the result tables, and their rows.
 //!
-//! * `run.csv` — one row: the run id, the scenario, the seed, the version,
-//!   the start population, the duration and tick, how the run ended (its
+//! * `run.csv` — one row: the run id, the scenario, the seed, the version
+//!   and the git commit procsim was built from ([`crate::COMMIT`]), the
+//!   start population, the duration and tick, how the run ended (its
 //!   status, the time it reached) and the limits it was held to, and every
 //!   effective parameter (defaults included), one column each, named by its
 //!   dotted key;
@@ -85,11 +86,12 @@ pub fn events_row(r: &Record) -> [String; 8] {
 }
 
 /// The columns of `run.csv` before the parameters.
-pub const RUN_COLUMNS: [&str; 11] = [
+pub const RUN_COLUMNS: [&str; 12] = [
     RUN_ID,
     "scenario",
     "seed",
     "procsim_version",
+    "procsim_commit",
     "start_population",
     "duration_ns",
     "tick_ns",
@@ -108,6 +110,7 @@ pub fn run_table(scenario: &Scenario, start_population: u64, end: &RunEnd) -> (V
         scenario.name.clone(),
         scenario.seed.to_string(),
         env!("CARGO_PKG_VERSION").to_owned(),
+        crate::COMMIT.to_owned(),
         start_population.to_string(),
         nanos(scenario.duration),
         nanos(scenario.tick),

@@ -33,22 +33,26 @@ use serde::{Deserialize, Serialize};
 
 /// The `[calibration]` table of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct CalibrationParams {
     /// Processes in the random tree built at time 0.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub processes: u32,
     /// Events after the build.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub events: u64,
     /// Time between events.
     #[serde(deserialize_with = "crate::workload::scenario::positive")]
     pub interval: SimDuration,
+    #[serde(deserialize_with = "crate::workload::value::table")]
     pub build: BuildParams,
+    #[serde(deserialize_with = "crate::workload::value::table")]
     pub mix: OpWeights,
 }
 
 /// How the tree is built.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct BuildParams {
     /// A new process calls setsid.
     pub setsid: Probability,
@@ -58,14 +62,19 @@ pub struct BuildParams {
 
 /// The relative weights of the operations of the events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct OpWeights {
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub fork: u32,
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub exit: u32,
     /// setpgid(0, 0).
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub setpgid_new: u32,
     /// setpgid(0, a random group of the session).
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub setpgid_join: u32,
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub setsid: u32,
 }
 

@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 
 /// The `[containers]` table of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct ContainerParams {
     /// Containers running at time 0.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub initial: u32,
     /// Time between container starts.
     #[serde(serialize_with = "serialize_optional")]
@@ -37,6 +38,7 @@ pub struct ContainerParams {
     /// A container ends by SIGKILL to its init rather than the init's `exit`.
     pub killed: Probability,
     /// What the container's init runs.
+    #[serde(deserialize_with = "crate::workload::value::table")]
     pub services: ServiceParams,
 }
 

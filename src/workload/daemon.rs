@@ -18,9 +18,10 @@ use serde::{Deserialize, Serialize};
 
 /// The `[daemons]` table of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct DaemonParams {
     /// Daemons running at time 0.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub initial: u32,
     /// Time between daemon launches.
     #[serde(serialize_with = "serialize_optional")]

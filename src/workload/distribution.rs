@@ -14,10 +14,13 @@
 //! machine to the next: a seed gives the same samples on every machine.
 
 use crate::engine::time::SimDuration;
+use crate::workload::value::{DATETIME_KEY, Number, TableSeed, WholeSeed, number};
 use rand::{Rng, RngExt};
+use serde::de::DeserializeSeed;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// The largest `sigma` of a log-normal distribution (beyond it a sample
 /// overflows any duration).
@@ -105,7 +108,7 @@ pub fn serialize_optional<S: Serializer>(d: &Option<Distribution>, s: S) -> Resu
 
 /// A distribution as written, before its keys are checked against its kind.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a distribution, such as `{ dist = \"exponential\", mean = \"5s\" }`")]
 struct Written {
     dist: String,
     value: Option<SimDuration>,
@@ -113,7 +116,7 @@ struct Written {
     max: Option<SimDuration>,
     mean: Option<SimDuration>,
     median: Option<SimDuration>,
-    sigma: Option<f64>,
+    sigma: Option<Number>,
 }
 
 impl Written {
@@ -140,7 +143,7 @@ impl TryFrom<Written> for Distribution {
             "uniform" => (w.min.zip(w.max).map(|(min, max)| Distribution::Uniform { min, max }), &["min", "max"]),
             "exponential" => (w.mean.map(|mean| Distribution::Exponential { mean }), &["mean"]),
             "lognormal" => (
-                w.median.zip(w.sigma).map(|(median, sigma)| Distribution::LogNormal { median, sigma }),
+                w.median.zip(w.sigma).map(|(median, Number(sigma))| Distribution::LogNormal { median, sigma }),
                 &["median", "sigma"],
             ),
             other => {
@@ -178,7 +181,7 @@ impl TryFrom<Written> for Distribution {
 
 impl<'de> Deserialize<'de> for Distribution {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Distribution, D::Error> {
-        Written::deserialize(d)?.try_into().map_err(de::Error::custom)
+        TableSeed::<Written>(PhantomData).deserialize(d)?.try_into().map_err(de::Error::custom)
     }
 }
 
@@ -212,15 +215,19 @@ impl<'de> Deserialize<'de> for Count {
                     .map(Count::exactly)
                     .map_err(|_| E::custom(format!("a count from 0 to {}, not {n}", u32::MAX)))
             }
+            fn visit_i128<E: de::Error>(self, n: i128) -> Result<Count, E> {
+                Err(E::custom(format!("a count from 0 to {}, not {n}", u32::MAX)))
+            }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Count, A::Error> {
                 let (mut min, mut max) = (None, None);
                 while let Some(key) = map.next_key::<String>()? {
                     let slot = match key.as_str() {
                         "min" => &mut min,
                         "max" => &mut max,
+                        DATETIME_KEY => return Err(de::Error::invalid_type(de::Unexpected::Other("datetime"), &self)),
                         other => return Err(de::Error::unknown_field(other, &["min", "max"])),
                     };
-                    *slot = Some(map.next_value::<u32>()?);
+                    *slot = Some(map.next_value_seed(WholeSeed::<u32>(PhantomData))?);
                 }
                 let min = min.ok_or_else(|| de::Error::missing_field("min"))?;
                 let max = max.ok_or_else(|| de::Error::missing_field("max"))?;
@@ -257,7 +264,7 @@ impl Probability {
 
 impl<'de> Deserialize<'de> for Probability {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Probability, D::Error> {
-        let p = f64::deserialize(d)?;
+        let p = number(d, "a probability from 0 to 1")?;
         Probability::new(p).ok_or_else(|| de::Error::custom(format!("a probability is from 0 to 1, not {p}")))
     }
 }

@@ -31,6 +31,7 @@ pub mod run_id;
 pub mod scenario;
 pub mod service;
 pub mod shell;
+pub mod value;
 
 use crate::engine::{Context, Outcome, SimDuration, Target, Workload};
 use crate::machine::Waited;

@@ -7,10 +7,14 @@
 //! they behave; a model whose table is absent has no instances. Every key is
 //! described in `scenarios/README.md`.
 //!
-//! A file is read strictly: an unknown key, a value of the wrong type or an
-//! impossible value (a probability above 1, a zero tick, a uniform range
-//! whose minimum is above its maximum, a start population larger than
-//! `pid_max`) is an error that names the file, the line and the key.
+//! A file is read strictly: an unknown or duplicate key, a value of the
+//! wrong type or an impossible value (a probability above 1, a zero tick, a
+//! tick that does not divide the duration, a uniform range whose minimum is
+//! above its maximum) is an error that names the file, the line and the key,
+//! in TOML's words ([`crate::workload::value`]); so is a file that is not
+//! UTF-8, and a start population larger than `pid_max`. A byte-order mark
+//! at the start is skipped (as toml does, and as a replay script's parser
+//! does).
 //!
 //! So is a value with which a run cannot make progress. Some of a model's
 //! steps repeat for as long as an instance lives — arrivals, a daemon's
@@ -21,9 +25,13 @@
 //! short that one instance's turns alone would put more events in a tick than
 //! the events budget allows are refused by [`Scenario::check_budget`], given
 //! the budget.
+//!
+//! `procsim` carries the default scenario in itself
+//! ([`Scenario::builtin_default`]), so that it runs from any folder.
 
 use crate::engine::{Limits, SimDuration, Simulation};
 use crate::host::guard::Outgrown;
+use crate::io::text;
 use crate::machine::{Machine, MachineConfig};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::semantics::{Requested, Spec};
@@ -36,6 +44,7 @@ use crate::workload::distribution::Distribution;
 use crate::workload::run_id::RunId;
 use crate::workload::service::SupervisorParams;
 use crate::workload::shell::ShellParams;
+use crate::workload::value::{describe, table, whole_in};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -48,9 +57,12 @@ const PID_MAX_MIN: u32 = 301;
 /// The most ticks a run may have (a row of `metrics.csv` each).
 pub const MAX_TICKS: u64 = 100_000_000;
 
+/// `scenarios/default.toml`, built in: the scenario of a bare `procsim`.
+pub const DEFAULT: &str = include_str!("../../scenarios/default.toml");
+
 /// A whole scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a scenario")]
 pub struct Scenario {
     /// Its name: the file's stem.
     #[serde(skip)]
@@ -59,6 +71,8 @@ pub struct Scenario {
     /// covers.
     #[serde(skip)]
     pub source: String,
+    /// At most 2^63 - 1, the largest integer TOML writes (and `run.csv`).
+    #[serde(deserialize_with = "seed")]
     pub seed: u64,
     /// Simulated time the run covers.
     #[serde(deserialize_with = "positive")]
@@ -73,17 +87,17 @@ pub struct Scenario {
     /// line resolves it ([`Scenario::resolve_host`]).
     #[serde(default)]
     pub semantics: Requested,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub shells: ShellParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub daemons: DaemonParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub supervisors: SupervisorParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub containers: ContainerParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub batch: BatchParams,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "table")]
     pub calibration: CalibrationParams,
 }
 
@@ -101,11 +115,11 @@ pub fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error
 }
 
 fn pid_max<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let value = i64::deserialize(d)?;
-    u32::try_from(value)
-        .ok()
-        .filter(|v| (PID_MAX_MIN..=PID_MAX_LIMIT).contains(v))
-        .ok_or_else(|| de::Error::custom(format!("pid_max is from {PID_MAX_MIN} to {PID_MAX_LIMIT}, not {value}")))
+    whole_in(d, PID_MAX_MIN.into(), PID_MAX_LIMIT.into()).map(|n| n as u32)
+}
+
+fn seed<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    whole_in(d, 0, i64::MAX as u64)
 }
 
 /// Why a scenario cannot be run.
@@ -125,10 +139,22 @@ impl Scenario {
     /// Reads a scenario file; its name is the file's stem.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let file = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+        let text = text::utf8(bytes).map_err(|e| ScenarioError::Invalid {
+            file: file.clone(),
+            line: e.line,
+            key: None,
+            message: e.to_string(),
+        })?;
         let mut scenario = Scenario::parse(&file, &text)?;
         scenario.name = path.file_stem().map_or_else(|| "scenario".to_owned(), |s| s.to_string_lossy().into_owned());
+        Ok(scenario)
+    }
+
+    /// The default scenario, `scenarios/default.toml` as built in.
+    pub fn builtin_default() -> Result<Scenario, ScenarioError> {
+        let mut scenario = Scenario::parse("scenarios/default.toml (built in)", DEFAULT)?;
+        scenario.name = "default".to_owned();
         Ok(scenario)
     }
 
@@ -141,10 +167,16 @@ impl Scenario {
             message,
         };
         let mut scenario: Scenario = toml::from_str(text).map_err(|e| {
+            if let Some(span) = e.span().filter(|_| e.message() == "duplicate key") {
+                let (key, first) = duplicate(text, span.clone());
+                let first = first.map(|line| format!(" (first set on line {line})")).unwrap_or_default();
+                return invalid(Some(span), Some(key), format!("duplicate key{first}"));
+            }
             // An empty span points at no key in particular (a missing key, a
             // syntax error at the end of a table).
             let key = e.span().filter(|s| !s.is_empty()).and_then(|s| key_at(text, s.start));
             let message = e.message().replace("unknown field", "unknown key").replace("missing field", "missing key");
+            let message = e.span().and_then(|s| found_instead(text, s, &message)).unwrap_or(message);
             invalid(e.span(), key, message)
         })?;
         scenario.source = text.to_owned();
@@ -298,9 +330,21 @@ impl Scenario {
         cycles
     }
 
-    /// Whether the run is short enough in ticks: at most [`MAX_TICKS`].
+    /// Whether the run is a whole number of ticks, and short enough in
+    /// ticks: at most [`MAX_TICKS`]. (A last tick cut short would give
+    /// `metrics.csv` a row unlike the others, its counts over less time.)
     pub fn check_length(&self) -> Result<(), String> {
-        let ticks = self.duration.nanos().div_ceil(self.tick.nanos());
+        let (duration, tick) = (self.duration.nanos(), self.tick.nanos());
+        if tick > duration {
+            return Err(format!("a tick of {} is longer than the run ({})", self.tick, self.duration));
+        }
+        if !duration.is_multiple_of(tick) {
+            return Err(format!(
+                "{} is not a whole number of ticks of {} (a tick must divide the duration)",
+                self.duration, self.tick
+            ));
+        }
+        let ticks = duration / tick;
         if ticks > MAX_TICKS {
             return Err(format!(
                 "{} in ticks of {} is {ticks} ticks; a run has at most {MAX_TICKS}",
@@ -497,6 +541,58 @@ fn key_at(text: &str, pos: usize) -> Option<String> {
     }
     let root = DeTable::parse(text).ok()?;
     find(root.get_ref(), pos).map(|path| path.join("."))
+}
+
+/// The dotted key set a second time at `span` (where toml places a
+/// duplicate key), and the line where it was set first, if found. The text
+/// does not parse, so the second key is renamed to a stand-in to find where
+/// it sits, and the first one.
+fn duplicate(text: &str, span: Range<usize>) -> (String, Option<usize>) {
+    const STAND_IN: &str = "procsim_duplicate_key_stand_in";
+    let name = text[span.clone()].trim_matches(['"', '\'']).to_owned();
+    let renamed = format!("{}{STAND_IN}{}", &text[..span.start], &text[span.end..]);
+    let Some(path) = key_at(&renamed, span.start) else {
+        return (name, None);
+    };
+    let dotted = match path.rsplit_once('.') {
+        Some((parent, _)) => format!("{parent}.{name}"),
+        None => name,
+    };
+    let first = span_of(&renamed, &dotted).map(|s| line_of(&renamed, s.start));
+    (dotted, first)
+}
+
+/// `message` (serde's `invalid type: …, expected …` or `invalid value: …`)
+/// with what was found told in TOML's words, from the value written at
+/// `span`: ``string "x"``, ``integer `-1` ``, ``datetime `1979-05-27` ``,
+/// `array`, `table`. `None` when the message is of another kind or no value
+/// sits there.
+fn found_instead(text: &str, span: Range<usize>, message: &str) -> Option<String> {
+    let (kind, rest) = ["invalid type: ", "invalid value: "]
+        .into_iter()
+        .find_map(|prefix| message.strip_prefix(prefix).map(|rest| (prefix, rest)))?;
+    let (_, expected) = rest.split_once(", expected ")?;
+    let root = DeTable::parse(text).ok()?;
+    let (value, written) = value_at(root.get_ref(), &span)?;
+    Some(format!("{kind}{}, expected {expected}", describe(value, &text[written])))
+}
+
+/// The value written at `span`: the one spanning it exactly, else the
+/// innermost that holds its start; with where it is written.
+fn value_at<'a>(table: &'a DeTable<'a>, span: &Range<usize>) -> Option<(&'a DeValue<'a>, Range<usize>)> {
+    fn within<'a>(
+        value: &'a toml::Spanned<DeValue<'a>>,
+        span: &Range<usize>,
+    ) -> Option<(&'a DeValue<'a>, Range<usize>)> {
+        let inner = match value.get_ref() {
+            DeValue::Table(table) => value_at(table, span),
+            DeValue::Array(items) => items.iter().find_map(|item| within(item, span)),
+            _ => None,
+        };
+        let here = value.span();
+        inner.or_else(|| (here == *span || here.contains(&span.start)).then(|| (value.get_ref(), here)))
+    }
+    table.iter().find_map(|(_, value)| within(value, span))
 }
 
 /// Where the value of a dotted key is written, or its nearest table that is.

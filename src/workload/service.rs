@@ -24,9 +24,10 @@ use serde::{Deserialize, Serialize};
 /// The services a supervisor keeps running (`[supervisors.services]`,
 /// `[containers.services]`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct ServiceParams {
     /// Services each supervisor runs.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub count: u32,
     /// How long a service runs before it dies.
     pub lifetime: Distribution,
@@ -52,15 +53,17 @@ impl Default for ServiceParams {
 
 /// The `[supervisors]` table of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct SupervisorParams {
     /// Supervisors running at time 0.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub initial: u32,
     /// Time between supervisor starts.
     #[serde(serialize_with = "serialize_optional")]
     pub arrivals: Option<Distribution>,
     /// From a service's death to the supervisor's waitpid.
     pub reap: Distribution,
+    #[serde(deserialize_with = "crate::workload::value::table")]
     pub services: ServiceParams,
 }
 

@@ -28,9 +28,10 @@ use serde::{Deserialize, Serialize};
 
 /// The `[shells]` table of a scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
 pub struct ShellParams {
     /// Sessions open at time 0.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
     pub initial: u32,
     /// Time between logins.
     #[serde(serialize_with = "serialize_optional")]

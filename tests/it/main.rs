@@ -1,6 +1,8 @@
 //! procsim's integration tests: one binary, one file per behaviour.
 
 mod bad_scenarios;
+mod closed_stdout;
+mod command_line;
 mod compare_profiles;
 mod determinism;
 mod events_budget;
@@ -11,10 +13,13 @@ mod interrupts;
 mod invariants;
 mod kernel_harness;
 mod kernel_variants;
+mod long_scripts;
 mod memory_guard;
 mod memory_limits;
+mod messages;
 mod models;
 mod output_lock;
+mod readme_r_example;
 mod refused_gaps;
 mod replay_scripts;
 mod results;
@@ -30,6 +35,7 @@ use procsim::io::script::Script;
 use procsim::replay::replay_observed;
 use procsim::semantics::Semantics;
 use proptest::test_runner::{Config, RngSeed};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -96,6 +102,25 @@ pub fn cli_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
     let _ = child.kill();
     let status = child.wait().unwrap();
     Output { status, stdout: out.join().unwrap().unwrap(), stderr: err.join().unwrap().unwrap() }
+}
+
+/// Runs the `procsim` binary with `args` in `dir`, `input` on its stdin and
+/// its stdout going to `stdout` (its stderr is captured, and its stdout too
+/// when `stdout` is piped).
+pub fn cli_with(dir: &Path, args: &[&str], input: &[u8], stdout: Stdio) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_procsim"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("procsim runs");
+    let mut stdin = child.stdin.take().expect("a stdin");
+    // A command that reads no stdin may have ended before this is written.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().expect("procsim ends")
 }
 
 /// The repository's `scenarios/` directory.

@@ -5,8 +5,9 @@
 //! a variant's report differs from mainline's, the variant's file is there,
 //! and the script's header names the kernel that made it. Malformed scripts
 //! under `tests/replay/bad/` are rejected with the error their first line
-//! names; and every committed script keeps the model consistent after every
-//! operation, under both semantics profiles.
+//! names, `error: NAME.ops:N: …`, from `procsim replay` (exit 2, nothing on
+//! stdout); and every committed script keeps the model consistent after
+//! every operation, under both semantics profiles.
 
 use procsim::io::report::Level;
 use procsim::io::script::Script;
@@ -126,7 +127,7 @@ fn committed_scripts_keep_the_model_consistent() {
 }
 
 #[test]
-fn malformed_scripts_are_rejected_with_their_line() {
+fn malformed_scripts_are_rejected_with_their_file_and_line() {
     let files = scripts("tests/replay/bad");
     assert!(!files.is_empty(), "no malformed scripts found");
     for path in files {
@@ -134,10 +135,17 @@ fn malformed_scripts_are_rejected_with_their_line() {
         let want = text
             .lines()
             .next()
-            .and_then(|l| l.strip_prefix("# error: "))
-            .unwrap_or_else(|| panic!("{}: first line must be `# error: …`", path.display()));
-        let err = Script::parse(&text).expect_err(&format!("{} must not parse", path.display()));
-        let got = format!("error: {err}");
-        assert!(got.contains(want.trim()), "{}: expected `{want}`, got `{got}`", path.display());
+            .and_then(|l| l.strip_prefix("# "))
+            .unwrap_or_else(|| panic!("{}: first line must be `# error: NAME.ops:N: …`", path.display()));
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let output = crate::cli(path.parent().unwrap(), &["replay", name]);
+        let got = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {got}");
+        assert!(output.stdout.is_empty(), "{name}: nothing on stdout");
+        assert!(got.starts_with(want.trim()), "{name}: expected `{want}`, got `{got}`");
+        assert_eq!(got.lines().count(), 1, "{name}: one line");
+        let err = Script::parse(&text).expect_err(&format!("{name} must not parse"));
+        assert_eq!(err.file, None);
+        assert_eq!(Script::parse_named(name, &text).unwrap_err().to_string(), got.trim_end()["error: ".len()..]);
     }
 }

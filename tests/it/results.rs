@@ -36,12 +36,13 @@ fn the_tables_have_their_columns_and_rows() {
     assert_eq!(run.len(), 2, "one header and one row");
     let columns: Vec<&str> = run[0].split(',').collect();
     assert_eq!(
-        &columns[..11],
+        &columns[..12],
         [
             "run_id",
             "scenario",
             "seed",
             "procsim_version",
+            "procsim_commit",
             "start_population",
             "duration_ns",
             "tick_ns",
