@@ -164,6 +164,9 @@ impl Replay<'_> {
             },
             Op::Dispose { sig, action, .. } => Call::Sigaction { sig, action },
             Op::Subreaper { on, .. } => Call::Subreaper { on },
+            Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. } => {
+                unreachable!("version 2 scripts are refused when loaded")
+            }
         };
         Ok(match self.machine.perform(who, call) {
             machine::Outcome::Done(Reply::Child(entity)) => {

@@ -115,6 +115,9 @@ impl World<'_> {
                 (proc, Command::new(Verb::Dispose, sig.number().into(), action_code(action)))
             }
             Op::Subreaper { proc, on } => (proc, Command::new(Verb::Subreaper, on.into(), 0)),
+            Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. } => {
+                unreachable!("version 2 scripts are refused when loaded")
+            }
         };
         self.channel.send(actor, command)?;
         self.settle()?;

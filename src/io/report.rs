@@ -56,7 +56,7 @@ pub enum ProcState {
     Zombie,
 }
 
-/// One `proc` line of the state section.
+/// One line of the state section: `proc`, or (version 2) `thread`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProcLine {
     /// A process that still exists (running, stopped or zombie).
@@ -75,6 +75,20 @@ pub enum ProcLine {
     },
     /// A reaped process.
     Gone { label: Label, exit: ExitStatus },
+    /// Version 2: a live thread that does not lead its process.
+    Thread {
+        label: Label,
+        /// Running or stopped.
+        state: ProcState,
+        /// The label leading its process now.
+        leader: Label,
+        /// Its tid as its own namespace sees it (gettid()).
+        tid: u32,
+        caught: Vec<Signal>,
+    },
+    /// Version 2: a task that ended while not leading its process, or a
+    /// leader replaced by another thread's `exec`.
+    ThreadGone { label: Label },
 }
 
 /// A whole report.
@@ -114,20 +128,23 @@ impl Report {
             let _ = writeln!(out, "{line}: invalid {why}");
         }
         out.push_str("== state\n");
+        let caught = |caught: &[Signal]| {
+            if caught.is_empty() {
+                "-".to_owned()
+            } else {
+                caught.iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
+            }
+        };
+        let state = |state: &ProcState| match state {
+            ProcState::Running => "running",
+            ProcState::Stopped => "stopped",
+            ProcState::Zombie => "zombie",
+        };
         for proc in &self.procs {
             match proc {
-                ProcLine::Present { label, state, parent, pgrp, sid, ns, caught, exit } => {
-                    let state = match state {
-                        ProcState::Running => "running",
-                        ProcState::Stopped => "stopped",
-                        ProcState::Zombie => "zombie",
-                    };
+                ProcLine::Present { label, state: s, parent, pgrp, sid, ns, caught: c, exit } => {
+                    let (state, caught) = (state(s), caught(c));
                     let parent = parent.map_or("-", |p| script.name(p));
-                    let caught = if caught.is_empty() {
-                        "-".to_owned()
-                    } else {
-                        caught.iter().map(|s| s.name()).collect::<Vec<_>>().join(",")
-                    };
                     let _ = write!(
                         out,
                         "proc {} {state} parent={parent} pgrp={} sid={} ns={}/{}/{} caught={caught}",
@@ -145,6 +162,19 @@ impl Report {
                 }
                 ProcLine::Gone { label, exit } => {
                     let _ = writeln!(out, "proc {} gone exit={exit}", script.name(*label));
+                }
+                ProcLine::Thread { label, state: s, leader, tid, caught: c } => {
+                    let _ = writeln!(
+                        out,
+                        "thread {} {} leader={} tid={tid} caught={}",
+                        script.name(*label),
+                        state(s),
+                        script.name(*leader),
+                        caught(c)
+                    );
+                }
+                ProcLine::ThreadGone { label } => {
+                    let _ = writeln!(out, "thread {} gone", script.name(*label));
                 }
             }
         }

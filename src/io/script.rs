@@ -1,4 +1,7 @@
-//! The replay script (`.ops`, version 1): its syntax tree and its parser.
+//! The replay script (`.ops`, versions 1 and 2): its syntax tree and its
+//! parser. Version 2 adds threads (`thread`, `exit_thread`, `tkill`, `mask`,
+//! `pdeathsig`); every label is a task, and a version-1 script means what it
+//! always meant.
 //!
 //! A script is checked whole before anything runs, so that a malformed file prints
 //! nothing but one `error: FILE:N: …` (exit 2). Labels are interned: label 0 is
@@ -11,7 +14,8 @@ use crate::model::{Disposition, Signal};
 use bevy_platform::collections::HashMap;
 use bevy_platform::collections::hash_map::Entry;
 
-/// A process's label, interned: an index into [`Script::labels`].
+/// A task's label (a process's, in version 1), interned: an index into
+/// [`Script::labels`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Label(pub u32);
 
@@ -88,6 +92,36 @@ pub enum Op {
         proc: Label,
         on: bool,
     },
+    /// Version 2: `proc` creates thread `child` in its process
+    /// (clone with CLONE_THREAD and the flags that go with it).
+    Thread {
+        proc: Label,
+        child: Label,
+    },
+    /// Version 2: `proc` calls SYS_exit(code): only that task ends.
+    ExitThread {
+        proc: Label,
+        code: u8,
+    },
+    /// Version 2: tgkill of `target` (its process's pid and its tid, as the
+    /// sender sees them); `sender: None` is `-`.
+    Tkill {
+        sender: Option<Label>,
+        sig: Signal,
+        target: Label,
+    },
+    /// Version 2: rt_sigprocmask(SIG_BLOCK or SIG_UNBLOCK) of one signal on
+    /// the calling task.
+    Mask {
+        proc: Label,
+        sig: Signal,
+        block: bool,
+    },
+    /// Version 2: prctl(PR_SET_PDEATHSIG, sig); `None` is `0`, which clears it.
+    Pdeathsig {
+        proc: Label,
+        sig: Option<Signal>,
+    },
 }
 
 impl Op {
@@ -100,10 +134,22 @@ impl Op {
             | Op::Setsid { proc }
             | Op::Setpgid { proc, .. }
             | Op::Dispose { proc, .. }
-            | Op::Subreaper { proc, .. } => Some(proc),
+            | Op::Subreaper { proc, .. }
+            | Op::Thread { proc, .. }
+            | Op::ExitThread { proc, .. }
+            | Op::Mask { proc, .. }
+            | Op::Pdeathsig { proc, .. } => Some(proc),
             Op::Reap { parent, .. } => Some(parent),
-            Op::Kill { sender, .. } => sender,
+            Op::Kill { sender, .. } | Op::Tkill { sender, .. } => sender,
         }
+    }
+
+    /// Whether the operation is one of version 2's (threads).
+    pub fn is_version_2(&self) -> bool {
+        matches!(
+            self,
+            Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. }
+        )
     }
 }
 
@@ -167,6 +213,12 @@ impl Script {
     pub fn name(&self, label: Label) -> &str {
         &self.labels[label.index()]
     }
+
+    /// The version of the replay format the script needs: 2 if it uses a
+    /// thread line, else 1.
+    pub fn version(&self) -> u8 {
+        if self.steps.iter().any(|s| s.op.is_version_2()) { 2 } else { 1 }
+    }
 }
 
 /// The labels created so far, by index and by name.
@@ -207,7 +259,7 @@ impl<'a> Parser<'a> {
                 let child = self.create(args[1])?;
                 Ok(Op::Fork { parent, child, newpid })
             }
-            "exit" => {
+            "exit" | "exit_thread" => {
                 arity(1, 2)?;
                 let proc = self.existing(args[0])?;
                 let code = match args.get(1) {
@@ -217,7 +269,42 @@ impl<'a> Parser<'a> {
                         u8::try_from(n).map_err(|_| format!("exit code `{word}` is not in 0..255"))?
                     }
                 };
-                Ok(Op::Exit { proc, code })
+                Ok(if verb == "exit" { Op::Exit { proc, code } } else { Op::ExitThread { proc, code } })
+            }
+            "thread" => {
+                arity(2, 2)?;
+                let proc = self.existing(args[0])?;
+                let child = self.create(args[1])?;
+                Ok(Op::Thread { proc, child })
+            }
+            "tkill" => {
+                arity(3, 3)?;
+                let sender = match args[0] {
+                    "-" => None,
+                    word => Some(self.existing(word)?),
+                };
+                let sig = args[1].parse::<Signal>().map_err(|e| e.to_string())?;
+                Ok(Op::Tkill { sender, sig, target: self.existing(args[2])? })
+            }
+            "mask" => {
+                arity(3, 3)?;
+                let proc = self.existing(args[0])?;
+                let sig = args[1].parse::<Signal>().map_err(|e| e.to_string())?;
+                let block = match args[2] {
+                    "block" => true,
+                    "unblock" => false,
+                    other => return Err(format!("expected `block` or `unblock`, found `{other}`")),
+                };
+                Ok(Op::Mask { proc, sig, block })
+            }
+            "pdeathsig" => {
+                arity(2, 2)?;
+                let proc = self.existing(args[0])?;
+                let sig = match args[1] {
+                    "0" => None,
+                    word => Some(word.parse::<Signal>().map_err(|e| e.to_string())?),
+                };
+                Ok(Op::Pdeathsig { proc, sig })
             }
             "exec" => {
                 arity(1, 1)?;
@@ -283,7 +370,8 @@ impl<'a> Parser<'a> {
                 Ok(Op::Subreaper { proc, on })
             }
             other => Err(format!(
-                "unknown operation `{other}` (expected fork, exit, exec, setsid, setpgid, reap, signal, dispose or subreaper)"
+                "unknown operation `{other}` (expected fork, exit, exec, setsid, setpgid, reap, signal, dispose, \
+                 subreaper, thread, exit_thread, tkill, mask or pdeathsig)"
             )),
         }
     }
