@@ -80,7 +80,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(proc.is_global_init(), "{p} has no parent but is not the global init");
         }
         let own = machine.children(p);
-        ensure!(own.last().copied() == proc.children.last, "{p}'s children list does not end at its last child");
+        ensure!(own.last().copied() == proc.task.children.last, "{p}'s children list does not end at its last child");
         for (ns, nr) in numbers(world, &proc.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");

@@ -19,7 +19,7 @@ use crate::model::list::{self, ListHead, ListLink, ListView};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
     Disposition, Errno, ExitStatus, Flags, HandlerLog, Pid, PidNamespace, PidTable, Process, ProcessGroup, RunState,
-    Session, Signal, SignalState,
+    Session, Signal, SignalState, Task, TaskFlags, Thread, ThreadGroup,
 };
 use crate::semantics::Semantics;
 use crate::syscalls;
@@ -34,6 +34,7 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{Schedule, ScheduleLabel};
 use bevy_ecs::system::SystemState;
 
+pub use crate::syscalls::sigprocmask::How;
 pub use crate::syscalls::wait::Waited;
 
 /// The schedule that runs after events: delivery and exits, in the order one
@@ -84,8 +85,8 @@ pub enum CannotAct {
 /// Who performs a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Actor {
-    /// A process of the world.
-    Process(Entity),
+    /// A task of the world: a process's leader, or one of its threads.
+    Task(Entity),
     /// A process of the root namespace that is not part of the world (the
     /// replay format's `-`): it can only send signals.
     Outside,
@@ -93,7 +94,7 @@ pub enum Actor {
 
 impl From<Entity> for Actor {
     fn from(p: Entity) -> Actor {
-        Actor::Process(p)
+        Actor::Task(p)
     }
 }
 
@@ -103,8 +104,12 @@ impl From<Entity> for Actor {
 pub enum Call {
     /// fork(), or clone(CLONE_NEWPID) with `newpid`.
     Fork { newpid: bool },
-    /// `_exit(code)`.
+    /// clone(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM …): a new thread.
+    CloneThread,
+    /// `_exit(code)`: exit_group, every thread of the process ends.
     Exit { code: u8 },
+    /// SYS_exit(code): only the calling thread ends.
+    ExitThread { code: u8 },
     /// execve.
     Exec,
     /// setsid().
@@ -115,6 +120,12 @@ pub enum Call {
     Wait { pid: i64 },
     /// kill(pid, sig).
     Kill { pid: i64, sig: Signal },
+    /// tgkill(tgid, tid, sig).
+    Tgkill { tgid: i64, tid: i64, sig: Signal },
+    /// rt_sigprocmask(SIG_BLOCK or SIG_UNBLOCK, {sig}).
+    Sigprocmask { how: How, sig: Signal },
+    /// prctl(PR_SET_PDEATHSIG, sig), `None` for 0.
+    Pdeathsig { sig: Option<Signal> },
     /// sigaction(sig, action).
     Sigaction { sig: Signal, action: Disposition },
     /// prctl(PR_SET_CHILD_SUBREAPER, on).
@@ -128,6 +139,8 @@ pub enum Reply {
     Done,
     /// fork: the child.
     Child(Entity),
+    /// clone(CLONE_THREAD): the new thread.
+    Thread(Entity),
     /// setsid: the new session's id as the caller sees it.
     Session(u32),
     /// waitpid.
@@ -258,7 +271,7 @@ impl Machine {
         };
         world.add_schedule(schedule);
         let mut machine = Machine { world, paths, root_ns: Entity::PLACEHOLDER, global_init: Entity::PLACEHOLDER };
-        machine.stock_spares();
+        machine.stock_spares(None);
         let (root_ns, global_init, group) = with_kernel!(machine, |k| boot(&mut k, config.pid_max));
         if config.semantics.has_seed_rules() {
             machine.world.entity_mut(group).insert(gvisor::ancestors::root_group(config.semantics));
@@ -269,8 +282,9 @@ impl Machine {
     }
 
     /// Makes sure the kernel paths have a spare of each kind to take:
-    /// processes and groups, made most, are made [`SPARES`] at a time.
-    fn stock_spares(&mut self) {
+    /// processes and groups, made most, are made [`SPARES`] at a time, and
+    /// threads (as many at a time) before a call that makes one.
+    fn stock_spares(&mut self, call: Option<Call>) {
         let spares = &self.world.resource::<KernelState>().spares;
         let need = [
             spares.processes.is_empty(),
@@ -278,6 +292,10 @@ impl Machine {
             spares.sessions.is_empty(),
             spares.namespaces.is_empty(),
         ];
+        let need_threads = call == Some(Call::CloneThread) && spares.threads.is_empty();
+        if need_threads {
+            self.stock_threads();
+        }
         if !need.contains(&true) {
             return;
         }
@@ -319,6 +337,32 @@ impl Machine {
         spares.namespaces.extend(namespace);
     }
 
+    /// Makes [`SPARES`] blank threads.
+    fn stock_threads(&mut self) {
+        let handlers = self.world.resource::<KernelState>().recording.handlers;
+        let blank = || Thread {
+            process: Entity::PLACEHOLDER,
+            link: ListLink::default(),
+            task: Task::default(),
+            tid: blank_pid(),
+        };
+        let threads: Vec<Entity> = if handlers {
+            self.world.spawn_batch((0..SPARES).map(|_| (blank(), HandlerLog::default()))).collect()
+        } else {
+            self.world.spawn_batch((0..SPARES).map(|_| blank())).collect()
+        };
+        self.world.resource_mut::<KernelState>().spares.threads.extend(threads.into_iter().rev());
+    }
+
+    /// Gives `actor`'s process the [`ThreadGroup`] a first thread needs
+    /// (the kernel paths cannot add a component).
+    fn ready_thread_group(&mut self, actor: Entity) {
+        let p = self.leader_of(actor);
+        if self.world.get::<ThreadGroup>(p).is_none() {
+            self.world.entity_mut(p).insert(ThreadGroup::new(p));
+        }
+    }
+
     /// Despawns what the last system call released.
     fn despawn_doomed(&mut self) {
         let mut doomed = std::mem::take(&mut self.world.resource_mut::<KernelState>().doomed);
@@ -349,13 +393,23 @@ impl Machine {
         &self.world
     }
 
-    /// Whether `p` can perform an operation now.
-    pub fn can_act(&self, p: Entity) -> Result<(), CannotAct> {
-        match self.world.get::<Process>(p).map(|p| p.state) {
-            None => Err(CannotAct::Gone),
-            Some(RunState::Stopped) => Err(CannotAct::Stopped),
-            Some(RunState::Zombie | RunState::Exiting) => Err(CannotAct::Zombie),
-            Some(RunState::Running) => Ok(()),
+    /// Whether task `t` can perform an operation now: not when its process
+    /// is stopped, not when it is a leader that has exited (a zombie, even
+    /// with live threads), not when it is a thread that has ended.
+    pub fn can_act(&self, t: Entity) -> Result<(), CannotAct> {
+        let (task, process, exited) = match (self.world.get::<Process>(t), self.world.get::<Thread>(t)) {
+            (Some(p), _) => (&p.task, p, CannotAct::Zombie),
+            (None, Some(thread)) => {
+                (&thread.task, self.process(thread.process).expect("a thread's process"), CannotAct::Gone)
+            }
+            (None, None) => return Err(CannotAct::Gone),
+        };
+        if task.is_exiting() {
+            Err(exited)
+        } else if process.state == RunState::Stopped {
+            Err(CannotAct::Stopped)
+        } else {
+            Ok(())
         }
     }
 
@@ -364,12 +418,15 @@ impl Machine {
     /// world, only kill can be made (anything else: [`CannotAct::Gone`]).
     pub fn perform(&mut self, actor: impl Into<Actor>, call: Call) -> Outcome {
         let actor = actor.into();
-        if let Actor::Process(p) = actor
-            && let Err(why) = self.can_act(p)
-        {
-            return Outcome::CannotAct(why);
+        if let Actor::Task(t) = actor {
+            if let Err(why) = self.can_act(t) {
+                return Outcome::CannotAct(why);
+            }
+            if call == Call::CloneThread {
+                self.ready_thread_group(t);
+            }
         }
-        self.stock_spares();
+        self.stock_spares(Some(call));
         let root = self.root_ns;
         with_kernel!(self, |k| perform(&mut k, root, actor, call))
     }
@@ -384,6 +441,18 @@ impl Machine {
         // Nothing reads bevy's removal messages; without this they would keep
         // an entry for every component of every despawned entity.
         self.world.clear_trackers();
+    }
+
+    /// Threads released since the last call.
+    pub fn take_released_threads(&mut self) -> Vec<Entity> {
+        std::mem::take(&mut self.world.resource_mut::<KernelState>().released_threads)
+    }
+
+    /// Execs from a thread since the last call: each thread, and the process
+    /// it now leads — the entity that stood for the old leader, which is
+    /// gone (the thread's own entity is released).
+    pub fn take_exchanged(&mut self) -> Vec<(Entity, Entity)> {
+        std::mem::take(&mut self.world.resource_mut::<KernelState>().exchanged)
     }
 
     /// Processes released since the last call, with their exit status.
@@ -427,6 +496,36 @@ impl Machine {
     /// A process, if it still exists (zombies included).
     pub fn process(&self, p: Entity) -> Option<&Process> {
         self.world.get::<Process>(p)
+    }
+
+    /// A thread that does not lead its process, if it still exists.
+    pub fn thread(&self, t: Entity) -> Option<&Thread> {
+        self.world.get::<Thread>(t)
+    }
+
+    /// The process of task `t` (its own entity, for a leader).
+    pub fn leader_of(&self, t: Entity) -> Entity {
+        self.thread(t).map_or(t, |thread| thread.process)
+    }
+
+    /// A task (a leader's or a thread's), if it still exists.
+    pub fn task(&self, t: Entity) -> Option<&Task> {
+        match self.process(t) {
+            Some(p) => Some(&p.task),
+            None => self.thread(t).map(|thread| &thread.task),
+        }
+    }
+
+    /// The tasks of process `p`, leader first, in thread-list order.
+    pub fn tasks(&self, p: Entity) -> Vec<Entity> {
+        let mut out = vec![p];
+        out.extend(list::members(&ThreadLists(&self.world), p));
+        out
+    }
+
+    /// How the leader of process `p` exited while it had live threads.
+    pub fn leader_exit(&self, p: Entity) -> Option<ExitStatus> {
+        self.world.get::<ThreadGroup>(p).and_then(|g| g.leader_exit)
     }
 
     /// A process's pid, if it still exists.
@@ -479,7 +578,7 @@ impl Machine {
     /// no `id` is given.
     pub fn seen_by(&self, actor: Actor, id: Option<&Pid>) -> i64 {
         let ns = match actor {
-            Actor::Process(p) => self.pid(p).map_or(self.root_ns, |p| p.ns),
+            Actor::Task(p) => self.pid(p).map_or(self.root_ns, |p| p.ns),
             Actor::Outside => self.root_ns,
         };
         match id.map(|id| self.pid_nr_ns(id, ns)) {
@@ -500,7 +599,7 @@ impl Machine {
         ]
     }
 
-    /// The children of `p`, oldest first.
+    /// The children of task `p`, oldest first.
     pub fn children(&self, p: Entity) -> Vec<Entity> {
         list::members(&ChildLists(&self.world), p)
     }
@@ -582,7 +681,7 @@ impl Machine {
     /// Sends `sig` to every member of group `g` from the kernel (gVisor's
     /// `ProcessGroup.SendSignal`; a terminal's signal character).
     pub fn signal_group(&mut self, g: Entity, sig: Signal) {
-        self.stock_spares();
+        self.stock_spares(None);
         with_kernel!(self, |k| {
             crate::systems::orphans::signal_group(&mut k.core, Sender::Kernel, g, sig);
         })
@@ -594,11 +693,28 @@ struct ChildLists<'w>(&'w World);
 
 impl ListView for ChildLists<'_> {
     fn head(&self, owner: Entity) -> ListHead {
-        self.0.get::<Process>(owner).map(|p| p.children).unwrap_or_default()
+        match (self.0.get::<Process>(owner), self.0.get::<Thread>(owner)) {
+            (Some(p), _) => p.task.children,
+            (None, Some(t)) => t.task.children,
+            (None, None) => ListHead::default(),
+        }
     }
 
     fn link(&self, member: Entity) -> ListLink {
         self.0.get::<Process>(member).map(|p| p.sibling).unwrap_or_default()
+    }
+}
+
+/// The thread lists as the world holds them, for reading.
+struct ThreadLists<'w>(&'w World);
+
+impl ListView for ThreadLists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<ThreadGroup>(owner).map(|g| g.threads).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<Thread>(member).map(|t| t.link).unwrap_or_default()
     }
 }
 
@@ -629,42 +745,54 @@ fn boot<B: Bookkeeping>(k: &mut Kernel<B>, pid_max: u32) -> (Entity, Entity, Ent
 
 /// `actor` makes `call` on the kernel.
 fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: Call) -> Outcome {
-    let p = match actor {
-        Actor::Process(p) => p,
+    let t = match actor {
+        Actor::Task(t) => t,
         Actor::Outside => {
             return match call {
                 Call::Kill { pid, sig } => {
                     outcome(syscalls::kill::kill(k, Sender::Outside, root, pid, sig), |()| Reply::Done)
                 }
+                Call::Tgkill { tgid, tid, sig } => {
+                    outcome(syscalls::kill::tgkill(&mut k.core, Sender::Outside, root, tgid, tid, sig), |()| {
+                        Reply::Done
+                    })
+                }
                 _ => Outcome::CannotAct(CannotAct::Gone),
             };
         }
     };
-    k.core.state.sched.current = Some(p);
+    // Process-wide calls act on the caller's process (rule 42).
+    let p = k.core.leader_of(t);
+    k.core.state.sched.current = Some(t);
+    let done = |()| Reply::Done;
     let out = match call {
-        Call::Fork { newpid } => outcome(syscalls::fork::fork(&mut k.core, p, newpid), Reply::Child),
-        Call::Exit { code } => {
-            syscalls::exit::exit(&mut k.core, p, code);
-            Outcome::Done(Reply::Done)
-        }
-        Call::Exec => {
-            syscalls::exec::exec(&mut k.core, p);
-            Outcome::Done(Reply::Done)
-        }
+        Call::Fork { newpid } => outcome(syscalls::fork::fork(&mut k.core, t, newpid), Reply::Child),
+        Call::CloneThread => outcome(syscalls::fork::clone_thread(&mut k.core, t), Reply::Thread),
+        Call::Exit { code } => outcome(Ok(syscalls::exit::exit_group(&mut k.core, t, code)), done),
+        Call::ExitThread { code } => outcome(Ok(syscalls::exit::exit(&mut k.core, t, code)), done),
+        Call::Exec => outcome(Ok(syscalls::exec::exec(&mut k.core, t)), done),
         Call::Setsid => outcome(syscalls::setsid::setsid(k, p), Reply::Session),
-        Call::Setpgid { pid, pgid } => outcome(syscalls::setpgid::setpgid(k, p, pid, pgid), |()| Reply::Done),
+        Call::Setpgid { pid, pgid } => outcome(syscalls::setpgid::setpgid(k, p, pid, pgid), done),
         Call::Wait { pid } => outcome(syscalls::wait::waitpid(k, p, pid), Reply::Waited),
-        Call::Kill { pid, sig } => {
-            outcome(syscalls::kill::kill(k, Sender::Process(p), root, pid, sig), |()| Reply::Done)
+        Call::Kill { pid, sig } => outcome(syscalls::kill::kill(k, Sender::Process(p), root, pid, sig), done),
+        Call::Tgkill { tgid, tid, sig } => {
+            outcome(syscalls::kill::tgkill(&mut k.core, Sender::Process(p), root, tgid, tid, sig), done)
         }
-        Call::Sigaction { sig, action } => {
-            outcome(syscalls::sigaction::sigaction(&mut k.core, p, sig, action), |()| Reply::Done)
+        Call::Sigaction { sig, action } => outcome(syscalls::sigaction::sigaction(&mut k.core, p, sig, action), done),
+        Call::Sigprocmask { how, sig } => {
+            outcome(Ok(syscalls::sigprocmask::sigprocmask(&mut k.core, t, how, sig)), done)
         }
-        Call::Subreaper { on } => outcome(syscalls::prctl::set_child_subreaper(&mut k.core, p, on), |()| Reply::Done),
+        Call::Subreaper { on } => outcome(syscalls::prctl::set_child_subreaper(&mut k.core, p, on), done),
+        Call::Pdeathsig { sig } => outcome(Ok(syscalls::prctl::set_pdeathsig(&mut k.core, t, sig)), done),
     };
     k.core.state.sched.current = None;
-    if k.core.signals(p).woken {
-        deliver::run(k, p);
+    // An exec from a thread leaves the caller leading its process.
+    let t = match k.core.state.exchanged.last() {
+        Some(&(thread, process)) if thread == t => process,
+        _ => t,
+    };
+    if k.core.task(t).flags.contains(TaskFlags::SIGPENDING) {
+        deliver::run(k, t);
     }
     out
 }

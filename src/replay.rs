@@ -139,7 +139,7 @@ impl Replay<'_> {
             }
             _ => {}
         }
-        let who = actor.map_or(Actor::Outside, Actor::Process);
+        let who = actor.map_or(Actor::Outside, Actor::Task);
         let seen = |label| self.number(who, label);
         let call = match op {
             Op::Fork { newpid, .. } => Call::Fork { newpid },

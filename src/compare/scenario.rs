@@ -377,7 +377,7 @@ impl Replay {
     /// `actor` sees it there (from outside for no actor).
     fn number(&self, base_pid: Option<u32>, actor: Option<Entity>) -> i64 {
         let id = base_pid.and_then(|pid| self.against.get(&pid)).map(|(_, id)| id);
-        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Process), id)
+        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Task), id)
     }
 
     /// `call` with its numbers as `actor` sees them on `against`'s machine.
@@ -442,7 +442,7 @@ impl Replay {
             };
         };
         let call = self.translate(&r, call, actor);
-        match self.machine.perform(actor.map_or(Actor::Outside, Actor::Process), call) {
+        match self.machine.perform(actor.map_or(Actor::Outside, Actor::Task), call) {
             machine::Outcome::Done(Reply::Child(child)) => {
                 if let Some(pid) = r.target {
                     let id = self.machine.pid(child).expect("just forked").clone();

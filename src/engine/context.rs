@@ -172,7 +172,7 @@ impl<E> Context<'_, E> {
     /// operation is counted, and kept as `record` with its status.
     /// A fork's record names the child it made.
     fn call(&mut self, actor: Option<Entity>, call: Call, mut record: Record) -> Outcome<Reply> {
-        let outcome: Outcome<Reply> = self.machine.perform(actor.map_or(Actor::Outside, Actor::Process), call).into();
+        let outcome: Outcome<Reply> = self.machine.perform(actor.map_or(Actor::Outside, Actor::Task), call).into();
         if let Outcome::Done(Reply::Child(child)) = outcome {
             record.target = self.global_pid(child);
         }
@@ -195,7 +195,7 @@ impl<E> Context<'_, E> {
 
     /// The number of `id` as `actor` sees it (`None`: from outside).
     fn seen_by(&self, actor: Option<Entity>, id: Option<&Pid>) -> i64 {
-        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Process), id)
+        self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Task), id)
     }
 
     // --- Operations ----------------------------------------------------------

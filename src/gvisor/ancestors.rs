@@ -35,7 +35,7 @@ use crate::model::Signal;
 use crate::semantics::{Rule, Semantics};
 use crate::systems::kernel::Core;
 use crate::systems::orphans;
-use crate::systems::signal::{self, Sender};
+use crate::systems::signal::{self, Aim, Sender};
 use bevy_ecs::prelude::*;
 
 /// Where a decrement happens, which decides whether `handleOrphan` may act.
@@ -149,7 +149,7 @@ pub fn handle_orphan(core: &mut Core, seed: &Seed, pg: Entity, orphaned_now: boo
     }
     orphans::count_pair(core, pg);
     for member in core.members_of(pg) {
-        signal::send(core, Sender::Kernel, member, Signal::Hup);
-        signal::send(core, Sender::Kernel, member, Signal::Cont);
+        signal::send(core, Sender::Kernel, member, Signal::Hup, Aim::Process);
+        signal::send(core, Sender::Kernel, member, Signal::Cont, Aim::Process);
     }
 }

@@ -12,7 +12,7 @@ use crate::gvisor::Seed;
 use crate::model::namespace::IdKind;
 use crate::model::{Errno, Signal};
 use crate::systems::kernel::Core;
-use crate::systems::signal::{self, Sender};
+use crate::systems::signal::{self, Aim, Sender};
 use bevy_ecs::prelude::*;
 use std::collections::HashMap;
 
@@ -89,7 +89,7 @@ pub fn kill_group_id(
         return Err(Errno::ESRCH);
     }
     for t in targets {
-        signal::send(core, sender, t, sig);
+        signal::send(core, sender, t, sig, Aim::Process);
     }
     Ok(())
 }

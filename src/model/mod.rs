@@ -15,6 +15,7 @@ pub mod process;
 pub mod session;
 mod signal;
 pub mod sigstate;
+pub mod task;
 
 pub use disposition::Disposition;
 pub use errno::Errno;
@@ -25,3 +26,4 @@ pub use process::{ExitStatus, Flags, Process, RunState};
 pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};
+pub use task::{Task, TaskFlags, TaskState, Thread, ThreadGroup};

@@ -14,8 +14,8 @@
 //! it, for nothing: bevy_ecs reads a row's columns one by one, not its
 //! component's cache lines.
 
-use crate::model::list::{ListHead, ListLink};
-use crate::model::{Pid, Signal, SignalState};
+use crate::model::list::ListLink;
+use crate::model::{Pid, Signal, SignalState, Task};
 use bevy_ecs::prelude::*;
 use std::fmt;
 
@@ -53,6 +53,9 @@ bitflags::bitflags! {
         const GLOBAL_INIT = 1 << 5;
         /// Counted in its group's `links` (it is a link, rule 23).
         const COUNTED = 1 << 6;
+        /// Has a [`ThreadGroup`](crate::model::ThreadGroup): it has had more
+        /// than one thread.
+        const THREADED = 1 << 7;
     }
 }
 
@@ -64,8 +67,9 @@ bitflags::bitflags! {
 #[derive(Component, Debug, Clone)]
 #[repr(C)]
 pub struct Process {
-    /// `real_parent`; `None` only for the root namespace's init (and, under
-    /// the seed, the orphans of a dying namespace).
+    /// `real_parent`: the task (a leader or a thread) that is its parent;
+    /// `None` only for the root namespace's init (and, under the seed, the
+    /// orphans of a dying namespace).
     pub parent: Option<Entity>,
     /// Its process group (`task_pgrp`).
     pub group: Entity,
@@ -80,9 +84,9 @@ pub struct Process {
     pub member: ListLink,
     /// Its place among its parent's children (`sibling`).
     pub sibling: ListLink,
-    /// Its children, oldest first (`children`).
-    pub children: ListHead,
-    /// Dispositions, pending signals and the delivery path's flags.
+    /// Its leader's task: the leader's children, mask, own queue and state.
+    pub task: Task,
+    /// Dispositions, the shared queue and the process's signal flags.
     pub signals: SignalState,
     /// Its pid, with a number in each namespace from its own up to the root.
     pub pid: Pid,
@@ -100,7 +104,7 @@ impl Process {
             exit: None,
             member: ListLink::default(),
             sibling: ListLink::default(),
-            children: ListHead::default(),
+            task: Task::default(),
             signals,
             pid,
         }

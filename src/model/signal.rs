@@ -137,6 +137,9 @@ impl SigSet {
     pub fn remove(&mut self, sig: Signal) {
         self.0 &= !(1 << sig.number());
     }
+    pub fn insert_all(&mut self, other: SigSet) {
+        self.0 |= other.0;
+    }
     pub fn remove_all(&mut self, other: SigSet) {
         self.0 &= !other.0;
     }

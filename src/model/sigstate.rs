@@ -1,7 +1,8 @@
-//! A process's signal state: dispositions, pending signals, and the flags of
-//! the kernel's delivery path that decide when a signal acts.
+//! A process's signal state: dispositions, the shared queue, and the flags of
+//! the kernel's delivery path that decide when a signal acts. What is per
+//! thread (the mask, the own queue) is in [`Task`](crate::model::Task).
 
-use crate::model::{Disposition, SigSet, Signal};
+use crate::model::{Disposition, ExitStatus, SigSet, Signal};
 use bevy_ecs::prelude::*;
 
 /// Signal state of one process (`sighand`, `pending`, `signal->flags`).
@@ -13,14 +14,13 @@ pub struct SignalState {
     pub caught: SigSet,
     /// Queued and not yet dequeued. A standard signal is not queued twice.
     pub pending: SigSet,
-    /// `SIGNAL_GROUP_EXIT`: a fatal signal was generated and the process will
-    /// die with it the next time it runs; later signals are dropped.
-    pub group_exit: Option<Signal>,
+    /// `SIGNAL_GROUP_EXIT` with `group_exit_code`: a fatal signal was
+    /// generated, or a thread called exit_group, and every thread dies the
+    /// next time it runs; later signals are dropped.
+    pub group_exit: Option<ExitStatus>,
     /// `SIGNAL_CLD_CONTINUED`: resumed by SIGCONT; the parent is told when the
     /// process next runs.
     pub continued: bool,
-    /// `TIF_SIGPENDING`: woken to handle signals and not yet run.
-    pub woken: bool,
 }
 
 impl SignalState {
@@ -47,7 +47,7 @@ impl SignalState {
     }
 }
 
-/// The handlers that ran in a process, in order (recorded only when the world
+/// The handlers that ran in a task, in order (recorded only when the world
 /// is asked to, as replay does).
 #[derive(Component, Debug, Default, Clone)]
 #[component(storage = "SparseSet")]

@@ -1,14 +1,19 @@
-//! execve (rule 28): caught signals go back to the default action, ignored
-//! ones stay ignored (`flush_signal_handlers(t, 0)`); pending signals, pid,
-//! group and session are kept; `PF_FORKNOEXEC` is cleared, so the parent can
-//! no longer move the process with setpgid (EACCES).
+//! execve, from any thread (rules 28 and 39).
 
-use crate::model::{Flags, SigSet};
+use crate::systems::exec::{finish, others_gone, zap_other_threads};
 use crate::systems::kernel::Core;
+use crate::systems::threads;
 use bevy_ecs::prelude::*;
 
-/// execve by `p`.
-pub fn exec(core: &mut Core, p: Entity) {
-    core.signals_mut(p).caught = SigSet::EMPTY;
-    core.process_mut(p).flags.remove(Flags::FORKNOEXEC);
+/// execve by task `t`: done at once when `t` is alone in its process;
+/// otherwise the other threads are killed, and the exec finishes when `t`
+/// runs again after they are gone.
+pub fn exec(core: &mut Core, t: Entity) {
+    if threads::others_after(core, t).is_empty() {
+        return finish(core, t);
+    }
+    zap_other_threads(core, t);
+    if others_gone(core, t) {
+        finish(core, t);
+    }
 }

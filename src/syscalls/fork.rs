@@ -1,4 +1,4 @@
-//! fork and clone(CLONE_NEWPID) (rules 1–4).
+//! fork, clone(CLONE_NEWPID) and clone(CLONE_THREAD) (rules 1–4, 42–44).
 //!
 //! The child shares its parent's group and session, copies its dispositions,
 //! has nothing pending, is not stopped, not a session leader, has not exec'd,
@@ -6,12 +6,12 @@
 //! pid 1 of a new namespace one level down, with a number in every ancestor
 //! namespace too; its group and session keep ids that read as 0 inside.
 
-use crate::model::list;
+use crate::model::list::{self, ListLink};
 use crate::model::namespace::{Allocation, IdKind, MAX_LEVEL};
-use crate::model::{Errno, Flags, Pid, PidNamespace, PidTable, Process, SignalState};
+use crate::model::{Errno, Flags, Pid, PidNamespace, PidTable, Process, SignalState, Task, Thread, ThreadGroup};
 use crate::semantics::{Rule, SEED_TASKS_LIMIT};
 use crate::systems::kernel::Core;
-use crate::systems::{groups, namespaces, reparent, spares};
+use crate::systems::{groups, namespaces, reparent, spares, threads};
 use bevy_ecs::prelude::*;
 
 /// Makes a namespace nested in `parent` (or the root namespace) from a
@@ -76,8 +76,8 @@ pub fn alloc_pid(core: &mut Core, ns: Entity) -> Result<Pid, Errno> {
 }
 
 /// Makes a process from a spare: its pid, group, flags and dispositions, a
-/// child of `parent` (none for the global init), with its numbers recorded
-/// in every namespace.
+/// child of task `parent` (none for the global init), with its numbers
+/// recorded in every namespace.
 pub fn spawn_process(
     core: &mut Core,
     pid: Pid,
@@ -105,9 +105,11 @@ pub fn spawn_process(
     p
 }
 
-/// `fork()` by `parent`, or `clone(CLONE_NEWPID)` with `newpid`.
+/// `fork()` by task `parent`, or `clone(CLONE_NEWPID)` with `newpid`: the
+/// child's parent is that thread, and it starts with the thread's mask.
 pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Errno> {
-    let parent_ns = core.ns_of(parent);
+    let p = core.leader_of(parent);
+    let parent_ns = core.ns_of(p);
     let ns = if newpid {
         let pid_max = core.namespace(parent_ns).table.pid_max();
         create_namespace(core, Some(parent_ns), pid_max)?
@@ -123,13 +125,40 @@ pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Err
             return Err(e);
         }
     };
-    let from = core.process(parent);
+    let from = core.process(p);
     let subreaper = from.flags.intersects(Flags::HAS_CHILD_SUBREAPER | Flags::CHILD_SUBREAPER);
     let mut flags = Flags::FORKNOEXEC;
     flags.set(Flags::HAS_CHILD_SUBREAPER, subreaper);
     flags.set(Flags::NS_INIT, newpid);
     let group = from.group;
-    let from = core.signals(parent);
+    let from = core.signals(p);
     let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
-    Ok(spawn_process(core, pid, flags, signals, group, Some(parent)))
+    let blocked = core.task(parent).blocked;
+    let child = spawn_process(core, pid, flags, signals, group, Some(parent));
+    core.process_mut(child).task.blocked = blocked;
+    Ok(child)
+}
+
+/// clone(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM …) by task `t`: a new
+/// thread of its process, with a tid from the pid allocator in every
+/// namespace the process is in, `t`'s mask, an empty own queue and no
+/// parent-death signal. The machine gives a process its
+/// [`ThreadGroup`](crate::model::ThreadGroup) before its first thread.
+pub fn clone_thread(core: &mut Core, t: Entity) -> Result<Entity, Errno> {
+    let p = core.leader_of(t);
+    let ns = core.ns_of(p);
+    let tid = alloc_pid(core, ns)?;
+    let thread = spares::take(&mut core.state.spares.threads);
+    core.attach(&tid, IdKind::Process, thread);
+    namespaces::get(core, ns);
+    let task = Task { blocked: core.task(t).blocked, ..Task::default() };
+    *core.thread_mut(thread) = Thread { process: p, link: ListLink::default(), task, tid };
+    if !core.process(p).has(Flags::THREADED) {
+        core.process_mut(p).flags.insert(Flags::THREADED);
+        *core.thread_groups.get_mut(p).expect("the machine readies the thread group") = ThreadGroup::new(p);
+    }
+    list::push_back(&mut threads::lists(core), p, thread);
+    core.thread_group_mut(p).expect("threaded").live += 1;
+    core.state.census.threads += 1;
+    Ok(thread)
 }

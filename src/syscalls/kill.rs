@@ -1,4 +1,9 @@
-//! kill (rule 29): one process, one group, or every process the sender can see.
+//! kill (rule 29): one process, one group, or every process the sender can
+//! see; and tgkill, to one thread (rule 37).
+//!
+//! kill(pid) aims the signal at the task with that tid — a thread's tid
+//! names the thread, whose process then gets the signal (rule 35);
+//! kill(-1) skips every thread of the sender's process.
 //!
 //! `kill(pid)` finds zombies too and succeeds without effect on them.
 //! `kill(-pgid)` is ESRCH only when no process (zombies included) has that
@@ -16,9 +21,9 @@
 use crate::model::{Errno, Signal};
 use crate::semantics::Rule;
 use crate::systems::books::Bookkeeping;
-use crate::systems::kernel::Kernel;
+use crate::systems::kernel::{Core, Kernel};
 use crate::systems::orphans::signal_group;
-use crate::systems::signal::{self, Sender};
+use crate::systems::signal::{self, Aim, Sender};
 use bevy_ecs::prelude::*;
 
 /// kill(pid, sig) from `sender`; `root` is the root namespace (where an
@@ -41,15 +46,20 @@ pub fn kill<B: Bookkeeping>(
     let core = &mut k.core;
     match pid {
         1.. => {
-            let t = core.find_process(ns, pid).ok_or(Errno::ESRCH)?;
-            signal::send(core, sender, t, sig);
+            let t = core.find_task(ns, pid).ok_or(Errno::ESRCH)?;
+            signal::send(core, sender, t, sig, Aim::Process);
             Ok(())
         }
         -1 => {
-            let targets: Vec<Entity> =
-                core.namespace(ns).table.processes_from(2).map(|(_, e)| e).filter(|&e| Some(e) != me).collect();
+            let targets: Vec<Entity> = core
+                .namespace(ns)
+                .table
+                .processes_from(2)
+                .map(|(_, e)| e)
+                .filter(|&e| Some(e) != me && core.processes.contains(e))
+                .collect();
             for &t in &targets {
-                signal::send(core, sender, t, sig);
+                signal::send(core, sender, t, sig, Aim::Process);
             }
             if targets.is_empty() { Err(Errno::ESRCH) } else { Ok(()) }
         }
@@ -70,4 +80,20 @@ pub fn kill<B: Bookkeeping>(
             Ok(())
         }
     }
+}
+
+/// tgkill(tgid, tid, sig) from `sender`: thread-directed, to the task with
+/// tid `tid` if its process's pid is `tgid` (as the sender sees them); ESRCH
+/// if there is none (rule 37).
+pub fn tgkill(core: &mut Core, sender: Sender, root: Entity, tgid: i64, tid: i64, sig: Signal) -> Result<(), Errno> {
+    let ns = match sender {
+        Sender::Process(p) => core.ns_of(p),
+        Sender::Outside | Sender::Kernel => root,
+    };
+    let t = core.find_task(ns, tid).ok_or(Errno::ESRCH)?;
+    if tgid <= 0 || i64::from(core.vnr(core.leader_of(t), ns)) != tgid {
+        return Err(Errno::ESRCH);
+    }
+    signal::send(core, sender, t, sig, Aim::Thread);
+    Ok(())
 }

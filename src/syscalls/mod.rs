@@ -11,4 +11,5 @@ pub mod prctl;
 pub mod setpgid;
 pub mod setsid;
 pub mod sigaction;
+pub mod sigprocmask;
 pub mod wait;

@@ -33,7 +33,9 @@ use crate::systems::groups::{self, Move};
 use crate::systems::kernel::Kernel;
 use bevy_ecs::prelude::*;
 
-/// setpgid(pid, pgid) by `caller`, with numbers as the caller sees them.
+/// setpgid(pid, pgid) by process `caller` (from any of its threads), with
+/// numbers as the caller sees them. A thread's tid as `pid` is EINVAL; a
+/// child is a child of any of the caller's threads (rule 42).
 pub fn setpgid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64, pgid: i64) -> Result<(), Errno> {
     let core = &k.core;
     let semantics = core.state.semantics;
@@ -43,8 +45,11 @@ pub fn setpgid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64, pgid
     if pgid < 0 && !semantics.seed(Rule::EinvalAfterLookup) {
         return Err(Errno::EINVAL);
     }
-    let p = core.find_process(ns, pid).ok_or(Errno::ESRCH)?;
-    let child = core.process(p).parent == Some(caller);
+    let p = core.find_task(ns, pid).ok_or(Errno::ESRCH)?;
+    if !core.processes.contains(p) {
+        return Err(Errno::EINVAL);
+    }
+    let child = core.process(p).parent.is_some_and(|t| core.leader_of(t) == caller);
     if !child && p != caller {
         return Err(Errno::ESRCH);
     }

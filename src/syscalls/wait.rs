@@ -15,11 +15,16 @@ pub enum Waited {
     Busy,
 }
 
-/// waitpid(pid, WNOHANG) by `caller`: ECHILD unless `pid` names a child.
+/// waitpid(pid, WNOHANG) by process `caller` (from any of its threads):
+/// ECHILD unless `pid` names a process that is a child of one of its
+/// threads (a thread's tid names no child).
 pub fn waitpid<B: Bookkeeping>(k: &mut Kernel<B>, caller: Entity, pid: i64) -> Result<Waited, Errno> {
     let core = &k.core;
     let ns = core.ns_of(caller);
-    let child = core.find_process(ns, pid).filter(|&c| core.process(c).parent == Some(caller)).ok_or(Errno::ECHILD)?;
+    let child = core
+        .find_task(ns, pid)
+        .filter(|&c| core.processes.get(c).is_ok_and(|c| c.parent.is_some_and(|t| core.leader_of(t) == caller)))
+        .ok_or(Errno::ECHILD)?;
     if core.process(child).state != RunState::Zombie {
         return Ok(Waited::Busy);
     }

@@ -16,6 +16,8 @@ pub struct Census {
     /// namespace to empty).
     pub exiting: u64,
     pub zombies: u64,
+    /// Threads that do not lead their process, not yet released.
+    pub threads: u64,
     pub groups: u64,
     /// Groups with no link (`links == 0`).
     pub orphaned_groups: u64,

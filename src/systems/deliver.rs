@@ -1,8 +1,10 @@
-//! Signal delivery: what a woken process does when it runs (`get_signal`).
+//! Signal delivery: what a woken task does when it runs (`get_signal`).
 //!
-//! It first reports a resume to its parent (CLD_CONTINUED), then dequeues its
-//! pending signals lowest number first (rule 27) until it blocks again, stops
-//! or dies: a handler runs (and is recorded), an ignored signal is dropped, a
+//! It first reports a resume of its process to the parent (CLD_CONTINUED),
+//! then dies if its process is exiting, stops if a group stop waits for it,
+//! and otherwise dequeues the signals it does not block, its own queue's
+//! before its process's, lowest number first (rule 27), until it blocks
+//! again, stops or dies: a handler runs (and is recorded), an ignored signal is dropped, a
 //! default stop signal stops the process — except TSTP/TTIN/TTOU in an
 //! orphaned group, which are discarded (rule 26) — and a default fatal signal
 //! ends it. A namespace init skips every default action but those of KILL and
@@ -11,15 +13,16 @@
 //! The seed discards no stop signal ([`Rule::OrphanedStopsStop`]) and gives a
 //! namespace init no protection ([`Rule::NsInitUnprotected`]).
 
-use crate::model::{DefaultAction, Disposition, ExitStatus, RunState, Signal};
+use crate::model::{DefaultAction, Disposition, ExitStatus, RunState, Signal, TaskFlags, TaskState};
 use crate::semantics::Rule;
 use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
+use crate::systems::signal::{self, Aim};
 use crate::systems::state::set_state;
-use crate::systems::{exit, orphans, signal};
+use crate::systems::{exec, exit, orphans, threads};
 use bevy_ecs::prelude::*;
 
-/// The tick's system: runs every woken process, in wake-up order, and
+/// The tick's system: runs every woken task, in wake-up order, and
 /// carries out the exits that follow, until nothing is left to do.
 pub fn deliver<B: Bookkeeping>(mut k: Kernel<B>) {
     loop {
@@ -33,60 +36,98 @@ pub fn deliver<B: Bookkeeping>(mut k: Kernel<B>) {
     }
 }
 
-/// Sends SIGCHLD to `p`'s parent for a stop or a resume
+/// Sends SIGCHLD to process `p`'s parent for a stop or a resume
 /// (`do_notify_parent_cldstop`), unless the parent ignores SIGCHLD.
 pub fn notify_parent_cldstop(core: &mut Core, p: Entity) {
     let Some(parent) = core.process(p).parent else {
         return;
     };
-    if core.signals(parent).disposition(Signal::Chld) != Disposition::Ignore {
-        signal::send(core, signal::Sender::Kernel, parent, Signal::Chld);
+    if core.process_of(parent).signals.disposition(Signal::Chld) != Disposition::Ignore {
+        signal::send(core, signal::Sender::Kernel, parent, Signal::Chld, Aim::Process);
     }
 }
 
-/// Runs `p` once: it handles its pending signals and blocks, stops or dies.
-pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
-    match k.core.processes.get(p).map(|p| p.state) {
-        Ok(RunState::Running) => {}
-        Ok(RunState::Exiting) => {
-            exit::exit_notify(k, p);
+/// Runs task `t` once: it finishes an exit or an exec it was waiting in,
+/// handles its pending signals, and blocks, stops or dies.
+pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
+    let core = &mut k.core;
+    if core.try_task(t).is_none() {
+        return;
+    }
+    let state = {
+        let mut task = core.task_mut(t);
+        task.flags.remove(TaskFlags::QUEUED);
+        task.state
+    };
+    match state {
+        TaskState::Running => {}
+        TaskState::Exiting => {
+            exit::exit_notify(k, t);
             return;
         }
-        Ok(RunState::Stopped | RunState::Zombie) | Err(_) => return,
+        TaskState::Stopped | TaskState::Dead => return,
     }
-    k.core.state.sched.current = Some(p);
-    handle_signals(k, p);
-    k.core.signals_mut(p).woken = false;
+    let p = core.leader_of(t);
+    let execing = core.thread_group(p).is_some_and(|g| g.exec == Some(t));
+    if execing && core.signals(p).group_exit.is_none() {
+        if !exec::others_gone(core, t) {
+            return;
+        }
+        exec::finish(core, t);
+    }
+    k.core.state.sched.current = Some(t);
+    handle_signals(k, t);
     k.core.state.sched.current = None;
 }
 
-fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
-    if let Some(sig) = k.core.signals(p).group_exit {
-        exit::do_exit(&mut k.core, p, ExitStatus::Signaled(sig));
-        return;
+/// The signal to take next: the lowest one `task` does not block from its
+/// own queue, else from its process's shared queue (`dequeue_signal`).
+fn dequeue(core: &mut Core, p: Entity, t: Entity) -> Option<Signal> {
+    let blocked = core.task(t).blocked;
+    let mut own = core.task(t).pending;
+    own.remove_all(blocked);
+    if let Some(sig) = own.lowest() {
+        core.task_mut(t).pending.remove(sig);
+        return Some(sig);
     }
+    let mut shared = core.signals(p).pending;
+    shared.remove_all(blocked);
+    let sig = shared.lowest()?;
+    core.signals_mut(p).pending.remove(sig);
+    Some(sig)
+}
+
+fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
+    let p = k.core.leader_of(t);
     if std::mem::take(&mut k.core.signals_mut(p).continued) {
         notify_parent_cldstop(&mut k.core, p);
     }
     loop {
         let core = &mut k.core;
-        let (sig, disposition) = {
-            let mut s = core.signals_mut(p);
-            // A signal sent while this process runs may start its group exit.
-            if let Some(sig) = s.group_exit {
-                exit::do_exit(core, p, ExitStatus::Signaled(sig));
-                return;
-            }
-            let Some(sig) = s.pending.pop_lowest() else {
-                return;
-            };
-            (sig, s.disposition(sig))
+        // A signal sent while this task runs may start its group exit; an
+        // exec by another thread kills it too.
+        if let Some(status) = core.signals(p).group_exit {
+            exit::do_exit(core, t, status);
+            return;
+        }
+        if core.thread_group(p).and_then(|g| g.exec).is_some_and(|e| e != t) {
+            exit::do_exit(core, t, ExitStatus::Code(0));
+            return;
+        }
+        if core.task(t).flags.contains(TaskFlags::STOP_PENDING) {
+            core.task_mut(t).flags.remove(TaskFlags::STOP_PENDING);
+            stop(core, t);
+            return;
+        }
+        let Some(sig) = dequeue(core, p, t) else {
+            core.task_mut(t).flags.remove(TaskFlags::SIGPENDING);
+            return;
         };
-        match disposition {
+        match core.signals(p).disposition(sig) {
             Disposition::Ignore => {}
             Disposition::Catch => {
                 if core.state.recording.handlers {
-                    core.handler_logs.get_mut(p).expect("a recording machine logs every process").0.push(sig);
+                    core.handler_logs.get_mut(t).expect("a recording machine logs every task").0.push(sig);
                 }
             }
             Disposition::Default => {
@@ -101,16 +142,48 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, p: Entity) {
                         if discard && orphans::is_orphaned(k, k.core.group_of(p)) {
                             continue;
                         }
-                        set_state(&mut k.core, p, RunState::Stopped);
-                        notify_parent_cldstop(&mut k.core, p);
+                        do_signal_stop(&mut k.core, t);
                         return;
                     }
                     DefaultAction::Terminate => {
-                        exit::do_exit(&mut k.core, p, ExitStatus::Signaled(sig));
+                        exit::do_group_exit(&mut k.core, t, ExitStatus::Signaled(sig));
                         return;
                     }
                 }
             }
         }
+    }
+}
+
+/// `do_signal_stop`: task `t` took a stop signal. Every other thread of its
+/// process that is not exiting or stopped is marked to stop and woken, in
+/// thread-list order after `t`; `t` clears its flag and stops (rule 36).
+fn do_signal_stop(core: &mut Core, t: Entity) {
+    let p = core.leader_of(t);
+    let mut stopping = 1;
+    for other in threads::others_after(core, t) {
+        let task = core.task(other);
+        if task.is_exiting() || task.state == TaskState::Stopped {
+            continue;
+        }
+        core.task_mut(other).flags.insert(TaskFlags::STOP_PENDING);
+        signal::signal_wake_up(core, other, false);
+        stopping += 1;
+    }
+    if let Some(mut group) = core.thread_group_mut(p) {
+        group.stopping = stopping;
+    }
+    core.task_mut(t).flags.remove(TaskFlags::SIGPENDING);
+    stop(core, t);
+}
+
+/// Task `t` stops in its process's group stop; the last to stop completes
+/// it and tells the parent (`task_participate_group_stop`).
+fn stop(core: &mut Core, t: Entity) {
+    core.task_mut(t).state = TaskState::Stopped;
+    if threads::participate_group_stop(core, t) {
+        let p = core.leader_of(t);
+        set_state(core, p, RunState::Stopped);
+        notify_parent_cldstop(core, p);
     }
 }

@@ -1,9 +1,14 @@
-//! Process exit (`do_exit`, `exit_notify`, `release_task`; rules 9–12, 21).
+//! Task and process exit (`do_exit`, `exit_notify`, `release_task`; rules
+//! 9–12, 21, 31–34).
 //!
-//! An exit runs in the dying process's own context, before anyone else runs:
-//! its children are reparented (each with its orphan check), its own group is
-//! checked (rule 21), it becomes a zombie, and its parent is told with SIGCHLD
-//! — or, if the parent ignores SIGCHLD, it is released at once. A namespace's
+//! An exit runs in the dying task's own context, before anyone else runs:
+//! its children are handed on (each with its parent-death signals, and, if
+//! they leave the process, its orphan check), and a thread is released. The
+//! last task of a process to exit checks the process's own group (rule 21);
+//! once the leader has exited and no other thread is left the process is a
+//! zombie, and its parent is told with SIGCHLD — or, if the parent ignores
+//! SIGCHLD, it is released at once. A leader that exits before its threads
+//! waits as a zombie that still links its group (rules 32, 34). A namespace's
 //! init first tears the namespace down (`zap_pid_ns_processes`, rule 12):
 //! no more forks into it, SIGKILL to everything else in it and in namespaces
 //! nested in it, reap, and wait until it is alone; only then does it go on.
@@ -16,18 +21,57 @@
 //! and its orphans get no parent.
 
 use crate::model::namespace::IdKind;
-use crate::model::{Disposition, ExitStatus, RunState, Signal};
+use crate::model::{Disposition, ExitStatus, RunState, SigSet, Signal, TaskFlags, TaskState};
 use crate::semantics::Rule;
 use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
-use crate::systems::signal::{self, Sender};
+use crate::systems::signal::{self, Aim, Sender};
 use crate::systems::state::set_state;
-use crate::systems::{groups, namespaces, orphans, reparent};
+use crate::systems::{deliver, exec, groups, namespaces, orphans, reparent, threads};
 use bevy_ecs::prelude::*;
 
-/// Starts `p`'s exit (`do_exit`): it stops being stopped, is marked exiting
-/// with its status, and its `exit_notify` is queued to run before anyone else.
-pub fn do_exit(core: &mut Core, p: Entity, status: ExitStatus) {
+/// exit_group by task `t`, or a fatal signal it took (`do_group_exit`): the
+/// process's status is set, every other thread is woken to die (in
+/// thread-list order after `t`), and `t` exits.
+pub fn do_group_exit(core: &mut Core, t: Entity, status: ExitStatus) {
+    let p = core.leader_of(t);
+    core.signals_mut(p).group_exit = Some(status);
+    if let Some(mut group) = core.thread_group_mut(p) {
+        group.stopping = 0;
+    }
+    for other in threads::others_after(core, t) {
+        core.task_mut(other).flags.remove(TaskFlags::STOP_PENDING);
+        if core.task(other).state != TaskState::Dead {
+            signal::signal_wake_up(core, other, true);
+        }
+    }
+    do_exit(core, t, status);
+}
+
+/// Starts task `t`'s exit (`do_exit`): it is marked exiting, and its
+/// `exit_notify` is queued to run before anyone else. The last task of its
+/// process to begin exiting (`group_dead`) fixes the process's status
+/// (rule 33): the group exit's, or else its own.
+pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
+    let p = core.leader_of(t);
+    let stop_pending = {
+        let mut task = core.task_mut(t);
+        task.state = TaskState::Exiting;
+        task.pending = SigSet::EMPTY;
+        std::mem::take(&mut task.flags).contains(TaskFlags::STOP_PENDING)
+    };
+    if stop_pending && threads::participate_group_stop(core, t) {
+        set_state(core, p, RunState::Stopped);
+        deliver::notify_parent_cldstop(core, p);
+    }
+    if !threads::leave(core, t) {
+        if t == p {
+            core.thread_group_mut(p).expect("a leader with live threads is threaded").leader_exit = Some(status);
+        }
+        core.state.sched.exiting.push_back(t);
+        return;
+    }
+    let status = core.signals(p).group_exit.unwrap_or(status);
     set_state(core, p, RunState::Exiting);
     match status {
         ExitStatus::Code(_) => core.state.census.totals.exits += 1,
@@ -35,12 +79,12 @@ pub fn do_exit(core: &mut Core, p: Entity, status: ExitStatus) {
     }
     core.process_mut(p).exit = Some(status);
     core.signals_mut(p).pending = Default::default();
-    core.state.sched.exiting.push_back(p);
+    core.state.sched.exiting.push_back(t);
 }
 
-/// Tells `p`'s parent that `p` is a zombie (`do_notify_parent`): SIGCHLD,
-/// unless the parent ignores SIGCHLD, in which case `p` is to be released at
-/// once. Returns whether it is (autoreap).
+/// Tells process `p`'s parent that `p` is a zombie (`do_notify_parent`):
+/// SIGCHLD to the parent task, unless the parent ignores SIGCHLD, in which
+/// case `p` is to be released at once. Returns whether it is (autoreap).
 pub fn notify_parent(core: &mut Core, p: Entity) -> bool {
     // Only the seed leaves a process with no parent (the orphans of a dying
     // namespace): nobody is notified, nobody will reap it (`exitNotifyLocked`:
@@ -49,44 +93,64 @@ pub fn notify_parent(core: &mut Core, p: Entity) -> bool {
     let Some(parent) = core.process(p).parent else {
         return true;
     };
-    if core.signals(parent).disposition(Signal::Chld) == Disposition::Ignore {
+    if core.process_of(parent).signals.disposition(Signal::Chld) == Disposition::Ignore {
         return true;
     }
-    signal::send(core, Sender::Process(p), parent, Signal::Chld);
+    signal::send(core, Sender::Process(p), parent, Signal::Chld, Aim::Process);
     false
 }
 
-/// Carries out `t`'s exit (`exit_notify`). For a namespace init this may have
-/// to wait for the namespace to empty; it is run again when it does.
+/// Carries out task `t`'s exit (`exit_notify`). For a namespace init's last
+/// task this may have to wait for the namespace to empty; it is run again
+/// when it does.
 pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
     let core = &mut k.core;
-    if core.processes.get(t).map(|p| p.state).ok() != Some(RunState::Exiting) {
+    if core.try_task(t).is_none_or(|task| task.state != TaskState::Exiting) {
         return;
     }
+    let p = core.leader_of(t);
     let semantics = core.state.semantics;
-    let ns = core.ns_of(t);
+    let ns = core.ns_of(p);
     let reaper = if semantics.seed(Rule::NsInitNoWait) {
         seed_reparent_target(core, t)
-    } else if core.process(t).is_ns_init() {
-        if core.namespace(ns).adding {
-            zap_pid_ns(k, t, ns);
+    } else if core.namespace(ns).reaper == Some(t) {
+        // `find_child_reaper`: another live thread takes over; the last
+        // one tears the namespace down and waits.
+        match threads::find_alive_thread(core, p) {
+            Some(alive) => {
+                core.namespace_mut(ns).reaper = Some(alive);
+                Some(reparent::find_new_reaper(core, t))
+            }
+            None => {
+                if core.namespace(ns).adding {
+                    zap_pid_ns(k, t, ns);
+                }
+                if !namespaces::emptied(&k.core, ns) {
+                    return;
+                }
+                Some(t)
+            }
         }
-        if k.core.namespace(ns).table.in_use() > 1 {
-            return;
-        }
-        Some(t)
     } else {
         Some(reparent::find_new_reaper(core, t))
     };
     let mut dead = reparent::reparent_children(k, t, reaper);
-    if !semantics.seed(Rule::CheckedAtReap) {
-        orphans::kill_orphaned_pgrp(k, t, None);
+    let group_dead = k.core.process(p).state == RunState::Exiting;
+    if group_dead && !semantics.seed(Rule::CheckedAtReap) {
+        orphans::kill_orphaned_pgrp(k, p, None);
     }
-    B::becoming_zombie(&mut k.core, &mut k.books, t);
-    set_state(&mut k.core, t, RunState::Zombie);
-    if notify_parent(&mut k.core, t) {
-        dead.push(t);
+    k.core.task_mut(t).state = TaskState::Dead;
+    if t != p {
+        threads::release(&mut k.core, t);
     }
+    if group_dead && k.core.task(p).state == TaskState::Dead && threads::is_empty(&k.core, p) {
+        B::becoming_zombie(&mut k.core, &mut k.books, p);
+        set_state(&mut k.core, p, RunState::Zombie);
+        if notify_parent(&mut k.core, p) {
+            dead.push(p);
+        }
+    }
+    exec::wake_waiter(&mut k.core, p);
     for p in dead {
         release(k, p);
     }
@@ -96,7 +160,7 @@ pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
 /// the namespace is killed ("Init process terminating, killing namespace").
 fn seed_reparent_target(core: &mut Core, father: Entity) -> Option<Entity> {
     let reaper = reparent::find_new_reaper(core, father);
-    if reaper != father && core.processes.get(reaper).is_ok_and(|r| r.is_active()) {
+    if reaper != father && !core.task(reaper).is_exiting() {
         return Some(reaper);
     }
     let ns = core.ns_of(father);
@@ -104,7 +168,7 @@ fn seed_reparent_target(core: &mut Core, father: Entity) -> Option<Entity> {
     let others: Vec<Entity> =
         core.namespace(ns).table.processes_from(1).map(|(_, e)| e).filter(|&e| e != father).collect();
     for other in others {
-        signal::send(core, Sender::Kernel, other, Signal::Kill);
+        signal::send(core, Sender::Kernel, other, Signal::Kill, Aim::Process);
     }
     None
 }
@@ -113,11 +177,12 @@ fn seed_reparent_target(core: &mut Core, father: Entity) -> Option<Entity> {
 fn zap_pid_ns<B: Bookkeeping>(k: &mut Kernel<B>, init: Entity, ns: Entity) {
     let core = &mut k.core;
     core.namespace_mut(ns).adding = false;
-    core.signals_mut(init).set_disposition(Signal::Chld, Disposition::Ignore);
+    let p = core.leader_of(init);
+    core.signals_mut(p).set_disposition(Signal::Chld, Disposition::Ignore);
     let victims: Vec<Entity> = core.namespace(ns).table.processes_from(2).map(|(_, e)| e).collect();
     for task in victims {
-        if core.signals(task).group_exit.is_none() {
-            signal::send(core, Sender::Kernel, task, Signal::Kill);
+        if core.process_of(task).signals.group_exit.is_none() {
+            signal::send(core, Sender::Kernel, task, Signal::Kill, Aim::Process);
         }
     }
     for child in core.children_of(init) {

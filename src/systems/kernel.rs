@@ -17,7 +17,10 @@
 
 use crate::model::list::{ListHead, ListLink, ListStore, ListView};
 use crate::model::namespace::IdKind;
-use crate::model::{ExitStatus, HandlerLog, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState};
+use crate::model::{
+    ExitStatus, Flags, HandlerLog, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState, Task, Thread,
+    ThreadGroup,
+};
 use crate::semantics::Semantics;
 use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
@@ -39,6 +42,8 @@ pub struct Recording {
 #[derive(SystemParam)]
 pub struct Core<'w, 's> {
     pub processes: Query<'w, 's, &'static mut Process>,
+    pub threads: Query<'w, 's, &'static mut Thread>,
+    pub thread_groups: Query<'w, 's, &'static mut ThreadGroup>,
     pub handler_logs: Query<'w, 's, &'static mut HandlerLog>,
     pub groups: Query<'w, 's, &'static mut ProcessGroup>,
     pub sessions: Query<'w, 's, &'static mut Session>,
@@ -60,6 +65,11 @@ pub struct KernelState {
     /// Processes released (reaped) since the log was last drained, with how
     /// they ended: the replay report's `gone` lines and the metrics read it.
     pub released: Vec<(Entity, ExitStatus)>,
+    /// Threads released since the log was last drained.
+    pub released_threads: Vec<Entity>,
+    /// Execs from a thread since the log was last drained: the thread, and
+    /// the process it now leads (the entity of the old leader, which is gone).
+    pub exchanged: Vec<(Entity, Entity)>,
     /// Entities that a system call released, despawned when it ends.
     pub doomed: Vec<Entity>,
     /// Entities made ready for the next call.
@@ -79,6 +89,8 @@ impl KernelState {
             sched: Scheduler::default(),
             census: Census::default(),
             released: Vec::new(),
+            released_threads: Vec::new(),
+            exchanged: Vec::new(),
             doomed: Vec::new(),
             spares: Spares::default(),
             recording,
@@ -103,6 +115,72 @@ impl<'w, 's> Core<'w, 's> {
 
     pub fn process_mut(&mut self, p: Entity) -> Mut<'_, Process> {
         self.processes.get_mut(p).expect("a process entity has Process")
+    }
+
+    /// The process a task belongs to: the entity of its leader.
+    pub fn leader_of(&self, t: Entity) -> Entity {
+        if self.processes.contains(t) { t } else { self.thread(t).process }
+    }
+
+    /// The process a task belongs to.
+    pub fn process_of(&self, t: Entity) -> &Process {
+        match self.processes.get(t) {
+            Ok(p) => p,
+            Err(_) => self.process(self.thread(t).process),
+        }
+    }
+
+    /// A thread that does not lead its process.
+    pub fn thread(&self, t: Entity) -> &Thread {
+        self.threads.get(t).expect("a task is a process or a thread")
+    }
+
+    pub fn thread_mut(&mut self, t: Entity) -> Mut<'_, Thread> {
+        self.threads.get_mut(t).expect("a task is a process or a thread")
+    }
+
+    /// A task: a leader's (in its process) or a thread's.
+    pub fn task(&self, t: Entity) -> &Task {
+        self.try_task(t).expect("a task is a process or a thread")
+    }
+
+    /// A task, if it still exists.
+    pub fn try_task(&self, t: Entity) -> Option<&Task> {
+        match self.processes.get(t) {
+            Ok(p) => Some(&p.task),
+            Err(_) => self.threads.get(t).ok().map(|t| &t.task),
+        }
+    }
+
+    pub fn task_mut(&mut self, t: Entity) -> Mut<'_, Task> {
+        if self.processes.contains(t) {
+            self.process_mut(t).map_unchanged(|p| &mut p.task)
+        } else {
+            self.thread_mut(t).map_unchanged(|t| &mut t.task)
+        }
+    }
+
+    /// The thread-group state of process `p`, if it has ever had threads.
+    pub fn thread_group(&self, p: Entity) -> Option<&ThreadGroup> {
+        if !self.process(p).has(Flags::THREADED) {
+            return None;
+        }
+        self.thread_groups.get(p).ok()
+    }
+
+    pub fn thread_group_mut(&mut self, p: Entity) -> Option<Mut<'_, ThreadGroup>> {
+        if !self.process(p).has(Flags::THREADED) {
+            return None;
+        }
+        self.thread_groups.get_mut(p).ok()
+    }
+
+    /// A task's tid (a leader's is its process's pid).
+    pub fn tid(&self, t: Entity) -> &Pid {
+        match self.processes.get(t) {
+            Ok(p) => &p.pid,
+            Err(_) => &self.thread(t).tid,
+        }
     }
 
     /// A process's pid and exit status.
@@ -176,9 +254,9 @@ impl<'w, 's> Core<'w, 's> {
         self.pid_nr_ns(self.pid(p), ns)
     }
 
-    /// The process with pid `nr` in `ns` (`find_task_by_vpid`): none for
-    /// numbers that are not positive.
-    pub fn find_process(&self, ns: Entity, nr: i64) -> Option<Entity> {
+    /// The task with tid `nr` in `ns` (`find_task_by_vpid`; a process's pid
+    /// is its leader's tid): none for numbers that are not positive.
+    pub fn find_task(&self, ns: Entity, nr: i64) -> Option<Entity> {
         let nr = u32::try_from(nr).ok().filter(|&n| n > 0)?;
         self.namespace(ns).table.process(nr)
     }
@@ -206,9 +284,9 @@ impl<'w, 's> Core<'w, 's> {
         }
     }
 
-    /// A parent's children, as a list.
+    /// A parent task's children, as a list.
     pub fn children(&mut self) -> Children<'_, 'w, 's> {
-        Children(&mut self.processes)
+        Children { processes: &mut self.processes, threads: &mut self.threads }
     }
 
     /// A group's members, as a list.
@@ -216,9 +294,9 @@ impl<'w, 's> Core<'w, 's> {
         Members { groups: &mut self.groups, processes: &mut self.processes }
     }
 
-    /// The children of `p`, in order.
-    pub fn children_of(&self, p: Entity) -> Vec<Entity> {
-        crate::model::list::members(&ChildrenView(&self.processes), p)
+    /// The children of task `t`, in order.
+    pub fn children_of(&self, t: Entity) -> Vec<Entity> {
+        crate::model::list::members(&ChildrenView { processes: &self.processes, threads: &self.threads }, t)
     }
 
     /// The members of group `g`, most recently joined first.
@@ -227,28 +305,40 @@ impl<'w, 's> Core<'w, 's> {
     }
 }
 
-/// The children lists, threaded through [`Process`].
-pub struct Children<'a, 'w, 's>(&'a mut Query<'w, 's, &'static mut Process>);
+/// The children lists: heads in the parent task, links in [`Process`].
+pub struct Children<'a, 'w, 's> {
+    processes: &'a mut Query<'w, 's, &'static mut Process>,
+    threads: &'a mut Query<'w, 's, &'static mut Thread>,
+}
 
 impl ListStore for Children<'_, '_, '_> {
     fn head_mut(&mut self, owner: Entity) -> &mut ListHead {
-        &mut self.0.get_mut(owner).expect("a parent has Process").into_inner().children
+        match self.processes.get_mut(owner) {
+            Ok(p) => &mut p.into_inner().task.children,
+            Err(_) => &mut self.threads.get_mut(owner).expect("a parent is a task").into_inner().task.children,
+        }
     }
 
     fn link_mut(&mut self, member: Entity) -> &mut ListLink {
-        &mut self.0.get_mut(member).expect("a child has Process").into_inner().sibling
+        &mut self.processes.get_mut(member).expect("a child has Process").into_inner().sibling
     }
 }
 
-struct ChildrenView<'a, 'w, 's>(&'a Query<'w, 's, &'static mut Process>);
+struct ChildrenView<'a, 'w, 's> {
+    processes: &'a Query<'w, 's, &'static mut Process>,
+    threads: &'a Query<'w, 's, &'static mut Thread>,
+}
 
 impl ListView for ChildrenView<'_, '_, '_> {
     fn head(&self, owner: Entity) -> ListHead {
-        self.0.get(owner).expect("a parent has Process").children
+        match self.processes.get(owner) {
+            Ok(p) => p.task.children,
+            Err(_) => self.threads.get(owner).expect("a parent is a task").task.children,
+        }
     }
 
     fn link(&self, member: Entity) -> ListLink {
-        self.0.get(member).expect("a child has Process").sibling
+        self.processes.get(member).expect("a child has Process").sibling
     }
 }
 

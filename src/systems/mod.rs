@@ -7,6 +7,7 @@
 pub mod books;
 pub mod census;
 pub mod deliver;
+pub mod exec;
 pub mod exit;
 pub mod groups;
 pub mod journal;
@@ -19,4 +20,5 @@ pub mod sched;
 pub mod signal;
 pub mod spares;
 pub mod state;
+pub mod threads;
 pub mod transitions;

@@ -10,8 +10,9 @@
 //! (`init_pid_ns` is static).
 
 use crate::model::namespace::IdKind;
-use crate::model::{Pid, RunState};
+use crate::model::{Pid, TaskState};
 use crate::systems::kernel::Core;
+use crate::systems::signal;
 use bevy_ecs::prelude::*;
 
 /// Takes a reference on `ns`.
@@ -61,14 +62,27 @@ pub fn free(core: &mut Core, ns: Entity) {
 pub fn free_id(core: &mut Core, id: &Pid, kind: IdKind) {
     core.detach(id, kind);
     for level in 0..=id.level() {
-        let namespace = core.namespace(core.namespace(id.ns).chain[level]);
-        if namespace.adding || namespace.table.in_use() != 1 {
+        let ns = core.namespace(id.ns).chain[level];
+        let namespace = core.namespace(ns);
+        if namespace.adding || !emptied(core, ns) {
             continue;
         }
-        let waiting = |&init: &Entity| core.processes.get(init).is_ok_and(|i| i.state == RunState::Exiting);
+        let waiting = |&init: &Entity| core.try_task(init).is_some_and(|t| t.state == TaskState::Exiting);
         if let Some(init) = namespace.reaper.filter(waiting) {
-            core.state.sched.runnable.push_back(init);
+            signal::enqueue(core, init);
         }
     }
     put(core, id.ns);
+}
+
+/// Whether the init of `ns`, exiting, may go on: nothing is left in its
+/// namespace but itself (and its zombie leader, when the init's last task
+/// is another thread: `zap_pid_ns_processes`'s `init_pids`).
+pub fn emptied(core: &Core, ns: Entity) -> bool {
+    let namespace = core.namespace(ns);
+    let own = match namespace.reaper {
+        Some(reaper) if core.threads.contains(reaper) => 2,
+        _ => 1,
+    };
+    namespace.table.in_use() <= own
 }

@@ -24,12 +24,13 @@ use crate::model::{Flags, Process, RunState, Signal};
 use crate::semantics::Variant;
 use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
-use crate::systems::signal::{self, Sender};
+use crate::systems::signal::{self, Aim, Sender};
 use bevy_ecs::prelude::*;
 
 /// `kill_orphaned_pgrp(tsk, parent)`: with `father` set, `tsk` is a child of
-/// the exiting `father` that was just reparented; without, `tsk` is the
-/// exiting process itself and its own parent is the link that may be lost.
+/// the exiting task `father` that was just reparented; without, `tsk` is the
+/// process whose last task is exiting, and its own parent is the link that
+/// may be lost.
 pub fn kill_orphaned_pgrp<B: Bookkeeping>(k: &mut Kernel<B>, tsk: Entity, father: Option<Entity>) {
     let core = &k.core;
     let (parent, ignored) = match father {
@@ -39,7 +40,7 @@ pub fn kill_orphaned_pgrp<B: Bookkeeping>(k: &mut Kernel<B>, tsk: Entity, father
             None => return,
         },
     };
-    let (me, them) = (core.process(tsk), core.process(parent));
+    let (me, them) = (core.process(tsk), core.process_of(parent));
     let pg = me.group;
     if them.group == pg || them.session != me.session {
         return;
@@ -91,7 +92,7 @@ fn signal_members(core: &mut Core, sender: Sender, pg: Entity, sig: Signal, to: 
     let members = core.members_of(pg);
     for &member in &members {
         if to(core.process(member)) {
-            signal::send(core, sender, member, sig);
+            signal::send(core, sender, member, sig, Aim::Process);
         }
     }
     !members.is_empty()

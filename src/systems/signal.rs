@@ -14,16 +14,19 @@
 //!   later signal to it is dropped. A stopped target does not want any signal
 //!   but SIGKILL, so it dies of other fatal signals only once continued.
 
-use crate::model::{DefaultAction, Disposition, Process, RunState, SigSet, Signal, SignalState};
+use crate::model::{
+    DefaultAction, Disposition, ExitStatus, Process, RunState, SigSet, Signal, SignalState, TaskFlags, TaskState,
+};
 use crate::semantics::{Rule, Semantics};
 use crate::systems::kernel::Core;
 use crate::systems::state::set_state;
+use crate::systems::threads;
 use bevy_ecs::prelude::*;
 
 /// Who sends a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sender {
-    /// A process, by `kill()`.
+    /// A process (the entity of its leader), by `kill()`.
     Process(Entity),
     /// The kernel (`SEND_SIG_PRIV`: the orphaned-group pair, namespace teardown).
     Kernel,
@@ -66,68 +69,170 @@ fn ignored(p: &Process, s: &SignalState, sig: Signal, force: bool, semantics: Se
     }
 }
 
-/// Wakes `t` to handle signals (`signal_wake_up`), once.
-pub fn wake(core: &mut Core, t: Entity) {
-    let mut s = core.signals_mut(t);
-    if s.woken {
+/// Puts task `t` on the run queue, unless it is on the CPU, already queued,
+/// stopped or dead (`wake_up_process`).
+pub fn enqueue(core: &mut Core, t: Entity) {
+    if core.state.sched.current == Some(t) {
         return;
     }
-    s.woken = true;
-    if core.state.sched.current != Some(t) {
-        core.state.sched.runnable.push_back(t);
+    let mut task = core.task_mut(t);
+    if task.flags.contains(TaskFlags::QUEUED) || matches!(task.state, TaskState::Stopped | TaskState::Dead) {
+        return;
+    }
+    task.flags.insert(TaskFlags::QUEUED);
+    core.state.sched.runnable.push_back(t);
+}
+
+/// Wakes task `t` to look for signals (`signal_wake_up`): it gets the
+/// signal-pending flag and is queued; with `resume`, a stopped task is
+/// woken too (for SIGKILL and a group exit).
+pub fn signal_wake_up(core: &mut Core, t: Entity, resume: bool) {
+    {
+        let mut task = core.task_mut(t);
+        task.flags.insert(TaskFlags::SIGPENDING);
+        if resume && task.state == TaskState::Stopped {
+            task.state = TaskState::Running;
+        }
+    }
+    enqueue(core, t);
+}
+
+/// Whether task `t` would take `sig` now (`wants_signal`): it does not block
+/// it, has not begun to exit, is not stopped (but for SIGKILL), and is on
+/// the CPU or not already woken for a signal.
+fn wants(core: &Core, t: Entity, sig: Signal) -> bool {
+    let task = core.task(t);
+    if task.blocked.contains(sig) || task.is_exiting() {
+        return false;
+    }
+    if sig == Signal::Kill {
+        return true;
+    }
+    task.state != TaskState::Stopped
+        && (core.state.sched.current == Some(t) || !task.flags.contains(TaskFlags::SIGPENDING))
+}
+
+/// Whether a signal is aimed at a process (kill: any of its threads may
+/// take it) or at one thread (tgkill).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aim {
+    Process,
+    Thread,
+}
+
+/// Sends `sig` to task `t` (for a process-directed signal, the task the
+/// sender named: a process's leader, or a thread named by its tid).
+pub fn send(core: &mut Core, sender: Sender, t: Entity, sig: Signal, aim: Aim) {
+    core.state.census.signal(sig);
+    let p = core.leader_of(t);
+    let force = forced(core, sender, p);
+    let proc = core.process(p);
+    // A process that is dying drops everything (`prepare_signal`).
+    if !proc.is_active() || proc.signals.group_exit.is_some() {
+        return;
+    }
+    prepare(core, p, sig);
+    let proc = core.process(p);
+    if !core.task(t).blocked.contains(sig) && ignored(proc, &proc.signals, sig, force, core.state.semantics) {
+        return;
+    }
+    let queue = match aim {
+        Aim::Thread => &mut core.task_mut(t).into_inner().pending,
+        Aim::Process => &mut core.signals_mut(p).into_inner().pending,
+    };
+    // A standard signal already pending is not queued twice.
+    if queue.contains(sig) {
+        return;
+    }
+    queue.insert(sig);
+    complete(core, p, t, sig, aim);
+}
+
+/// `prepare_signal`'s job-control part (rule 24): a stop signal cancels a
+/// pending SIGCONT; SIGCONT cancels pending stop signals, ends a group stop
+/// and wakes every stopped thread in thread-list order (their flags stay as
+/// they are), whatever its disposition.
+fn prepare(core: &mut Core, p: Entity, sig: Signal) {
+    if !sig.is_stop() && sig != Signal::Cont {
+        return;
+    }
+    let cancel = if sig == Signal::Cont { SigSet::STOP_SIGNALS } else { SigSet::of(Signal::Cont) };
+    core.signals_mut(p).pending.remove_all(cancel);
+    let tasks = threads::tasks(core, p);
+    for &t in &tasks {
+        core.task_mut(t).pending.remove_all(cancel);
+    }
+    if sig != Signal::Cont {
+        return;
+    }
+    for &t in &tasks {
+        let stopped = {
+            let mut task = core.task_mut(t);
+            task.flags.remove(TaskFlags::STOP_PENDING);
+            let stopped = task.state == TaskState::Stopped;
+            if stopped {
+                task.state = TaskState::Running;
+            }
+            stopped
+        };
+        if stopped {
+            enqueue(core, t);
+        }
+    }
+    let stopping = core.thread_group_mut(p).is_some_and(|mut g| std::mem::take(&mut g.stopping) > 0);
+    let stopped = core.process(p).state == RunState::Stopped;
+    if stopped || stopping {
+        core.signals_mut(p).continued = true;
+    }
+    if stopped {
+        set_state(core, p, RunState::Running);
     }
 }
 
-/// Sends `sig` to process `t`.
-pub fn send(core: &mut Core, sender: Sender, t: Entity, sig: Signal) {
-    core.state.census.signal(sig);
-    let force = forced(core, sender, t);
-    let p = core.process(t);
-    // A zombie, or a process already dying, drops everything (`prepare_signal`).
-    if !p.is_active() {
-        return;
-    }
-    let state = p.state;
-    if core.signals(t).group_exit.is_some() {
-        return;
-    }
-    if sig.is_stop() {
-        core.signals_mut(t).pending.remove(Signal::Cont);
-    } else if sig == Signal::Cont {
-        let resume = {
-            let mut s = core.signals_mut(t);
-            s.pending.remove_all(SigSet::STOP_SIGNALS);
-            if state == RunState::Stopped {
-                s.continued = true;
-            }
-            state == RunState::Stopped
-        };
-        if resume {
-            set_state(core, t, RunState::Running);
-            wake(core, t);
-        }
-    }
-    let p = core.process(t);
-    let s = core.signals(t);
-    if ignored(p, s, sig, force, core.state.semantics) || s.pending.contains(sig) {
-        return;
-    }
-    let current = core.state.sched.current == Some(t);
-    let stopped = p.state == RunState::Stopped;
+/// `complete_signal`: picks the thread to take `sig`, just queued for task
+/// `t` of process `p`, and wakes it — or, for a fatal signal, starts the
+/// group exit and wakes every thread to die.
+fn complete(core: &mut Core, p: Entity, t: Entity, sig: Signal, aim: Aim) {
+    let chosen = if wants(core, t, sig) {
+        Some(t)
+    } else if aim == Aim::Thread {
+        None
+    } else {
+        find_taker(core, p, sig)
+    };
+    let Some(chosen) = chosen else { return };
+    let s = core.signals(p);
     let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
-    let woken = s.woken;
-    core.signals_mut(t).pending.insert(sig);
-    // `wants_signal`: a stopped process wants only SIGKILL; one already woken
-    // and not on the CPU does not need another wake-up.
-    let wants = sig == Signal::Kill || (!stopped && (current || !woken));
-    if !wants {
+    if !fatal {
+        signal_wake_up(core, chosen, sig == Signal::Kill);
         return;
     }
-    if fatal {
-        core.signals_mut(t).group_exit = Some(sig);
-        if stopped {
-            set_state(core, t, RunState::Running);
+    core.signals_mut(p).group_exit = Some(ExitStatus::Signaled(sig));
+    if let Some(mut group) = core.thread_group_mut(p) {
+        group.stopping = 0;
+    }
+    if core.process(p).state == RunState::Stopped {
+        set_state(core, p, RunState::Running);
+    }
+    for task in threads::tasks(core, p) {
+        core.task_mut(task).flags.remove(TaskFlags::STOP_PENDING);
+        signal_wake_up(core, task, true);
+    }
+}
+
+/// The first thread from `curr_target` on that wants `sig`, which becomes
+/// `curr_target`; none if no thread does (rule 35).
+fn find_taker(core: &mut Core, p: Entity, sig: Signal) -> Option<Entity> {
+    let start = core.thread_group(p)?.curr_target;
+    let mut t = start;
+    loop {
+        if wants(core, t, sig) {
+            core.thread_group_mut(p).expect("threaded").curr_target = t;
+            return Some(t);
+        }
+        t = threads::next_thread(core, t);
+        if t == start {
+            return None;
         }
     }
-    wake(core, t);
 }

@@ -17,12 +17,13 @@ pub struct Spares {
     pub groups: Vec<Entity>,
     pub sessions: Vec<Entity>,
     pub namespaces: Vec<Entity>,
+    pub threads: Vec<Entity>,
 }
 
 impl Spares {
     /// Whether `e` is a spare, not in use.
     pub fn contains(&self, e: Entity) -> bool {
-        [&self.processes, &self.groups, &self.sessions, &self.namespaces].iter().any(|v| v.contains(&e))
+        [&self.processes, &self.groups, &self.sessions, &self.namespaces, &self.threads].iter().any(|v| v.contains(&e))
     }
 }
 
