@@ -768,9 +768,18 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
     let out = match call {
         Call::Fork { newpid } => outcome(syscalls::fork::fork(&mut k.core, t, newpid), Reply::Child),
         Call::CloneThread => outcome(syscalls::fork::clone_thread(&mut k.core, t), Reply::Thread),
-        Call::Exit { code } => outcome(Ok(syscalls::exit::exit_group(&mut k.core, t, code)), done),
-        Call::ExitThread { code } => outcome(Ok(syscalls::exit::exit(&mut k.core, t, code)), done),
-        Call::Exec => outcome(Ok(syscalls::exec::exec(&mut k.core, t)), done),
+        Call::Exit { code } => {
+            syscalls::exit::exit_group(&mut k.core, t, code);
+            Outcome::Done(Reply::Done)
+        }
+        Call::ExitThread { code } => {
+            syscalls::exit::exit(&mut k.core, t, code);
+            Outcome::Done(Reply::Done)
+        }
+        Call::Exec => {
+            syscalls::exec::exec(&mut k.core, t);
+            Outcome::Done(Reply::Done)
+        }
         Call::Setsid => outcome(syscalls::setsid::setsid(k, p), Reply::Session),
         Call::Setpgid { pid, pgid } => outcome(syscalls::setpgid::setpgid(k, p, pid, pgid), done),
         Call::Wait { pid } => outcome(syscalls::wait::waitpid(k, p, pid), Reply::Waited),
@@ -780,10 +789,14 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
         }
         Call::Sigaction { sig, action } => outcome(syscalls::sigaction::sigaction(&mut k.core, p, sig, action), done),
         Call::Sigprocmask { how, sig } => {
-            outcome(Ok(syscalls::sigprocmask::sigprocmask(&mut k.core, t, how, sig)), done)
+            syscalls::sigprocmask::sigprocmask(&mut k.core, t, how, sig);
+            Outcome::Done(Reply::Done)
         }
         Call::Subreaper { on } => outcome(syscalls::prctl::set_child_subreaper(&mut k.core, p, on), done),
-        Call::Pdeathsig { sig } => outcome(Ok(syscalls::prctl::set_pdeathsig(&mut k.core, t, sig)), done),
+        Call::Pdeathsig { sig } => {
+            syscalls::prctl::set_pdeathsig(&mut k.core, t, sig);
+            Outcome::Done(Reply::Done)
+        }
     };
     k.core.state.sched.current = None;
     // An exec from a thread leaves the caller leading its process.

@@ -9,21 +9,25 @@
 
 use crate::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Report};
 use crate::io::script::{KillTarget, Label, Op, PgidArg, Script};
-use crate::machine::{self, Actor, Call, CannotAct, Machine, MachineConfig, Reply, Waited};
-use crate::model::{Disposition, Pid, RunState, Signal};
+use crate::machine::{self, Actor, Call, CannotAct, How, Machine, MachineConfig, Reply, Waited};
+use crate::model::{Disposition, Pid, RunState, Signal, TaskState};
 use crate::semantics::Semantics;
 use bevy_ecs::prelude::Entity;
 use std::collections::HashMap;
 
-/// What became of a label.
+/// What became of a label (a task).
 #[derive(Clone, Debug)]
 enum Slot {
-    /// Its `fork` has not run (or failed).
+    /// Its `fork` or `thread` has not run (or failed).
     Unborn,
-    /// It exists (running, stopped or zombie).
+    /// It exists: a process's leader (running, stopped or zombie), or a
+    /// live thread. `pid` is its tid.
     Live { entity: Entity, pid: Pid },
-    /// Reaped.
+    /// The leader of a process that was reaped.
     Gone { pid: Pid, exit: ExitStatus },
+    /// A thread that ended while not leading its process, or a leader
+    /// replaced by another thread's exec.
+    ThreadGone,
 }
 
 /// A script being replayed.
@@ -31,6 +35,9 @@ struct Replay<'s> {
     script: &'s Script,
     machine: Machine,
     slots: Vec<Slot>,
+    /// The script's pid-1 process (led by `init`, or by the thread that took
+    /// its place with an exec).
+    init: Entity,
 }
 
 /// Replays `script` under Linux's rules and returns its report.
@@ -52,7 +59,7 @@ pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl 
     let mut slots = vec![Slot::Unborn; script.labels.len()];
     let pid = machine.pid(init).expect("init exists").clone();
     slots[Label::INIT.index()] = Slot::Live { entity: init, pid };
-    let mut replay = Replay { script, machine, slots };
+    let mut replay = Replay { script, machine, slots, init };
     let mut outcomes = Vec::new();
     let mut invalid = None;
     for step in &script.steps {
@@ -97,15 +104,63 @@ impl Replay<'_> {
                 Err(CannotAct::Zombie) => Err(Invalid::Zombie),
                 Err(CannotAct::Gone) => Err(Invalid::Gone),
             },
-            Slot::Unborn | Slot::Gone { .. } => Err(Invalid::Gone),
+            Slot::Unborn | Slot::Gone { .. } | Slot::ThreadGone => Err(Invalid::Gone),
         }
     }
 
-    /// The pid of a label, if its fork ran.
+    /// The pid (a thread's tid) of a label, if its fork ran and it still
+    /// names it.
     fn pid(&self, label: Label) -> Option<&Pid> {
         match &self.slots[label.index()] {
             Slot::Live { pid, .. } | Slot::Gone { pid, .. } => Some(pid),
-            Slot::Unborn => None,
+            Slot::Unborn | Slot::ThreadGone => None,
+        }
+    }
+
+    /// The entity of a label that exists.
+    fn entity(&self, label: Label) -> Option<Entity> {
+        match self.slots[label.index()] {
+            Slot::Live { entity, .. } => Some(entity),
+            _ => None,
+        }
+    }
+
+    /// The label whose slot holds `entity`.
+    fn label_of(&self, entity: Entity) -> Option<usize> {
+        self.slots.iter().position(|s| matches!(s, Slot::Live { entity: e, .. } if *e == entity))
+    }
+
+    /// Whether `label` is a task of the script's pid-1 process that has not
+    /// begun to exit.
+    fn of_init(&self, label: Label) -> bool {
+        self.entity(label).is_some_and(|e| self.machine.leader_of(e) == self.init)
+    }
+
+    /// The pid of `label`'s process as `actor` sees it (tgkill's tgid).
+    fn process_number(&self, actor: Actor, label: Label) -> i64 {
+        let pid = self.entity(label).and_then(|e| self.machine.pid(self.machine.leader_of(e)));
+        self.machine.seen_by(actor, pid)
+    }
+
+    /// Whether `op` would end the script's pid-1 process (the format's
+    /// `invalid init`, rule 41).
+    fn ends_init(&self, op: Op) -> bool {
+        let live = |l: Label| self.entity(l).and_then(|e| self.machine.task(e)).is_some_and(|t| !t.is_exiting());
+        match op {
+            Op::Exit { proc, .. } => self.of_init(proc),
+            Op::ExitThread { proc, .. } => {
+                self.of_init(proc)
+                    && self
+                        .machine
+                        .tasks(self.init)
+                        .iter()
+                        .filter(|&&t| self.machine.task(t).is_some_and(|t| !t.is_exiting()))
+                        .count()
+                        == 1
+            }
+            Op::Kill { sender: None, sig: Signal::Kill, target } => self.kill_reaches_init(target),
+            Op::Tkill { sender: None, sig: Signal::Kill, target } => self.of_init(target) && live(target),
+            _ => false,
         }
     }
 
@@ -121,7 +176,7 @@ impl Replay<'_> {
         };
         let root = self.machine.root_namespace();
         match target {
-            KillTarget::Process(l) => l == Label::INIT,
+            KillTarget::Process(l) => self.of_init(l),
             KillTarget::Group(l) => {
                 let nr = self.number(Actor::Outside, l);
                 let init_group = self.machine.group_of(init);
@@ -132,12 +187,8 @@ impl Replay<'_> {
 
     fn perform(&mut self, op: Op) -> Result<Outcome, Invalid> {
         let actor = op.actor().map(|a| self.actor(a)).transpose()?;
-        match op {
-            Op::Exit { proc: Label::INIT, .. } => return Err(Invalid::Init),
-            Op::Kill { sender: None, sig: Signal::Kill, target } if self.kill_reaches_init(target) => {
-                return Err(Invalid::Init);
-            }
-            _ => {}
+        if self.ends_init(op) {
+            return Err(Invalid::Init);
         }
         let who = actor.map_or(Actor::Outside, Actor::Task);
         let seen = |label| self.number(who, label);
@@ -164,14 +215,26 @@ impl Replay<'_> {
             },
             Op::Dispose { sig, action, .. } => Call::Sigaction { sig, action },
             Op::Subreaper { on, .. } => Call::Subreaper { on },
-            Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. } => {
-                unreachable!("version 2 scripts are refused when loaded")
+            Op::Thread { .. } => Call::CloneThread,
+            Op::ExitThread { code, .. } => Call::ExitThread { code },
+            Op::Tkill { sig, target, .. } => {
+                Call::Tgkill { tgid: self.process_number(who, target), tid: seen(target), sig }
             }
+            Op::Mask { sig, block, .. } => {
+                Call::Sigprocmask { how: if block { How::Block } else { How::Unblock }, sig }
+            }
+            Op::Pdeathsig { sig, .. } => Call::Pdeathsig { sig },
         };
         Ok(match self.machine.perform(who, call) {
             machine::Outcome::Done(Reply::Child(entity)) => {
                 let Op::Fork { child, .. } = op else { unreachable!("only fork makes a child") };
                 let pid = self.machine.pid(entity).expect("just forked").clone();
+                self.slots[child.index()] = Slot::Live { entity, pid };
+                Outcome::Ok
+            }
+            machine::Outcome::Done(Reply::Thread(entity)) => {
+                let Op::Thread { child, .. } = op else { unreachable!("only thread makes a thread") };
+                let pid = self.machine.thread(entity).expect("just made").tid.clone();
                 self.slots[child.index()] = Slot::Live { entity, pid };
                 Outcome::Ok
             }
@@ -182,8 +245,22 @@ impl Replay<'_> {
         })
     }
 
-    /// Records the exit status of every process released since the last op.
+    /// Records what became of the labels in the last op: execs that moved a
+    /// thread into its leader's place, threads released, and processes
+    /// released with their exit status.
     fn collect_released(&mut self) {
+        for (thread, process) in self.machine.take_exchanged() {
+            let old = self.label_of(process).expect("an exec'd process had a leader");
+            let new = self.label_of(thread).expect("an exec'ing thread had a label");
+            let pid = self.machine.pid(process).expect("the process lives on").clone();
+            self.slots[new] = Slot::Live { entity: process, pid };
+            self.slots[old] = Slot::ThreadGone;
+        }
+        for thread in self.machine.take_released_threads() {
+            if let Some(label) = self.label_of(thread) {
+                self.slots[label] = Slot::ThreadGone;
+            }
+        }
         let released: HashMap<Entity, ExitStatus> = self.machine.take_released().into_iter().collect();
         for slot in &mut self.slots {
             if let Slot::Live { entity, pid } = slot
@@ -209,34 +286,53 @@ impl Replay<'_> {
         let mut lines = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
             let label = Label(i as u32);
+            let m = &self.machine;
             match slot {
                 Slot::Unborn => {}
                 Slot::Gone { exit, .. } => lines.push(ProcLine::Gone { label, exit: *exit }),
-                Slot::Live { entity, .. } => {
-                    let m = &self.machine;
-                    let proc = m.process(*entity).expect("a live label exists");
-                    let state = match proc.state {
-                        RunState::Running | RunState::Exiting => ProcState::Running,
-                        RunState::Stopped => ProcState::Stopped,
-                        RunState::Zombie => ProcState::Zombie,
-                    };
-                    let parent = m
-                        .parent(*entity)
-                        .filter(|&p| p != m.global_init())
-                        .map(|p| label_of_id(m.pid(p).expect("a parent exists")));
-                    let group = m.group(m.group_of(*entity));
-                    let session = m.session(group.session);
-                    lines.push(ProcLine::Present {
+                Slot::ThreadGone => lines.push(ProcLine::ThreadGone { label }),
+                Slot::Live { entity, .. } => match m.thread(*entity) {
+                    Some(thread) => lines.push(ProcLine::Thread {
                         label,
-                        state,
-                        parent,
-                        pgrp: label_of_id(&group.id),
-                        sid: label_of_id(&session.id),
-                        ns: m.own_ids(*entity),
+                        state: if thread.task.state == TaskState::Stopped {
+                            ProcState::Stopped
+                        } else {
+                            ProcState::Running
+                        },
+                        leader: Label(self.label_of(thread.process).expect("a thread's leader has a label") as u32),
+                        tid: thread.tid.nr,
                         caught: m.handlers(*entity).to_vec(),
-                        exit: (state == ProcState::Zombie).then_some(proc.exit).flatten(),
-                    });
-                }
+                    }),
+                    None => {
+                        let proc = m.process(*entity).expect("a live label exists");
+                        let state = match (proc.task.state, proc.state) {
+                            (TaskState::Dead, _) => ProcState::Zombie,
+                            (_, RunState::Stopped) => ProcState::Stopped,
+                            _ => ProcState::Running,
+                        };
+                        let exit = match proc.state {
+                            RunState::Zombie => proc.exit,
+                            _ => m.leader_exit(*entity),
+                        };
+                        let parent = m
+                            .parent(*entity)
+                            .map(|t| m.leader_of(t))
+                            .filter(|&p| p != m.global_init())
+                            .map(|p| label_of_id(m.pid(p).expect("a parent exists")));
+                        let group = m.group(m.group_of(*entity));
+                        let session = m.session(group.session);
+                        lines.push(ProcLine::Present {
+                            label,
+                            state,
+                            parent,
+                            pgrp: label_of_id(&group.id),
+                            sid: label_of_id(&session.id),
+                            ns: m.own_ids(*entity),
+                            caught: m.handlers(*entity).to_vec(),
+                            exit: (state == ProcState::Zombie).then_some(exit).flatten(),
+                        });
+                    }
+                },
             }
         }
         lines
