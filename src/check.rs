@@ -5,7 +5,7 @@
 
 use crate::gvisor::SeedGroup;
 use crate::machine::Machine;
-use crate::model::{Flags, Pid, PidNamespace, Process, ProcessGroup, RunState, Session};
+use crate::model::{Flags, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Thread, ThreadGroup};
 use crate::semantics::Rule;
 use crate::systems::census::Census;
 use crate::systems::links::is_link;
@@ -66,24 +66,40 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         ensure!(group.is_some(), "{p} is in a group that does not exist");
         ensure!(group.is_some_and(|g| g.session == proc.session), "{p}'s cached session is not its group's");
         *members_seen.entry(g).or_default() += 1;
-        let link =
-            proc.parent.is_some_and(|parent| world.get::<Process>(parent).is_some_and(|parent| is_link(proc, parent)));
+        let parent_process = proc.parent.and_then(|parent| world.get::<Process>(machine.leader_of(parent)));
+        let link = parent_process.is_some_and(|parent| is_link(proc, parent));
         *links.entry(g).or_default() += u32::from(link);
         *stopped.entry(g).or_default() += u32::from(proc.state == RunState::Stopped);
         ensure!(proc.has(Flags::COUNTED) == link, "{p}'s cached link status is stale");
         ensure!(machine.members(g).contains(&p), "{p} is missing from its group's member list");
         if let Some(parent) = proc.parent {
-            ensure!(world.get::<Process>(parent).is_some(), "{p}'s parent does not exist");
+            ensure!(parent_process.is_some(), "{p}'s parent task does not exist");
             let siblings = machine.children(parent);
             ensure!(siblings.contains(&p), "{p} is missing from its parent's children");
         } else {
             ensure!(proc.is_global_init(), "{p} has no parent but is not the global init");
         }
-        let own = machine.children(p);
-        ensure!(own.last().copied() == proc.task.children.last, "{p}'s children list does not end at its last child");
+        check_children(machine, p)?;
+        check_thread_group(machine, p, proc)?;
         for (ns, nr) in numbers(world, &proc.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
+        }
+    }
+    for (t, thread) in all::<Thread>(world) {
+        hold(thread.tid.ns)?;
+        census.threads += 1;
+        let process = world.get::<Process>(thread.process);
+        ensure!(process.is_some_and(|p| p.has(Flags::THREADED)), "thread {t}'s process is not a threaded process");
+        ensure!(machine.tasks(thread.process).contains(&t), "thread {t} is missing from its process's thread list");
+        ensure!(
+            thread.tid.ns == process.map_or(thread.tid.ns, |p| p.pid.ns),
+            "thread {t}'s tid is in another namespace"
+        );
+        check_children(machine, t)?;
+        for (ns, nr) in numbers(world, &thread.tid) {
+            let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
+            ensure!(table.process(nr) == Some(t), "thread {t}'s tid {nr} is not in its namespace's table");
         }
     }
     for (g, group) in &groups {
@@ -142,6 +158,32 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         ensure!(held > 0, "namespace {ns} is held by nothing and was not freed");
     }
     ensure!(&census == machine.census(), "census {:?} differs from recount {census:?}", machine.census());
+    Ok(())
+}
+
+/// Task `t`'s children list: each child names `t` as its parent, and the
+/// list's head ends at its last member.
+fn check_children(machine: &Machine, t: Entity) -> Result<(), Inconsistency> {
+    let children = machine.children(t);
+    for &c in &children {
+        let parent = machine.process(c).and_then(|c| c.parent);
+        ensure!(parent == Some(t), "{c} is in {t}'s children but its parent is {parent:?}");
+    }
+    let last = machine.task(t).and_then(|task| task.children.last);
+    ensure!(children.last().copied() == last, "{t}'s children list does not end at its last child");
+    Ok(())
+}
+
+/// The thread-group state of process `p`: its count of live tasks, and a
+/// `curr_target` that is one of its unreleased tasks.
+fn check_thread_group(machine: &Machine, p: Entity, proc: &Process) -> Result<(), Inconsistency> {
+    let Some(group) = machine.world().get::<ThreadGroup>(p).filter(|_| proc.has(Flags::THREADED)) else {
+        return Ok(());
+    };
+    let tasks = machine.tasks(p);
+    ensure!(tasks.contains(&group.curr_target), "{p}'s curr_target {} is not one of its tasks", group.curr_target);
+    let live = tasks.iter().filter(|&&t| machine.task(t).is_some_and(|t| !t.is_exiting())).count() as u32;
+    ensure!(group.live == live, "{p} counts {} live tasks, has {live}", group.live);
     Ok(())
 }
 
