@@ -167,8 +167,9 @@ fn seed_reparent_target(core: &mut Core, father: Entity) -> Option<Entity> {
     core.namespace_mut(ns).adding = false;
     let others: Vec<Entity> =
         core.namespace(ns).table.processes_from(1).map(|(_, e)| e).filter(|&e| e != father).collect();
+    // `group=false`: each task of the namespace, threads included (§6 row 24).
     for other in others {
-        signal::send(core, Sender::Kernel, other, Signal::Kill, Aim::Process);
+        signal::send(core, Sender::Kernel, other, Signal::Kill, Aim::Thread);
     }
     None
 }
