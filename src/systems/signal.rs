@@ -1,18 +1,27 @@
 //! Signal generation (`send_signal_locked`, `prepare_signal`, `complete_signal`):
 //! what happens the moment a signal is sent, before the target runs.
 //!
-//! * SIGCONT resumes a stopped target at once, whatever its disposition, and
-//!   cancels pending stop signals; a stop signal cancels a pending SIGCONT
-//!   (rule 24).
+//! * SIGCONT resumes a stopped process at once, whatever its disposition —
+//!   every stopped thread, in thread-list order — and cancels pending stop
+//!   signals; a stop signal cancels a pending SIGCONT (rules 24, 36).
 //! * A signal that would be ignored is discarded here (rule 25), including
 //!   every default-action signal to a namespace init from inside its
 //!   namespace (rule 30) — but for the seed, which has no such protection
 //!   ([`Rule::NsInitUnprotected`]).
-//! * A standard signal already pending is not queued twice.
-//! * A fatal signal that the target "wants" starts its group exit right away
-//!   (`SIGNAL_GROUP_EXIT`): the target dies the next time it runs and every
-//!   later signal to it is dropped. A stopped target does not want any signal
-//!   but SIGKILL, so it dies of other fatal signals only once continued.
+//! * A blocked signal is never discarded here: the mask of the task the
+//!   signal is aimed at counts (rule 44).
+//! * A process-directed signal goes to the process's shared queue, a
+//!   thread-directed one (tgkill) to the thread's own; a standard signal
+//!   already pending there is not queued twice.
+//! * A thread is chosen to take it (rule 35): the task it was aimed at if
+//!   that task "wants" it, else — process-directed only — the first that
+//!   does from `curr_target` on, which becomes `curr_target`. A thread-
+//!   directed signal the target does not want waits for it alone (rule 37).
+//! * A fatal signal that a thread wants starts the group exit right away
+//!   (`SIGNAL_GROUP_EXIT`): every thread dies the next time it runs and
+//!   every later signal to the process is dropped. A stopped task does not
+//!   want any signal but SIGKILL, so a stopped process dies of other fatal
+//!   signals only once continued.
 
 use crate::model::{
     DefaultAction, Disposition, ExitStatus, Process, RunState, SigSet, Signal, SignalState, TaskFlags, TaskState,
