@@ -578,7 +578,7 @@ impl Machine {
     /// no `id` is given.
     pub fn seen_by(&self, actor: Actor, id: Option<&Pid>) -> i64 {
         let ns = match actor {
-            Actor::Task(p) => self.pid(p).map_or(self.root_ns, |p| p.ns),
+            Actor::Task(t) => self.pid(self.leader_of(t)).map_or(self.root_ns, |p| p.ns),
             Actor::Outside => self.root_ns,
         };
         match id.map(|id| self.pid_nr_ns(id, ns)) {

@@ -171,9 +171,7 @@ impl Replay<'_> {
 
     /// Whether a KILL from outside to `target` would reach `init`.
     fn kill_reaches_init(&self, target: KillTarget) -> bool {
-        let Slot::Live { entity: init, .. } = self.slots[Label::INIT.index()] else {
-            return false;
-        };
+        let init = self.init;
         let root = self.machine.root_namespace();
         match target {
             KillTarget::Process(l) => self.of_init(l),
