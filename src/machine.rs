@@ -397,12 +397,14 @@ impl Machine {
     /// is stopped, not when it is a leader that has exited (a zombie, even
     /// with live threads), not when it is a thread that has ended.
     pub fn can_act(&self, t: Entity) -> Result<(), CannotAct> {
-        let (task, process, exited) = match (self.world.get::<Process>(t), self.world.get::<Thread>(t)) {
-            (Some(p), _) => (&p.task, p, CannotAct::Zombie),
-            (None, Some(thread)) => {
-                (&thread.task, self.process(thread.process).expect("a thread's process"), CannotAct::Gone)
-            }
-            (None, None) => return Err(CannotAct::Gone),
+        let (task, process, exited) = match self.world.get::<Process>(t) {
+            Some(p) => (&p.task, p, CannotAct::Zombie),
+            None => match self.thread(t) {
+                Some(thread) => {
+                    (&thread.task, self.process(thread.process).expect("a thread's process"), CannotAct::Gone)
+                }
+                None => return Err(CannotAct::Gone),
+            },
         };
         if task.is_exiting() {
             Err(exited)
@@ -739,7 +741,7 @@ fn boot<B: Bookkeeping>(k: &mut Kernel<B>, pid_max: u32) -> (Entity, Entity, Ent
     let session = groups::create_session(&mut k.core, pid.clone());
     let group = groups::create_group(k, pid.clone(), session);
     let flags = Flags::SESSION_LEADER | Flags::FORKNOEXEC | Flags::NS_INIT | Flags::GLOBAL_INIT;
-    let init = syscalls::fork::spawn_process(&mut k.core, pid, flags, SignalState::default(), group, None);
+    let init = syscalls::fork::spawn_process(&mut k.core, pid, flags, Default::default(), group, None);
     (root_ns, init, group)
 }
 

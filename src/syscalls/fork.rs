@@ -75,14 +75,14 @@ pub fn alloc_pid(core: &mut Core, ns: Entity) -> Result<Pid, Errno> {
     Ok(Pid { ns, nr, upper })
 }
 
-/// Makes a process from a spare: its pid, group, flags and dispositions, a
-/// child of task `parent` (none for the global init), with its numbers
-/// recorded in every namespace.
+/// Makes a process from a spare: its pid, group, flags, dispositions and
+/// leader's task, a child of task `parent` (none for the global init), with
+/// its numbers recorded in every namespace.
 pub fn spawn_process(
     core: &mut Core,
     pid: Pid,
     flags: Flags,
-    signals: SignalState,
+    (signals, task): (SignalState, Task),
     group: Entity,
     parent: Option<Entity>,
 ) -> Entity {
@@ -92,7 +92,7 @@ pub fn spawn_process(
     let session = core.group(group).session;
     let ns = pid.ns;
     core.attach(&pid, IdKind::Process, p);
-    *core.process_mut(p) = Process::new(group, session, flags, signals, pid);
+    *core.process_mut(p) = Process { task, ..Process::new(group, session, flags, signals, pid) };
     namespaces::get(core, ns);
     if flags.contains(Flags::NS_INIT) {
         core.namespace_mut(ns).reaper = Some(p);
@@ -108,7 +108,13 @@ pub fn spawn_process(
 /// `fork()` by task `parent`, or `clone(CLONE_NEWPID)` with `newpid`: the
 /// child's parent is that thread, and it starts with the thread's mask.
 pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Errno> {
-    let p = core.leader_of(parent);
+    let (p, blocked) = match core.processes.get(parent) {
+        Ok(proc) => (parent, proc.task.blocked),
+        Err(_) => {
+            let thread = core.thread(parent);
+            (thread.process, thread.task.blocked)
+        }
+    };
     let parent_ns = core.ns_of(p);
     let ns = if newpid {
         let pid_max = core.namespace(parent_ns).table.pid_max();
@@ -131,12 +137,10 @@ pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Err
     flags.set(Flags::HAS_CHILD_SUBREAPER, subreaper);
     flags.set(Flags::NS_INIT, newpid);
     let group = from.group;
-    let from = core.signals(p);
+    let from = &core.process(p).signals;
     let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
-    let blocked = core.task(parent).blocked;
-    let child = spawn_process(core, pid, flags, signals, group, Some(parent));
-    core.process_mut(child).task.blocked = blocked;
-    Ok(child)
+    let task = Task { blocked, ..Task::default() };
+    Ok(spawn_process(core, pid, flags, (signals, task), group, Some(parent)))
 }
 
 /// clone(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM …) by task `t`: a new

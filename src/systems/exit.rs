@@ -21,7 +21,7 @@
 //! and its orphans get no parent.
 
 use crate::model::namespace::IdKind;
-use crate::model::{Disposition, ExitStatus, RunState, SigSet, Signal, TaskFlags, TaskState};
+use crate::model::{Disposition, ExitStatus, Flags, RunState, SigSet, Signal, TaskFlags, TaskState};
 use crate::semantics::Rule;
 use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
@@ -35,10 +35,15 @@ use bevy_ecs::prelude::*;
 /// thread-list order after `t`), and `t` exits.
 pub fn do_group_exit(core: &mut Core, t: Entity, status: ExitStatus) {
     let p = core.leader_of(t);
-    core.signals_mut(p).group_exit = Some(status);
-    if let Some(mut group) = core.thread_group_mut(p) {
-        group.stopping = 0;
+    let threaded = {
+        let mut proc = core.process_mut(p);
+        proc.signals.group_exit = Some(status);
+        proc.has(Flags::THREADED)
+    };
+    if !threaded {
+        return do_exit(core, t, status);
     }
+    core.thread_group_mut(p).expect("threaded").stopping = 0;
     for other in threads::others_after(core, t) {
         core.task_mut(other).flags.remove(TaskFlags::STOP_PENDING);
         if core.task(other).state != TaskState::Dead {
@@ -53,6 +58,17 @@ pub fn do_group_exit(core: &mut Core, t: Entity, status: ExitStatus) {
 /// process to begin exiting (`group_dead`) fixes the process's status
 /// (rule 33): the group exit's, or else its own.
 pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
+    core.state.sched.exiting.push_back(t);
+    // A process with one task: its task's exit is the process's.
+    if let Ok(mut proc) = core.processes.get_mut(t)
+        && !proc.has(Flags::THREADED)
+    {
+        proc.task.state = TaskState::Exiting;
+        proc.task.pending = SigSet::EMPTY;
+        proc.task.flags = TaskFlags::empty();
+        let status = proc.signals.group_exit.unwrap_or(status);
+        return process_exits(core, t, status);
+    }
     let p = core.leader_of(t);
     let stop_pending = {
         let mut task = core.task_mut(t);
@@ -68,18 +84,25 @@ pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
         if t == p {
             core.thread_group_mut(p).expect("a leader with live threads is threaded").leader_exit = Some(status);
         }
-        core.state.sched.exiting.push_back(t);
         return;
     }
     let status = core.signals(p).group_exit.unwrap_or(status);
+    process_exits(core, p, status);
+}
+
+/// The last task of process `p` has begun to exit: the process is exiting,
+/// with `status`, and nothing pending for it matters any more.
+fn process_exits(core: &mut Core, p: Entity, status: ExitStatus) {
+    {
+        let mut proc = core.process_mut(p);
+        proc.exit = Some(status);
+        proc.signals.pending = SigSet::EMPTY;
+    }
     set_state(core, p, RunState::Exiting);
     match status {
         ExitStatus::Code(_) => core.state.census.totals.exits += 1,
         ExitStatus::Signaled(_) => core.state.census.totals.deaths_by_signal += 1,
     }
-    core.process_mut(p).exit = Some(status);
-    core.signals_mut(p).pending = Default::default();
-    core.state.sched.exiting.push_back(t);
 }
 
 /// Tells process `p`'s parent that `p` is a zombie (`do_notify_parent`):
@@ -105,18 +128,23 @@ pub fn notify_parent(core: &mut Core, p: Entity) -> bool {
 /// when it does.
 pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
     let core = &mut k.core;
-    if core.try_task(t).is_none_or(|task| task.state != TaskState::Exiting) {
-        return;
-    }
-    let p = core.leader_of(t);
+    let (p, threaded, ns) = match core.processes.get(t) {
+        Ok(proc) if proc.task.state == TaskState::Exiting => (t, proc.has(Flags::THREADED), proc.pid.ns),
+        Ok(_) => return,
+        Err(_) => match core.threads.get(t) {
+            Ok(thread) if thread.task.state == TaskState::Exiting => (thread.process, true, thread.tid.ns),
+            _ => return,
+        },
+    };
     let semantics = core.state.semantics;
-    let ns = core.ns_of(p);
+    // Only a task of a namespace init can be its namespace's child reaper.
+    let child_reaper = || core.process(p).is_ns_init() && core.namespace(ns).reaper == Some(t);
     let reaper = if semantics.seed(Rule::NsInitNoWait) {
         seed_reparent_target(core, t)
-    } else if core.namespace(ns).reaper == Some(t) {
+    } else if child_reaper() {
         // `find_child_reaper`: another live thread takes over; the last
         // one tears the namespace down and waits.
-        match threads::find_alive_thread(core, p) {
+        match threaded.then(|| threads::find_alive_thread(core, p)).flatten() {
             Some(alive) => {
                 core.namespace_mut(ns).reaper = Some(alive);
                 Some(reparent::find_new_reaper(core, t))
@@ -135,7 +163,7 @@ pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
         Some(reparent::find_new_reaper(core, t))
     };
     let mut dead = reparent::reparent_children(k, t, reaper);
-    let group_dead = k.core.process(p).state == RunState::Exiting;
+    let group_dead = !threaded || k.core.process(p).state == RunState::Exiting;
     if group_dead && !semantics.seed(Rule::CheckedAtReap) {
         orphans::kill_orphaned_pgrp(k, p, None);
     }
@@ -143,14 +171,18 @@ pub fn exit_notify<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
     if t != p {
         threads::release(&mut k.core, t);
     }
-    if group_dead && k.core.task(p).state == TaskState::Dead && threads::is_empty(&k.core, p) {
+    let zombie =
+        group_dead && (!threaded || (k.core.task(p).state == TaskState::Dead && threads::is_empty(&k.core, p)));
+    if zombie {
         B::becoming_zombie(&mut k.core, &mut k.books, p);
         set_state(&mut k.core, p, RunState::Zombie);
         if notify_parent(&mut k.core, p) {
             dead.push(p);
         }
     }
-    exec::wake_waiter(&mut k.core, p);
+    if threaded {
+        exec::wake_waiter(&mut k.core, p);
+    }
     for p in dead {
         release(k, p);
     }

@@ -25,22 +25,27 @@ use bevy_ecs::prelude::*;
 /// child reaper.
 pub fn find_new_reaper(core: &Core, father: Entity) -> Entity {
     let p = core.leader_of(father);
-    if let Some(thread) = threads::find_alive_thread(core, p) {
+    let me = core.process(p);
+    if me.has(Flags::THREADED)
+        && let Some(thread) = threads::find_alive_thread(core, p)
+    {
         return thread;
     }
-    let ns = core.ns_of(p);
-    let me = core.process(p);
+    let ns = me.pid.ns;
     if me.has(Flags::HAS_CHILD_SUBREAPER) {
         let mut cursor = me.parent;
         while let Some(r) = cursor.map(|t| core.leader_of(t)) {
             let candidate = core.process(r);
-            if core.ns_of(r) != ns || candidate.is_global_init() {
+            if candidate.pid.ns != ns || candidate.is_global_init() {
                 break;
             }
-            if candidate.has(Flags::CHILD_SUBREAPER)
-                && let Some(thread) = threads::find_alive_thread(core, r)
-            {
-                return thread;
+            if candidate.has(Flags::CHILD_SUBREAPER) {
+                if !candidate.task.is_exiting() {
+                    return r;
+                }
+                if let Some(thread) = threads::find_alive_thread(core, r) {
+                    return thread;
+                }
             }
             cursor = candidate.parent;
         }
@@ -82,11 +87,7 @@ pub fn reparent_children<B: Bookkeeping>(k: &mut Kernel<B>, father: Entity, reap
         if seen {
             B::adopted(&mut k.core, &mut k.books, child);
         }
-        for t in threads::tasks(&k.core, child) {
-            if let Some(sig) = k.core.task(t).pdeath {
-                signal::send(&mut k.core, Sender::Process(from), t, sig, Aim::Process);
-            }
-        }
+        parent_death_signals(&mut k.core, from, child);
         if !leaves {
             continue;
         }
@@ -103,4 +104,22 @@ pub fn reparent_children<B: Bookkeeping>(k: &mut Kernel<B>, father: Entity, reap
         None => crate::model::list::clear(children, father),
     }
     released
+}
+
+/// Sends each task of process `child` that asked for one its parent-death
+/// signal, aimed at that task (rule 43); `from` is the process whose thread
+/// exited.
+fn parent_death_signals(core: &mut Core, from: Entity, child: Entity) {
+    let proc = core.process(child);
+    if !proc.has(Flags::THREADED) {
+        if let Some(sig) = proc.task.pdeath {
+            signal::send(core, Sender::Process(from), child, sig, Aim::Process);
+        }
+        return;
+    }
+    for t in threads::tasks(core, child) {
+        if let Some(sig) = core.task(t).pdeath {
+            signal::send(core, Sender::Process(from), t, sig, Aim::Process);
+        }
+    }
 }
