@@ -40,8 +40,10 @@ use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering::Relaxed};
 /// The first argument that makes the binary a puppet again after `exec`.
 const MODE: &CStr = c"__procsim_puppet";
 
-/// The program a puppet executes: itself.
-const SELF_EXE: &CStr = c"/proc/self/exe";
+/// The program a puppet executes: itself. Through the calling thread: once
+/// a process's leader has exited, `/proc/self` names that zombie, whose
+/// `exe` link is gone.
+const SELF_EXE: &CStr = c"/proc/thread-self/exe";
 
 /// The size of a thread's stack, and of the guard at its low end (inaccessible,
 /// so that an overflow faults instead of writing over other memory).
