@@ -643,6 +643,51 @@ mod tests {
         assert!(all.contains(" -1\n") || all.contains(" -2\n"), "no negative group");
     }
 
+    /// Version-1 scripts are those the generator made before it knew threads:
+    /// the SHA-256 of 1000 of them, concatenated.
+    #[test]
+    fn version_1_scripts_are_the_same_as_before_threads() {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for ops in [10, 30, 40, 80] {
+            for seed in 0..250 {
+                hasher.update(random_script(seed, ops).as_bytes());
+            }
+        }
+        let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(digest, "ce1fcaf34a15e20624ecd0eb208c6b599ba09ca513120f11bc812d1c1f0b642b");
+    }
+
+    #[test]
+    fn thread_scripts_are_version_2_and_cover_its_lines() {
+        let mut all = String::new();
+        let mut version_2 = 0;
+        for seed in 0..300 {
+            let text = random_script_of(seed, 30, Lines::Threads);
+            let script = Script::parse(&text).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
+            assert_eq!(script.steps.len(), 30, "seed {seed}");
+            version_2 += usize::from(script.version() == 2);
+            all.push_str(&text);
+        }
+        assert!(version_2 >= 270, "only {version_2} of 300 thread scripts use a thread line");
+        let words = ["thread ", "exit_thread ", "tkill - ", " block\n", " unblock\n", "pdeathsig ", " 0\n", "exec "];
+        for word in words {
+            assert!(all.contains(word), "no `{word}`");
+        }
+        // Lines from threads, and threads named where a process or a group is expected.
+        let threads: Vec<&str> = all.lines().filter_map(|l| l.strip_prefix("thread ")?.split(' ').nth(1)).collect();
+        for verb in ["fork", "exec", "setsid", "signal", "tkill", "reap", "setpgid", "dispose", "exit"] {
+            let from_a_thread = all.lines().any(|l| {
+                let mut words = l.split(' ');
+                words.next() == Some(verb) && words.next().is_some_and(|actor| threads.contains(&actor))
+            });
+            assert!(from_a_thread, "no `{verb}` from a thread");
+        }
+        assert!(
+            all.lines().any(|l| l.starts_with("signal ") && threads.iter().any(|t| l.ends_with(&format!(" %{t}"))))
+        );
+    }
+
     #[test]
     fn some_scripts_dive_to_the_namespace_limit() {
         let dives = (0..300)
