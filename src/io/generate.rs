@@ -205,10 +205,12 @@ impl Sketch {
     /// A label of `p` to name a target: with threads, now and then one of
     /// its threads, live or not (a tid where a pid is expected); else its leader.
     fn target_word(&mut self, p: usize) -> String {
-        if self.threads() && !self.procs[p].threads.is_empty() && self.rng.random_bool(0.3) {
-            if let Some((name, _)) = self.procs[p].threads.choose(&mut self.rng) {
-                return name.clone();
-            }
+        if self.threads()
+            && !self.procs[p].threads.is_empty()
+            && self.rng.random_bool(0.3)
+            && let Some((name, _)) = self.procs[p].threads.choose(&mut self.rng)
+        {
+            return name.clone();
         }
         self.name(p).to_owned()
     }
