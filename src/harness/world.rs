@@ -115,7 +115,7 @@ pub(crate) struct World<'s> {
     inbox: Vec<Message>,
     /// `init` has been killed and reaped ([`World::finish`]).
     ended: bool,
-    _placement: Placement,
+    placement: Placement,
 }
 
 impl<'s> World<'s> {
@@ -178,7 +178,7 @@ impl<'s> World<'s> {
             expecting: None,
             inbox: Vec::new(),
             ended: false,
-            _placement: placement,
+            placement,
         };
         // `init` may still be setting itself up where the gate cannot see it: wait for its birth.
         let deadline = Instant::now() + SETTLE_LIMIT;
@@ -363,6 +363,7 @@ impl<'s> World<'s> {
         if leads {
             self.exits.born(host_tid)?;
         }
+        self.placement.check_placed(host_tid)?;
         let files = ProcFiles::open(host_pid, host_tid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
         let levels = procfs::levels(host_pid, host_tid)
             .map_err(|e| KernelError::syscall("reading /proc/PID/task/TID/status", e))?;
