@@ -88,8 +88,9 @@ fn speakable(name: &str, script: Script, speaks: u8) -> Outcome<Script> {
     match script.version() {
         v if v <= speaks => Ok(script),
         v => Err(Exit::BadInput.error(format_args!(
-            "{name}: version {v} of the replay format (threads) is run by `procsim kernel` only, not by the \
-             simulator yet"
+            "{name}: the script is version {v} of the replay format, and this command runs version {speaks} at most \
+             (`procsim kernel` runs version {})",
+            harness::SPEAKS
         ))),
     }
 }
