@@ -5,7 +5,7 @@
 use super::exit::{Exit, Outcome};
 use procsim::engine::SimDuration;
 use procsim::harness;
-use procsim::io::generate::random_script;
+use procsim::io::generate::{Lines, random_script_of};
 use procsim::io::report::Level;
 use procsim::io::script::Script;
 use procsim::io::text;
@@ -29,10 +29,21 @@ pub struct Scripts {
     /// Operations per random script.
     #[arg(long, value_name = "K", default_value_t = 30)]
     pub ops: usize,
+    /// Random scripts use threads too (version 2 of the replay format: `thread`, `exit_thread`,
+    /// `tkill`, `mask`, `pdeathsig`).
+    #[arg(long)]
+    pub threads: bool,
     /// How closely the reports must agree: `core` ignores `CHLD` in `caught=` lists, `strict`
     /// compares byte for byte.
     #[arg(long, default_value_t = Level::Core, value_parser = str::parse::<Level>)]
     pub level: Level,
+}
+
+impl Scripts {
+    /// The lines random scripts use.
+    fn lines(&self) -> Lines {
+        if self.threads { Lines::Threads } else { Lines::Processes }
+    }
 }
 
 /// A script to run: its name, its text and the script.
@@ -51,9 +62,14 @@ pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
     }
 }
 
+/// The newest version of the replay format the simulator runs (`replay`,
+/// `conform`, `compare`): version 2 (threads) is parsed, not run yet.
+pub const SIMULATOR_SPEAKS: u8 = 1;
+
 /// Reads a script file (`-` is stdin) and parses it; an error names the
-/// file and the line (`-:N:` for stdin).
-pub fn load_script(path: &Path) -> Outcome<Script> {
+/// file and the line (`-:N:` for stdin). A script newer than version
+/// `speaks` of the replay format is refused.
+pub fn load_script(path: &Path, speaks: u8) -> Outcome<Script> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
@@ -64,17 +80,18 @@ pub fn load_script(path: &Path) -> Outcome<Script> {
     let bytes = bytes.map_err(|e| Exit::BadInput.error(format_args!("{name}: {e}")))?;
     let text = script_text(&name, bytes)?;
     let script = Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))?;
-    speakable(&name, script)
+    speakable(&name, script, speaks)
 }
 
-/// `script`, if procsim speaks its version of the replay format: version 2
-/// (threads) is parsed, but neither the simulator nor the harness runs it yet.
-fn speakable(name: &str, script: Script) -> Outcome<Script> {
+/// `script`, if its version of the replay format is at most `speaks`.
+fn speakable(name: &str, script: Script, speaks: u8) -> Outcome<Script> {
     match script.version() {
-        1 => Ok(script),
-        v => {
-            Err(Exit::BadInput.error(format_args!("{name}: version {v} of the replay format (threads) is not run yet")))
-        }
+        v if v <= speaks => Ok(script),
+        v => Err(Exit::BadInput.error(format_args!(
+            "{name}: the script is version {v} of the replay format, and this command runs version {speaks} at most \
+             (`procsim kernel` runs version {})",
+            harness::SPEAKS
+        ))),
     }
 }
 
@@ -102,8 +119,9 @@ fn collect_scripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The scripts named and the random ones asked for, parsed.
-pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
+/// The scripts named and the random ones asked for, parsed; a script newer
+/// than version `speaks` of the replay format is refused.
+pub fn load_cases(scripts: &Scripts, speaks: u8) -> Outcome<Vec<Case>> {
     let fail = |e: String| Exit::BadInput.error(e);
     let files = collect_scripts(&scripts.paths).map_err(|e| fail(e.to_string()))?;
     if files.is_empty() && scripts.random.is_none() {
@@ -117,13 +135,13 @@ pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
         texts.push((name, text));
     }
     for seed in (0..scripts.random.unwrap_or(0)).map(|i| scripts.seed.unwrap_or(1) + i) {
-        texts.push((format!("random seed {seed}"), random_script(seed, scripts.ops)));
+        texts.push((format!("random seed {seed}"), random_script_of(seed, scripts.ops, scripts.lines())));
     }
     texts
         .into_iter()
         .map(|(name, text)| {
             let script = Script::parse_named(&name, &text).map_err(|e| fail(e.to_string()))?;
-            Ok(Case { script: speakable(&name, script)?, name, text })
+            Ok(Case { script: speakable(&name, script, speaks)?, name, text })
         })
         .collect()
 }

@@ -56,8 +56,7 @@ impl Channel {
             .commands
             .get_mut(label.index())
             .ok_or_else(|| KernelError::Unexpected(format!("no command pipe for label {}", label.index())))?;
-        let bytes = [command.verb.to_ne_bytes(), command.a.to_ne_bytes(), command.b.to_ne_bytes()].concat();
-        pipe.write_all(&bytes).map_err(|e| KernelError::syscall("writing a command", e))
+        pipe.write_all(&command.to_bytes()).map_err(|e| KernelError::syscall("writing a command", e))
     }
 
     /// Appends every message waiting in the pipe to `into`.

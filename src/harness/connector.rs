@@ -9,10 +9,17 @@
 //! which is how the harness's `/proc` numbers them too).
 //!
 //! The harness subscribes before it clones `init`, so the stream holds every
-//! fork and exit of the script's processes, in the order they happened. It
+//! fork and exit of the script's tasks, in the order they happened. It
 //! holds every other process's too, and a puppet's pid may have been another
-//! process's earlier in the stream: a fork of a pid starts a new life for it,
-//! and the first exit of that life is the status of the process it is.
+//! process's earlier in the stream: a fork of a process (a task that leads its
+//! own thread group) starts a new life for its pid. Each task of the process
+//! (a `thread` is a fork too) counts in that life until its exit; the process
+//! has ended when none is left, and the exit of its last task gives its
+//! status (every thread of a group exit or a fatal signal exits with the
+//! process's status, and a process whose threads all called `exit_thread`
+//! has its last thread's code, semantics rule 33). A thread's `exec` kills
+//! the leader and gives the thread the leader's pid: its exits after that are
+//! reported under that pid, in the same life.
 //!
 //! Events can be lost. When the socket's receive buffer is full the kernel
 //! drops them and says so (`ENOBUFS`): the harness drains the socket whenever
@@ -132,10 +139,11 @@ enum Event {
     /// (all the kernel keeps of it: `seq` is its own count of events), and an
     /// errno, or 0.
     Answer { ack: u32, err: u32 },
-    /// A task (process or thread) was created with id `child_pid`.
-    Fork { child_pid: i32 },
-    /// Task `pid` of thread group `tgid` exited with `status`.
-    Exit { pid: i32, tgid: i32, status: i32 },
+    /// A task (process or thread) was created with id `child_pid` in thread
+    /// group `child_tgid`.
+    Fork { child_pid: i32, child_tgid: i32 },
+    /// A task of thread group `tgid` exited with `status`.
+    Exit { tgid: i32, status: i32 },
 }
 
 impl Event {
@@ -157,53 +165,76 @@ impl Event {
             }
             PROC_EVENT_FORK => {
                 let fork: ForkProcEvent = read(body).ok_or_else(malformed)?;
-                Some(Event::Fork { child_pid: fork.child_pid })
+                Some(Event::Fork { child_pid: fork.child_pid, child_tgid: fork.child_tgid })
             }
             PROC_EVENT_EXIT => {
                 let exit: ExitProcEvent = read(body).ok_or_else(malformed)?;
-                Some(Event::Exit { pid: exit.process_pid, tgid: exit.process_tgid, status: exit.exit_code as i32 })
+                Some(Event::Exit { tgid: exit.process_tgid, status: exit.exit_code as i32 })
             }
             _ => None,
         })
     }
 }
 
-/// What the stream told of the tasks created since the subscription, by task
-/// id (a single-threaded process's pid).
+/// One life of a pid: a process, from its fork to the exit of its last task.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Life {
+    /// Its tasks that have not exited.
+    tasks: u32,
+    /// Its exit status, once its last task has exited.
+    status: Option<i32>,
+}
+
+impl Life {
+    fn running(&self) -> bool {
+        self.status.is_none()
+    }
+}
+
+/// What the stream told of the processes created since the subscription, by
+/// pid.
 #[derive(Default)]
 struct Lives {
-    /// The latest life of each such id: `None` while it runs, then its exit status.
-    latest: HashMap<i32, Option<i32>>,
+    /// The latest life of each such pid.
+    latest: HashMap<i32, Life>,
     /// The puppets' lives, moved out of `latest` at their birth so that no
     /// later life of their pid replaces them.
-    puppets: HashMap<i32, Option<i32>>,
+    puppets: HashMap<i32, Life>,
 }
 
 impl Lives {
-    fn fork(&mut self, id: i32) -> Result<(), KernelError> {
-        if self.puppets.get(&id) == Some(&None) {
+    /// A task `id` was created in thread group `tgid`.
+    fn fork(&mut self, id: i32, tgid: i32) -> Result<(), KernelError> {
+        if id != tgid {
+            if let Some(life) = self.running(tgid) {
+                life.tasks += 1;
+            }
+            return Ok(());
+        }
+        if self.puppets.get(&id).is_some_and(Life::running) {
             return Err(KernelError::EventsLost(format!("pid {id} was created again before its exit was reported")));
         }
-        self.latest.insert(id, None);
+        self.latest.insert(id, Life { tasks: 1, status: None });
         Ok(())
     }
 
-    /// Task `id` of thread group `tgid` exited: the first exit of a life is
-    /// its end. Only thread-group leaders count: a puppet is single-threaded,
-    /// so its leader's exit is the process's.
-    fn exit(&mut self, id: i32, tgid: i32, status: i32) {
-        if id != tgid {
-            return;
+    /// Task `id` of thread group `tgid` exited with `status`: the exit of
+    /// the last task of a life ends it.
+    fn exit(&mut self, tgid: i32, status: i32) {
+        if let Some(life) = self.running(tgid) {
+            life.tasks = life.tasks.saturating_sub(1);
+            if life.tasks == 0 {
+                life.status = Some(status);
+            }
         }
-        let life = match self.puppets.get_mut(&id) {
-            Some(life) if life.is_none() => Some(life),
-            _ => self.latest.get_mut(&id),
-        };
-        if let Some(life) = life
-            && life.is_none()
-        {
-            *life = Some(status);
+    }
+
+    /// The life of the running process with this pid, a puppet's first.
+    fn running(&mut self, pid: i32) -> Option<&mut Life> {
+        if self.puppets.get(&pid).is_some_and(Life::running) {
+            return self.puppets.get_mut(&pid);
         }
+        self.latest.get_mut(&pid).filter(|life| life.running())
     }
 
     /// Claims the latest life of `pid` for a puppet.
@@ -218,9 +249,9 @@ impl Lives {
         }
     }
 
-    /// How the puppet with this pid ended, if it did.
+    /// How the puppet process with this pid ended, if it did.
     fn exit_status(&self, pid: i32) -> Option<i32> {
-        self.puppets.get(&pid).copied().flatten()
+        self.puppets.get(&pid).and_then(|life| life.status)
     }
 }
 
@@ -368,8 +399,8 @@ impl Connector {
                         answer = Some(err);
                     }
                     Event::Answer { .. } => {}
-                    Event::Fork { child_pid } => self.lives.fork(child_pid)?,
-                    Event::Exit { pid, tgid, status } => self.lives.exit(pid, tgid, status),
+                    Event::Fork { child_pid, child_tgid } => self.lives.fork(child_pid, child_tgid)?,
+                    Event::Exit { tgid, status } => self.lives.exit(tgid, status),
                 }
             }
         }
@@ -417,32 +448,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_fork_starts_a_new_life_and_its_first_exit_ends_it() {
+    fn a_fork_starts_a_new_life_and_the_exit_of_its_last_task_ends_it() {
         let mut lives = Lives::default();
         // Pid 7 lived and died before the puppet got it.
-        lives.fork(7).unwrap();
-        lives.exit(7, 7, 3 << 8);
-        lives.fork(7).unwrap();
+        lives.fork(7, 7).unwrap();
+        lives.exit(7, 3 << 8);
+        lives.fork(7, 7).unwrap();
         lives.born(7).unwrap();
         assert_eq!(lives.exit_status(7), None);
-        // A thread of the puppet's group is not the puppet.
-        lives.exit(8, 7, 5 << 8);
+        // The leader exits first (exit_thread 5): its thread 8 lives on.
+        lives.fork(8, 7).unwrap();
+        lives.exit(7, 5 << 8);
         assert_eq!(lives.exit_status(7), None);
-        lives.exit(7, 7, libc::SIGKILL);
-        lives.exit(7, 7, 0);
-        assert_eq!(lives.exit_status(7), Some(libc::SIGKILL));
+        // The last thread's exit ends the process, with its own status.
+        lives.exit(7, 7 << 8);
+        assert_eq!(lives.exit_status(7), Some(7 << 8));
         // Another process that gets pid 7 later does not change it.
-        lives.fork(7).unwrap();
-        lives.exit(7, 7, 0);
-        assert_eq!(lives.exit_status(7), Some(libc::SIGKILL));
+        lives.fork(7, 7).unwrap();
+        lives.exit(7, 0);
+        assert_eq!(lives.exit_status(7), Some(7 << 8));
+    }
+
+    #[test]
+    fn a_thread_that_execs_goes_on_in_its_process_life() {
+        let mut lives = Lives::default();
+        lives.fork(20, 20).unwrap();
+        lives.born(20).unwrap();
+        lives.fork(21, 20).unwrap();
+        // Thread 21 execs: the leader is killed, 21 takes pid 20 and later ends it.
+        lives.exit(20, libc::SIGKILL);
+        assert_eq!(lives.exit_status(20), None);
+        lives.exit(20, 4 << 8);
+        assert_eq!(lives.exit_status(20), Some(4 << 8));
     }
 
     #[test]
     fn lost_events_are_errors() {
         let mut lives = Lives::default();
         assert!(matches!(lives.born(9), Err(KernelError::EventsLost(_))));
-        lives.fork(9).unwrap();
+        lives.fork(9, 9).unwrap();
         lives.born(9).unwrap();
-        assert!(matches!(lives.fork(9), Err(KernelError::EventsLost(_))));
+        assert!(matches!(lives.fork(9, 9), Err(KernelError::EventsLost(_))));
     }
 }

@@ -59,7 +59,7 @@ impl ExitWatch {
         }
     }
 
-    /// The harness met a newborn puppet with this pid.
+    /// The harness met a newborn puppet process with this pid.
     pub fn born(&mut self, host_pid: i32) -> Result<(), KernelError> {
         match self {
             ExitWatch::Pidfd => Ok(()),
@@ -67,11 +67,12 @@ impl ExitWatch {
         }
     }
 
-    /// The status (as `waitpid` gives it) of the puppet `name`, which the
-    /// kernel reaped by itself. Take in what the kernel reported first.
+    /// The status (as `waitpid` gives it) of the process led last by the
+    /// puppet `name`, which the kernel reaped by itself. Take in what the
+    /// kernel reported first.
     pub fn status(&self, puppet: &Puppet, name: &str) -> Result<i32, KernelError> {
         match self {
-            ExitWatch::Pidfd => match pidfd::exit_status(&puppet.pidfd) {
+            ExitWatch::Pidfd => match puppet.pidfd.exit_status() {
                 Ok(Some(raw)) => Ok(raw),
                 Ok(None) => Err(KernelError::Unexpected(format!("the pidfd of reaped `{name}` holds no exit status"))),
                 Err(e) => Err(KernelError::syscall("ioctl(PIDFD_GET_INFO)", e)),
@@ -96,7 +97,7 @@ fn pidfd_keeps_exit_status() -> Result<bool, KernelError> {
         return Err(KernelError::last_os("fork"));
     }
     // The child keeps its pid until it is reaped, so the pidfd is the child's.
-    let opened = pidfd::open(pid);
+    let opened = pidfd::open(pid, 0);
     let reaped = reap(pid);
     let pidfd = opened.map_err(|e| KernelError::syscall("pidfd_open", e))?;
     reaped.map_err(|e| KernelError::syscall("waitpid", e))?;

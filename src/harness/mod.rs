@@ -5,23 +5,26 @@
 //! and deterministic:
 //!
 //! - **World.** The harness stays outside the script: it clones `init` into a
-//!   new PID namespace (`world`). Every process of the script is a *puppet*
-//!   (`puppet`) that blocks on a command pipe and makes exactly one system
-//!   call per command, with the script's labels translated into the pids its
-//!   caller sees (`ops`).
+//!   new PID namespace (`world`). Every task of the script — a process's first
+//!   thread, or a further thread (replay format version 2) — is a *puppet*
+//!   (`puppet`) that blocks on a command pipe of its own and makes exactly one
+//!   system call per command, with the script's labels translated into the
+//!   tids and pids its caller sees (`ops`). When a thread's `exec` takes its
+//!   leader's pid, the harness's records follow the kernel's.
 //! - **Timing.** After each operation the harness waits until everything it set
 //!   off has run: a sentinel thread tells when the puppets' CPU is idle
-//!   (`gate`), and two looks through `/proc` confirm that every puppet is
-//!   settled (`procfs`).
-//! - **Determinism.** All puppets run on one CPU at one `SCHED_FIFO` priority,
-//!   so a woken process runs only when the one before it blocks, in the
-//!   kernel's wake-up order (`placement`).
-//! - **Results.** Handlers record that they ran through the message pipe
-//!   (`wire`, `channel`), so `caught=` is in the order they ran; exit
-//!   statuses of processes the kernel reaped by itself come from pidfds opened
-//!   at birth (`pidfd`) or from the process events connector (`connector`),
-//!   as [`Options::exit_status`] asks (`exit_status`, `exits`); the state
-//!   section is read from `/proc` at the end (`state`).
+//!   (`gate`), and two looks through `/proc` confirm that every task, threads
+//!   included, is settled (`procfs`).
+//! - **Determinism.** All puppets run on one CPU at one `SCHED_FIFO` priority
+//!   (a thread inherits both), so a woken task runs only when the one before it
+//!   blocks, in the kernel's wake-up order (`placement`).
+//! - **Results.** Handlers record, in the task they ran in, that they ran
+//!   through the message pipe (`wire`, `channel`), so each task's `caught=` is
+//!   in the order they ran; exit statuses of processes the kernel reaped by
+//!   itself come from pidfds opened at birth (`pidfd`) or from the process
+//!   events connector (`connector`), as [`Options::exit_status`] asks
+//!   (`exit_status`, `exits`); the state section is read from each task's own
+//!   `/proc` files at the end (`state`).
 //!
 //! A program that calls [`run`] or [`run_with`] must call [`enter_puppet_if_requested`] first
 //! thing in `main`: a puppet's `exec` starts the same program again.
@@ -32,7 +35,9 @@
 //! later (the pidfd keeps it), or root on the host (the process events
 //! connector reports it, on any kernel): [`ExitStatusRequest::Auto`] takes the
 //! pidfd where it works, else the connector. [`harness_info`] tells which
-//! privilege and which source a run would use here (`setup`).
+//! privilege and which source a run would use here (`setup`). A script that
+//! makes threads needs Linux 6.9 or later, for a pidfd on a thread
+//! (`PIDFD_THREAD`).
 
 mod error;
 mod exit_status;
@@ -70,6 +75,9 @@ mod world;
 
 use crate::io::report::Report;
 use crate::io::script::Script;
+
+/// The newest version of the replay format the harness runs: version 2, threads.
+pub const SPEAKS: u8 = 2;
 
 /// Runs `script` on the kernel with the default [`Options`], and reports what
 /// happened (see [`run_with`]).

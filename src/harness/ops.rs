@@ -1,22 +1,24 @@
 //! Performing one operation of a script on the kernel, and reading its result.
 //!
-//! Arguments are labels; a puppet gets them as the pids its caller sees
-//! (the replay format, "Lines"): a process's pid in the caller's namespace, or,
-//! when the process is not visible there (or never existed), [`UNSEEN`], a
-//! number that names nothing in any namespace. So the kernel itself answers
-//! ESRCH for such a target and EPERM for such a group.
+//! Arguments are labels; a puppet gets them as the numbers its caller sees
+//! (the replay format, "Lines"): a task's tid in the caller's namespace (a
+//! leader's tid is its process's pid), or, when the task is not visible there
+//! (or never existed), [`UNSEEN`], a number that names nothing in any
+//! namespace. So the kernel itself answers ESRCH for such a target and EPERM
+//! for such a group, and a thread's tid where a process or a group is named
+//! gets whatever the kernel makes of it (EINVAL, ESRCH, ECHILD).
 //!
 //! Signals from `-` come from the harness, which uses the pidfd of a single
-//! target, and for a group first makes sure the group is one of the script's:
-//! a pid number left by a reaped process may be reused by any process of the
-//! machine, never to be signalled by the harness.
+//! target (`kill` or `tgkill` scope), and for a group first makes sure the
+//! group is one of the script's: a pid number left by a reaped process may be
+//! reused by any process of the machine, never to be signalled by the harness.
 
 use super::KernelError;
-use super::pidfd;
+use super::pidfd::Scope;
 use super::procfs::Sleep;
 use super::state::exit_status;
 use super::wire::{Command, Verb, action_code};
-use super::world::{Reply, World};
+use super::world::{Newborn, Puppet, Reply, World};
 use crate::io::report::{Invalid, Outcome};
 use crate::io::script::{KillTarget, Label, Op, PgidArg};
 use crate::model::{Errno, Signal};
@@ -25,18 +27,23 @@ use std::io;
 /// A pid above `PID_MAX_LIMIT` (2^22): no process has it in any namespace.
 pub(crate) const UNSEEN: i32 = 0x3FFF_FFFF;
 
-/// What a live process is doing, for the check of an actor.
+/// What a task is doing, for the check of an actor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Condition {
     Able,
+    /// Its process is stopped.
     Stopped,
+    /// A leader that has exited (its process may live on in other threads).
     Zombie,
+    /// Ended: a thread that exited, a reaped process's leader, a leader
+    /// replaced by another thread's `exec`.
     Gone,
 }
 
 impl World<'_> {
-    /// Why `op` cannot be performed, if it cannot (the replay format, "Errors"):
-    /// the actor's state first, then whether the operation would end `init`.
+    /// Why `op` cannot be performed, if it cannot (the replay format,
+    /// "Validity of an actor"): the actor's own task first, then whether the
+    /// operation would end `init`'s process.
     pub fn invalid(&self, op: &Op) -> Result<Option<Invalid>, KernelError> {
         if let Some(actor) = op.actor() {
             match self.condition(actor)? {
@@ -46,15 +53,47 @@ impl World<'_> {
                 Condition::Able => {}
             }
         }
-        // `init` is always the only member of its group with the pid `init`'s pid.
-        let ends_init = match *op {
-            Op::Exit { proc, .. } => proc == Label::INIT,
-            Op::Kill { sender: None, sig: Signal::Kill, target } => {
-                matches!(target, KillTarget::Process(Label::INIT) | KillTarget::Group(Label::INIT))
+        Ok(self.ends_init(op)?.then_some(Invalid::Init))
+    }
+
+    /// Whether `op` would end the process that is pid 1 of the script's
+    /// namespace (led by `init`, or by the thread that took its pid with an
+    /// `exec`).
+    fn ends_init(&self, op: &Op) -> Result<bool, KernelError> {
+        Ok(match *op {
+            Op::Exit { proc, .. } => self.in_init_process(proc),
+            Op::ExitThread { proc, .. } => self.in_init_process(proc) && self.live_tasks_of_init()? == 1,
+            Op::Kill { sender: None, sig: Signal::Kill, target: KillTarget::Process(task) } => {
+                self.in_init_process(task) && self.condition(task)? != Condition::Gone
+            }
+            // `init`'s process is always the only member of its group with its pid as pgid.
+            Op::Kill { sender: None, sig: Signal::Kill, target: KillTarget::Group(leader) } => {
+                self.in_init_process(leader) && self.puppet(leader).is_some_and(|p| p.leads)
+            }
+            // A thread-directed signal to a zombie leader does nothing (semantics rule 37).
+            Op::Tkill { sender: None, sig: Signal::Kill, target } => {
+                self.in_init_process(target) && matches!(self.condition(target)?, Condition::Able | Condition::Stopped)
             }
             _ => false,
-        };
-        Ok(ends_init.then_some(Invalid::Init))
+        })
+    }
+
+    /// Whether `label` is a task (live or not) of `init`'s process.
+    pub(crate) fn in_init_process(&self, label: Label) -> bool {
+        let init = self.puppet(Label::INIT).map(|p| p.host_pid);
+        self.puppet(label).is_some_and(|p| Some(p.host_pid) == init)
+    }
+
+    /// How many tasks of `init`'s process have not exited.
+    fn live_tasks_of_init(&self) -> Result<usize, KernelError> {
+        let mut live = 0;
+        for index in 0..self.puppets.len() {
+            let label = Label(index as u32);
+            if self.in_init_process(label) && matches!(self.condition(label)?, Condition::Able | Condition::Stopped) {
+                live += 1;
+            }
+        }
+        Ok(live)
     }
 
     pub(crate) fn condition(&self, label: Label) -> Result<Condition, KernelError> {
@@ -64,59 +103,92 @@ impl World<'_> {
             None => Condition::Gone,
             Some(b'Z') => Condition::Zombie,
             Some(b'T') => Condition::Stopped,
-            // An init waiting for its namespace to die has exited: the format's `zombie`.
-            Some(b'S') if puppet.files.sleep().map_err(read)? == Some(Sleep::NamespaceTeardown) => Condition::Zombie,
+            // The last thread of a namespace's init waits, once it has exited, for its namespace to die.
+            Some(b'S') if puppet.files.sleep().map_err(read)? == Some(Sleep::NamespaceTeardown) => {
+                if puppet.leads {
+                    Condition::Zombie
+                } else {
+                    Condition::Gone
+                }
+            }
             Some(_) => Condition::Able,
         })
     }
 
-    /// `target`'s pid as `viewer` sees it, or [`UNSEEN`].
+    /// `target`'s tid as `viewer` sees it, or [`UNSEEN`].
+    pub(crate) fn tid_seen_by(&self, viewer: Label, target: Label) -> i32 {
+        self.seen_by(viewer, target, |p| &p.tids)
+    }
+
+    /// The pid of `target`'s process as `viewer` sees it, or [`UNSEEN`].
     pub(crate) fn pid_seen_by(&self, viewer: Label, target: Label) -> i32 {
+        self.seen_by(viewer, target, |p| &p.pids)
+    }
+
+    /// One of `target`'s numbers (`ids`, by level) as `viewer` sees it, or [`UNSEEN`].
+    fn seen_by(&self, viewer: Label, target: Label, ids: fn(&Puppet) -> &[i32]) -> i32 {
         let (Some(viewer), Some(target)) = (self.puppet(viewer), self.puppet(target)) else { return UNSEEN };
         if !target.ns.starts_with(&viewer.ns) {
             return UNSEEN;
         }
-        target.pids.get(viewer.ns.len() - 1).copied().unwrap_or(UNSEEN)
+        ids(target).get(viewer.ns.len() - 1).copied().unwrap_or(UNSEEN)
     }
 
     /// Performs a valid operation and waits until its consequences have settled.
     pub fn perform(&mut self, op: &Op) -> Result<Outcome, KernelError> {
         let (actor, command) = match *op {
-            Op::Kill { sender: None, sig, target } => return self.kill_from_outside(sig, target),
+            Op::Kill { sender: None, sig, target } => return self.signal_from_outside(sig, target, Scope::Process),
+            Op::Tkill { sender: None, sig, target } => {
+                return self.signal_from_outside(sig, KillTarget::Process(target), Scope::Thread);
+            }
             Op::Fork { parent, child, newpid } => {
                 let mut ns = self.puppet_mut(parent)?.ns.clone();
                 if newpid {
                     ns.push(child);
                 }
-                self.expecting = Some((child, ns));
+                self.expecting = Some(Newborn { label: child, ns, joins: None });
                 (parent, Command::new(Verb::Fork, child.0 as i32, newpid.into()))
             }
+            Op::Thread { proc, child } => {
+                let creator = self.puppet_mut(proc)?;
+                self.expecting = Some(Newborn { label: child, ns: creator.ns.clone(), joins: Some(creator.host_pid) });
+                (proc, Command::new(Verb::Thread, child.0 as i32, 0))
+            }
             Op::Exit { proc, code } => (proc, Command::new(Verb::Exit, code.into(), 0)),
-            Op::Exec { proc } => (proc, Command::new(Verb::Exec, 0, 0)),
+            Op::ExitThread { proc, code } => (proc, Command::new(Verb::ExitThread, code.into(), 0)),
+            Op::Exec { proc } => {
+                self.take_leader_pid(proc);
+                (proc, Command::new(Verb::Exec, 0, 0))
+            }
             Op::Setsid { proc } => (proc, Command::new(Verb::Setsid, 0, 0)),
             Op::Setpgid { proc, target, pgid } => {
-                let pid = target.map_or(0, |t| self.pid_seen_by(proc, t));
+                let pid = target.map_or(0, |t| self.tid_seen_by(proc, t));
                 let pgid = match pgid {
                     PgidArg::Zero => 0,
-                    PgidArg::Label(group) => self.pid_seen_by(proc, group),
+                    PgidArg::Label(group) => self.tid_seen_by(proc, group),
                     PgidArg::Negative(n) => n,
                 };
                 (proc, Command::new(Verb::Setpgid, pid, pgid))
             }
-            Op::Reap { parent, child } => (parent, Command::new(Verb::Wait, self.pid_seen_by(parent, child), 0)),
+            Op::Reap { parent, child } => (parent, Command::new(Verb::Wait, self.tid_seen_by(parent, child), 0)),
             Op::Kill { sender: Some(sender), sig, target } => {
                 let pid = match target {
-                    KillTarget::Process(t) => self.pid_seen_by(sender, t),
-                    KillTarget::Group(group) => -self.pid_seen_by(sender, group),
+                    KillTarget::Process(t) => self.tid_seen_by(sender, t),
+                    KillTarget::Group(group) => -self.tid_seen_by(sender, group),
                 };
                 (sender, Command::new(Verb::Kill, pid, sig.number().into()))
+            }
+            Op::Tkill { sender: Some(sender), sig, target } => {
+                let (pid, tid) = (self.pid_seen_by(sender, target), self.tid_seen_by(sender, target));
+                (sender, Command::with_third(Verb::Tkill, pid, tid, sig.number().into()))
             }
             Op::Dispose { proc, sig, action } => {
                 (proc, Command::new(Verb::Dispose, sig.number().into(), action_code(action)))
             }
             Op::Subreaper { proc, on } => (proc, Command::new(Verb::Subreaper, on.into(), 0)),
-            Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. } => {
-                unreachable!("version 2 scripts are refused when loaded")
+            Op::Mask { proc, sig, block } => (proc, Command::new(Verb::Mask, sig.number().into(), block.into())),
+            Op::Pdeathsig { proc, sig } => {
+                (proc, Command::new(Verb::Pdeathsig, sig.map_or(0, |s| s.number().into()), 0))
             }
         };
         self.channel.send(actor, command)?;
@@ -124,23 +196,58 @@ impl World<'_> {
         self.expecting = None;
         let reply = self.puppet_mut(actor)?.reply.take();
         match (*op, reply) {
-            (Op::Exit { .. }, None) => match self.condition(actor)? {
+            (Op::Exit { .. } | Op::ExitThread { .. }, None) => match self.condition(actor)? {
                 Condition::Zombie | Condition::Gone => Ok(Outcome::Ok),
-                _ => Err(KernelError::Unexpected("the process lives on after _exit".into())),
+                _ => Err(KernelError::Unexpected("the task lives on after it exited".into())),
             },
             (Op::Exec { .. }, Some(Reply::Execed)) => Ok(Outcome::Ok),
-            // The sender signalled itself, and stopped or died before kill() returned to it.
-            (Op::Kill { .. }, None) => match self.condition(actor)? {
+            // The caller signalled its own process, or unblocked a signal pending for it, and
+            // stopped or died before the call returned to it.
+            (Op::Kill { .. } | Op::Tkill { .. } | Op::Mask { .. }, None) => match self.condition(actor)? {
                 Condition::Stopped => {
                     self.puppet_mut(actor)?.owes_reply = true;
                     Ok(Outcome::Ok)
                 }
                 Condition::Zombie | Condition::Gone => Ok(Outcome::Ok),
-                Condition::Able => Err(KernelError::Unexpected("the sender of a signal did not answer".into())),
+                Condition::Able => Err(KernelError::Unexpected("the caller did not answer".into())),
             },
             (op, Some(Reply::Returned { value, status })) => self.result(op, value, status),
             (op, reply) => Err(KernelError::Unexpected(format!("{reply:?} is no answer to {op:?}"))),
         }
+    }
+
+    /// Before `proc` execs: if it does not lead its process, the exec will
+    /// give it the leader's pid in every namespace (`de_thread()`:
+    /// `exchange_tids()`), and the old leader its tid, released at once. The
+    /// records swap their numbers, pidfds and `/proc` files now (each
+    /// follows its `struct pid`), so that every look through `/proc` while the
+    /// exec runs finds the exec'ing task under its label, unsettled until it
+    /// reads its next command, and the old leader gone once it is released.
+    fn take_leader_pid(&mut self, proc: Label) {
+        let Some(leader) = self.leader_of(proc).filter(|&leader| leader != proc) else { return };
+        let (Some(mut thread), Some(mut old)) =
+            (self.puppets[proc.index()].take(), self.puppets[leader.index()].take())
+        else {
+            return;
+        };
+        std::mem::swap(&mut thread.host_tid, &mut old.host_tid);
+        std::mem::swap(&mut thread.tids, &mut old.tids);
+        std::mem::swap(&mut thread.pidfd, &mut old.pidfd);
+        std::mem::swap(&mut thread.files, &mut old.files);
+        (thread.leads, old.leads) = (true, false);
+        (thread.asleep_at, old.asleep_at) = (None, None);
+        self.puppets[proc.index()] = Some(thread);
+        self.puppets[leader.index()] = Some(old);
+    }
+
+    /// The label that leads `label`'s process now (a zombie leader included).
+    pub(crate) fn leader_of(&self, label: Label) -> Option<Label> {
+        let pid = self.puppet(label)?.host_pid;
+        let index = self
+            .puppets
+            .iter()
+            .position(|p| p.as_ref().is_some_and(|p| p.leads && !p.gone && p.host_tid == pid && p.host_pid == pid))?;
+        Some(Label(index as u32))
     }
 
     /// The outcome of a system call that returned `value` (`-errno` on failure).
@@ -153,15 +260,15 @@ impl World<'_> {
             return errno(-value);
         }
         match op {
-            Op::Fork { parent, child, .. } => {
-                if self.puppet(child).is_none() || self.pid_seen_by(parent, child) != value {
-                    return Err(KernelError::Unexpected(format!("fork returned {value}, not the child's pid")));
+            Op::Fork { parent, child, .. } | Op::Thread { proc: parent, child } => {
+                if self.puppet(child).is_none() || self.tid_seen_by(parent, child) != value {
+                    return Err(KernelError::Unexpected(format!("clone returned {value}, not the new task's id")));
                 }
                 Ok(Outcome::Ok)
             }
             Op::Reap { .. } if value == 0 => Ok(Outcome::Busy),
             Op::Reap { parent, child } => {
-                if self.pid_seen_by(parent, child) != value {
+                if self.tid_seen_by(parent, child) != value {
                     return Err(KernelError::Unexpected(format!("waitpid returned {value}, not the child's pid")));
                 }
                 self.puppet_mut(child)?.reaped = Some(exit_status(status)?);
@@ -171,15 +278,16 @@ impl World<'_> {
         }
     }
 
-    /// `signal - SIG TARGET`: the harness sends it itself.
-    fn kill_from_outside(&mut self, sig: Signal, target: KillTarget) -> Result<Outcome, KernelError> {
+    /// `signal - SIG TARGET` (`scope`: process) or `tkill - SIG TARGET`
+    /// (thread): the harness sends it itself.
+    fn signal_from_outside(&mut self, sig: Signal, target: KillTarget, scope: Scope) -> Result<Outcome, KernelError> {
         let sig = i32::from(sig.number());
         let sent = match target {
             KillTarget::Process(label) => match self.puppet(label) {
-                Some(puppet) => pidfd::send_signal(&puppet.pidfd, sig),
+                Some(puppet) => puppet.pidfd.send_signal(sig, scope),
                 None => Err(io::Error::from_raw_os_error(libc::ESRCH)),
             },
-            KillTarget::Group(label) => match self.puppet(label).map(|p| p.host_pid) {
+            KillTarget::Group(label) => match self.puppet(label).map(|p| p.host_tid) {
                 Some(pgid) if self.group_exists(pgid)? => {
                     // SAFETY: kill takes two integers.
                     if unsafe { libc::kill(-pgid, sig) } == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }

@@ -105,6 +105,37 @@ impl Placement {
     }
 }
 
+impl Placement {
+    /// Checks that task `tid` runs where every puppet must: on the puppet
+    /// CPU alone, at the puppets' priority. A new task inherits both from the
+    /// task that made it, process and thread alike; a run where one did not
+    /// would not be deterministic, so it fails instead.
+    pub fn check_placed(&self, tid: i32) -> Result<(), KernelError> {
+        // SAFETY: the kernel writes one cpu set and one sched_param of the sizes given.
+        let (policy, param, cpus) = unsafe {
+            let mut param: libc::sched_param = zeroed();
+            let mut cpus: libc::cpu_set_t = zeroed();
+            let policy = libc::sched_getscheduler(tid);
+            if policy < 0
+                || libc::sched_getparam(tid, &mut param) != 0
+                || libc::sched_getaffinity(tid, size_of::<libc::cpu_set_t>(), &mut cpus) != 0
+            {
+                return Err(KernelError::last_os("sched_getscheduler of a puppet"));
+            }
+            (policy, param, cpus)
+        };
+        // SAFETY: CPU_EQUAL only reads both sets.
+        let pinned = unsafe { libc::CPU_EQUAL(&cpus, &only(self.puppet_cpu)) };
+        if policy == libc::SCHED_FIFO && param.sched_priority == PUPPET_PRIORITY && pinned {
+            return Ok(());
+        }
+        Err(KernelError::Unexpected(format!(
+            "task {tid} of the script does not run on CPU {} alone at SCHED_FIFO priority {PUPPET_PRIORITY}",
+            self.puppet_cpu
+        )))
+    }
+}
+
 impl Drop for Placement {
     fn drop(&mut self) {
         // Nothing to do about failures here: the thread keeps fewer CPUs, or its priority.

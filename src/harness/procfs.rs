@@ -1,12 +1,19 @@
-//! The kernel's view of a puppet, read from `/proc`.
+//! The kernel's view of a puppet task, read from `/proc`.
 //!
-//! The harness keeps three small files open for every puppet (`stat`,
+//! Every file is the task's own, `/proc/PID/task/TID/…` (a process's leader
+//! is `/proc/PID/task/PID/…`): per-task state, run count and wait channel,
+//! and a leader's own exit code (field 52 of `stat`; `/proc/PID/stat` would
+//! show the stop signal of a stopped process instead, semantics rule 32).
+//! Once a process has ended, both give its exit status.
+//!
+//! The harness keeps three small files open for every task (`stat`,
 //! `schedstat`, `wchan`): reading an open file costs a fraction of opening it
 //! again, which matters because they are read after every operation. Such a
-//! file keeps naming the same process: once the process is reaped, a read
-//! fails with ESRCH, whoever gets its pid number next. `status` is large and
-//! slow, so it is read by path, and only while the process is known to hold its
-//! pid.
+//! file keeps naming the same `struct pid`: once its task is released, a read
+//! fails with ESRCH, whoever gets its number next; when a thread's `exec`
+//! takes its process's pid, the files of that pid name the thread. `status`
+//! is large and slow, so it is read by path, and only while the task is known
+//! to hold its tid.
 //!
 //! `/proc` is the harness's, whose namespace is an ancestor of all of the
 //! script's, so the `NS*` lines of `status` list every level from the harness's
@@ -45,16 +52,19 @@ pub(crate) enum Sleep {
     Elsewhere,
 }
 
-/// The `NS*` lines of `/proc/PID/status`: each id at every level of the process,
+/// The `NS*` lines of a task's `status`: each id at every level of the task,
 /// the harness's first, 0 where the id has no number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Levels {
+    /// The task's tid (a leader's: its process's pid).
     pub pid: Vec<i32>,
+    /// Its process's pid.
+    pub tgid: Vec<i32>,
     pub pgid: Vec<i32>,
     pub sid: Vec<i32>,
 }
 
-/// The open `/proc` files of one process.
+/// The open `/proc` files of one task.
 #[derive(Debug)]
 pub(crate) struct ProcFiles {
     stat: File,
@@ -63,21 +73,22 @@ pub(crate) struct ProcFiles {
 }
 
 impl ProcFiles {
-    pub fn open(pid: i32) -> io::Result<ProcFiles> {
-        let open = |name: &str| File::open(format!("/proc/{pid}/{name}"));
+    /// The files of task `tid` of process `pid`.
+    pub fn open(pid: i32, tid: i32) -> io::Result<ProcFiles> {
+        let open = |name: &str| File::open(format!("/proc/{pid}/task/{tid}/{name}"));
         Ok(ProcFiles { stat: open("stat")?, schedstat: open("schedstat")?, wchan: open("wchan")? })
     }
 
-    /// The process's `stat`, or `None` once it is reaped.
+    /// The task's `stat`, or `None` once it is released.
     pub fn stat(&self) -> io::Result<Option<Stat>> {
         let mut buf = [0u8; 1024];
         let Some(text) = read_whole(&self.stat, &mut buf)? else { return Ok(None) };
         parse_stat(text).map(Some).ok_or_else(|| invalid("an unreadable /proc/PID/stat"))
     }
 
-    /// How many times the process has been given a CPU (the third field of
-    /// `schedstat`): a process that shows the same count twice did not run in
-    /// between. `None` once it is reaped.
+    /// How many times the task has been given a CPU (the third field of
+    /// `schedstat`): a task that shows the same count twice did not run in
+    /// between. `None` once it is released.
     pub fn runs(&self) -> io::Result<Option<u64>> {
         let mut buf = [0u8; 128];
         let Some(text) = read_whole(&self.schedstat, &mut buf)? else { return Ok(None) };
@@ -85,8 +96,8 @@ impl ProcFiles {
         count.map(Some).ok_or_else(|| invalid("an unreadable /proc/PID/schedstat"))
     }
 
-    /// Where a sleeping process sleeps (its wait channel), or `None` once it
-    /// is reaped.
+    /// Where a sleeping task sleeps (its wait channel), or `None` once it
+    /// is released.
     pub fn sleep(&self) -> io::Result<Option<Sleep>> {
         let mut buf = [0u8; 64];
         let Some(text) = read_whole(&self.wchan, &mut buf)? else { return Ok(None) };
@@ -101,9 +112,10 @@ impl ProcFiles {
     }
 }
 
-/// The `NS*` lines of a process that holds its pid (alive or a zombie).
-pub(crate) fn levels(pid: i32) -> io::Result<Levels> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+/// The `NS*` lines of task `tid` of process `pid`, while it holds its tid
+/// (alive or a zombie).
+pub(crate) fn levels(pid: i32, tid: i32) -> io::Result<Levels> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status"))?;
     parse_levels(&text).ok_or_else(|| invalid("an unreadable /proc/PID/status"))
 }
 
@@ -152,19 +164,21 @@ fn parse_stat(text: &str) -> Option<Stat> {
 
 fn parse_levels(text: &str) -> Option<Levels> {
     let numbers = |value: &str| value.split_ascii_whitespace().map(str::parse).collect::<Result<Vec<i32>, _>>().ok();
-    let (mut pid, mut pgid, mut sid) = (None, None, None);
+    let (mut pid, mut tgid, mut pgid, mut sid) = (None, None, None, None);
     for line in text.lines() {
         let Some((key, value)) = line.split_once(':') else { continue };
         match key {
             "NSpid" => pid = numbers(value),
+            "NStgid" => tgid = numbers(value),
             "NSpgid" => pgid = numbers(value),
             "NSsid" => sid = numbers(value),
             _ => {}
         }
     }
-    let levels = Levels { pid: pid?, pgid: pgid?, sid: sid? };
+    let levels = Levels { pid: pid?, tgid: tgid?, pgid: pgid?, sid: sid? };
     let depth = levels.pid.len();
-    (depth > 0 && levels.pgid.len() == depth && levels.sid.len() == depth).then_some(levels)
+    let same = [&levels.tgid, &levels.pgid, &levels.sid].iter().all(|ids| ids.len() == depth);
+    (depth > 0 && same).then_some(levels)
 }
 
 #[cfg(test)]
@@ -184,7 +198,9 @@ mod tests {
 
     #[test]
     fn status_gives_every_level() {
-        let text = "Name:\tprocsim\nState:\tS (sleeping)\nNSpid:\t12\t3\nNSpgid:\t12\t3\nNSsid:\t9\t0\n";
-        assert_eq!(parse_levels(text), Some(Levels { pid: vec![12, 3], pgid: vec![12, 3], sid: vec![9, 0] }));
+        let text =
+            "Name:\tprocsim\nState:\tS (sleeping)\nNStgid:\t11\t2\nNSpid:\t12\t3\nNSpgid:\t11\t2\nNSsid:\t9\t0\n";
+        let levels = Levels { pid: vec![12, 3], tgid: vec![11, 2], pgid: vec![11, 2], sid: vec![9, 0] };
+        assert_eq!(parse_levels(text), Some(levels));
     }
 }

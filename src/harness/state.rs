@@ -1,71 +1,99 @@
 //! The state section of the report, read from the kernel once the script is done.
 //!
-//! Parents, groups and sessions are numbers in the harness's namespace, mapped
-//! back to the label whose pid they are (a group keeps its leader's number
-//! after the leader is gone). `ns=` is the last entry of each `NS*` line: the
-//! process's own view. Exit statuses come from `reap`'s `waitpid` for the
-//! processes a `reap` collected, from `/proc/PID/stat` for zombies, and from the
-//! run's [`ExitWatch`](super::exits::ExitWatch) (the pidfd or the process events
-//! connector) for processes the kernel reaped by itself.
+//! A label that leads its process at the end gets a `proc` line, read from
+//! the leader task's own `/proc` files; a live thread that does not lead gets
+//! a `thread` line; a task that ended while not leading (or a leader replaced
+//! by another thread's `exec`) is `thread L gone`. Parents, groups and sessions
+//! are numbers in the harness's namespace, mapped back to the label whose pid
+//! they are (a group keeps its leader's number after the leader is gone).
+//! `ns=` and `tid=` are the last entry of each `NS*` line: the task's own
+//! view. Exit statuses come from `reap`'s `waitpid` for the processes a `reap`
+//! collected, from the leader's own `stat` for zombies (its own code while
+//! other threads live, the process's status once they are gone: semantics
+//! rules 32 and 33), and from the run's [`ExitWatch`](super::exits::ExitWatch)
+//! (the pidfd or the process events connector) for processes the kernel
+//! reaped by itself.
 
 use super::KernelError;
-use super::procfs;
+use super::procfs::{self, Sleep};
 use super::world::{Puppet, World};
 use crate::io::report::{ExitStatus, ProcLine, ProcState};
 use crate::io::script::Label;
 use crate::model::Signal;
 
 impl World<'_> {
-    /// One line per process the script created, in creation order.
+    /// One line per task the script created, in creation order.
     pub fn state(&mut self) -> Result<Vec<ProcLine>, KernelError> {
         self.exits.drain()?;
         let mut lines = Vec::new();
         for (index, puppet) in self.puppets.iter().enumerate() {
             let Some(puppet) = puppet else { continue };
             let label = Label(index as u32);
-            let name = self.script.name(label);
-            let read = |e: std::io::Error| KernelError::syscall("reading /proc", e);
-            let Some(stat) = puppet.files.stat().map_err(read)? else {
-                lines.push(ProcLine::Gone { label, exit: self.gone_exit(puppet, name)? });
-                continue;
-            };
-            let levels = procfs::levels(puppet.host_pid).map_err(read)?;
-            let known = |pid: i32, what: &str| {
-                self.label_of(pid).ok_or_else(|| {
-                    KernelError::Unexpected(format!("the {what} of `{name}` is no process of the script"))
-                })
-            };
-            let parent = self.label_of(stat.ppid);
-            if parent.is_none() != (label == Label::INIT) {
-                return Err(KernelError::Unexpected(format!("`{name}` has parent pid {}", stat.ppid)));
-            }
-            let state = match stat.state {
-                b'Z' => ProcState::Zombie,
-                b'T' => ProcState::Stopped,
-                _ => ProcState::Running,
-            };
-            let exit = match state {
-                ProcState::Zombie => Some(exit_status(stat.exit_code)?),
-                _ => None,
-            };
-            let own = |ids: &[i32]| ids.last().map_or(0, |&id| id as u32);
-            lines.push(ProcLine::Present {
-                label,
-                state,
-                parent,
-                pgrp: known(stat.pgrp, "process group")?,
-                sid: known(stat.session, "session")?,
-                ns: [own(&levels.pid), own(&levels.pgid), own(&levels.sid)],
-                caught: puppet.caught.clone(),
-                exit,
-            });
+            lines.push(if puppet.leads { self.proc_line(label, puppet)? } else { self.thread_line(label, puppet)? });
         }
         Ok(lines)
     }
 
-    /// The label whose pid (in the harness's namespace) is `pid`.
+    /// The line of a label that leads its process.
+    fn proc_line(&self, label: Label, puppet: &Puppet) -> Result<ProcLine, KernelError> {
+        let name = self.script.name(label);
+        let Some(stat) = puppet.files.stat().map_err(read)? else {
+            return Ok(ProcLine::Gone { label, exit: self.gone_exit(puppet, name)? });
+        };
+        let levels = procfs::levels(puppet.host_pid, puppet.host_tid).map_err(read)?;
+        let known = |pid: i32, what: &str| {
+            self.label_of(pid)
+                .ok_or_else(|| KernelError::Unexpected(format!("the {what} of `{name}` is no process of the script")))
+        };
+        let parent = self.label_of(stat.ppid);
+        // The process that is pid 1 of the script's namespace has its parent outside.
+        if parent.is_none() != self.in_init_process(label) {
+            return Err(KernelError::Unexpected(format!("`{name}` has parent pid {}", stat.ppid)));
+        }
+        let state = match stat.state {
+            b'Z' => ProcState::Zombie,
+            b'T' => ProcState::Stopped,
+            _ => ProcState::Running,
+        };
+        let exit = match state {
+            ProcState::Zombie => Some(exit_status(stat.exit_code)?),
+            _ => None,
+        };
+        Ok(ProcLine::Present {
+            label,
+            state,
+            parent,
+            pgrp: known(stat.pgrp, "process group")?,
+            sid: known(stat.session, "session")?,
+            ns: [own(&levels.pid), own(&levels.pgid), own(&levels.sid)],
+            caught: puppet.caught.clone(),
+            exit,
+        })
+    }
+
+    /// The line of a label that does not lead its process.
+    fn thread_line(&self, label: Label, puppet: &Puppet) -> Result<ProcLine, KernelError> {
+        let Some(stat) = puppet.files.stat().map_err(read)? else { return Ok(ProcLine::ThreadGone { label }) };
+        // The last thread of a namespace's init waits there once it has exited.
+        if puppet.files.sleep().map_err(read)? == Some(Sleep::NamespaceTeardown) {
+            return Ok(ProcLine::ThreadGone { label });
+        }
+        let leader = self.label_of(puppet.host_pid).ok_or_else(|| {
+            KernelError::Unexpected(format!("the process of `{}` has no leader in the script", self.script.name(label)))
+        })?;
+        Ok(ProcLine::Thread {
+            label,
+            state: if stat.state == b'T' { ProcState::Stopped } else { ProcState::Running },
+            leader,
+            tid: own(&puppet.tids),
+            caught: puppet.caught.clone(),
+        })
+    }
+
+    /// The label whose pid (in the harness's namespace) is `pid`: the task
+    /// that leads, or last led, the process with that pid.
     pub(crate) fn label_of(&self, pid: i32) -> Option<Label> {
-        let index = self.puppets.iter().position(|p| p.as_ref().is_some_and(|p| p.host_pid == pid))?;
+        let index = self.puppets.iter().position(|p| p.as_ref().is_some_and(|p| p.leads && p.host_tid == pid))?;
         Some(Label(index as u32))
     }
 
@@ -76,6 +104,15 @@ impl World<'_> {
             None => exit_status(self.exits.status(puppet, name)?),
         }
     }
+}
+
+/// The last of a task's numbers: the one its own namespace gives it.
+fn own(ids: &[i32]) -> u32 {
+    ids.last().map_or(0, |&id| id as u32)
+}
+
+fn read(e: std::io::Error) -> KernelError {
+    KernelError::syscall("reading /proc", e)
 }
 
 /// Decodes a status in the form `waitpid` reports it.

@@ -28,7 +28,7 @@
 
 use super::KernelError;
 use super::ops::Condition;
-use super::pidfd;
+use super::pidfd::{self, Scope};
 use super::procfs::Sleep;
 use super::wire::{Command, Verb};
 use super::world::{Reply, World};
@@ -78,11 +78,10 @@ impl World<'_> {
     fn holds_foreign_group(&self, label: Label) -> Result<bool, KernelError> {
         let Some(puppet) = self.puppet(label) else { return Ok(false) };
         let Some(stat) = puppet.files.stat().map_err(read)? else { return Ok(false) };
-        let Some((leader, led)) = self.label_of(stat.pgrp).and_then(|l| Some((l, self.puppet(l)?))) else {
-            return Ok(false);
-        };
+        let Some(led) = self.label_of(stat.pgrp).and_then(|l| self.puppet(l)) else { return Ok(false) };
         let deeper = led.ns.len() > puppet.ns.len() && led.ns.starts_with(&puppet.ns);
-        let own_namespace_init = led.ns == puppet.ns && puppet.ns.last() == Some(&label) && leader != label;
+        let namespace_init = puppet.pids.last() == Some(&1);
+        let own_namespace_init = led.ns == puppet.ns && namespace_init && led.host_pid != puppet.host_pid;
         Ok(deeper || own_namespace_init)
     }
 
@@ -96,7 +95,9 @@ impl World<'_> {
     fn continue_if_stopped(&mut self, label: Label) -> Result<(), KernelError> {
         if self.condition(label)? == Condition::Stopped {
             let puppet = self.puppet(label).expect("a stopped puppet was born");
-            pidfd::send_signal(&puppet.pidfd, libc::SIGCONT)
+            puppet
+                .pidfd
+                .send_signal(libc::SIGCONT, Scope::Process)
                 .map_err(|e| KernelError::syscall("pidfd_send_signal", e))?;
             self.settle()?;
         }

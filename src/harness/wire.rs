@@ -1,10 +1,11 @@
 //! The wire between the harness and its puppets: fixed-size records on pipes.
 //!
-//! Every puppet reads [`Command`]s from a pipe of its own and writes
-//! [`Message`]s to one pipe shared by all puppets. A record is a few bytes,
-//! under `PIPE_BUF`, so each `write` is atomic: records of different processes
-//! never interleave, and the records of one process keep their order, which is
-//! how `caught=` keeps the order the handlers ran in.
+//! Every puppet task (every label: a process's first thread, or a further
+//! thread) reads [`Command`]s from a pipe of its own and writes [`Message`]s
+//! to one pipe shared by all puppets. A record is a few bytes, under
+//! `PIPE_BUF`, so each `write` is atomic: records of different tasks never
+//! interleave, and the records of one task keep their order, which is how
+//! `caught=` keeps the order the handlers ran in.
 //!
 //! A puppet finds its pipes at fixed descriptor numbers, so that they survive
 //! `exec` without any bookkeeping: [`Fds::messages`] is the shared message
@@ -36,7 +37,7 @@ impl Fds {
     }
 }
 
-/// What a puppet is asked to do: exactly one system call.
+/// What a puppet task is asked to do: exactly one system call.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Verb {
@@ -58,6 +59,16 @@ pub(crate) enum Verb {
     Dispose,
     /// `prctl(PR_SET_CHILD_SUBREAPER, a)`.
     Subreaper,
+    /// `clone(CLONE_THREAD | …)`: a new thread of the caller's process, `a` = its label.
+    Thread,
+    /// `SYS_exit(a)`: only the calling task ends.
+    ExitThread,
+    /// `tgkill(a, b, c)`: signal `c` to task `b` of process `a`.
+    Tkill,
+    /// `rt_sigprocmask`: block (`b` = 1) or unblock (`b` = 0) signal `a`.
+    Mask,
+    /// `prctl(PR_SET_PDEATHSIG, a)`.
+    Pdeathsig,
 }
 
 impl Verb {
@@ -72,6 +83,11 @@ impl Verb {
             Verb::Kill,
             Verb::Dispose,
             Verb::Subreaper,
+            Verb::Thread,
+            Verb::ExitThread,
+            Verb::Tkill,
+            Verb::Mask,
+            Verb::Pdeathsig,
         ]
         .into_iter()
         .find(|v| *v as u32 == raw)
@@ -85,11 +101,31 @@ pub(crate) struct Command {
     pub verb: u32,
     pub a: i32,
     pub b: i32,
+    pub c: i32,
 }
 
 impl Command {
     pub fn new(verb: Verb, a: i32, b: i32) -> Command {
-        Command { verb: verb as u32, a, b }
+        Command { verb: verb as u32, a, b, c: 0 }
+    }
+
+    /// A command with a third argument.
+    pub fn with_third(verb: Verb, a: i32, b: i32, c: i32) -> Command {
+        Command { verb: verb as u32, a, b, c }
+    }
+
+    /// The record as it travels.
+    pub fn to_bytes(self) -> [u8; size_of::<Command>()] {
+        let mut bytes = [0; size_of::<Command>()];
+        for (chunk, word) in bytes.chunks_exact_mut(4).zip([
+            self.verb.to_ne_bytes(),
+            self.a.to_ne_bytes(),
+            self.b.to_ne_bytes(),
+            self.c.to_ne_bytes(),
+        ]) {
+            chunk.copy_from_slice(&word);
+        }
+        bytes
     }
 }
 
@@ -111,9 +147,10 @@ pub(crate) fn action_from_code(code: i32) -> Option<Disposition> {
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// A new process is ready: `a` = its pid as the harness's `/proc` numbers it.
+    /// A new task is ready: `a` = its tid, `b` = the pid of its process
+    /// (both as the harness's `/proc` numbers them).
     Born = 1,
-    /// A process came back from `execve`: `a` as for `Born`.
+    /// A task came back from `execve`: `a` and `b` as for `Born`.
     Execed,
     /// The system call of a command returned: `a` = its value or `-errno`, `b` = the wait status.
     Returned,

@@ -1,21 +1,22 @@
-//! The running world: the script's processes on the real kernel, as the
-//! harness knows them.
+//! The running world: the script's tasks on the real kernel, as the harness
+//! knows them.
 //!
 //! The harness stays outside the script's PID namespace. It clones `init` into
-//! a new one, and from then on every process is a puppet (see
-//! [`puppet`](super::puppet)) that the harness drives through the
-//! [`Channel`] and watches through `/proc` and a pidfd. After each operation
-//! the harness waits until the world has *settled*: every puppet is blocked in
-//! its command `read()`, stopped, a zombie or reaped, and stays so.
+//! a new one, and from then on every task — a process's first thread, or a
+//! further thread of it — is a puppet (see [`puppet`](super::puppet)) that
+//! the harness drives through the [`Channel`] and watches through `/proc` and
+//! a pidfd. After each operation the harness waits until the world has
+//! *settled*: every task is blocked in its command `read()`, stopped, a zombie
+//! or gone, and stays so.
 
 use super::KernelError;
 use super::channel::Channel;
 use super::exits::ExitWatch;
 use super::gate::Gate;
-use super::pidfd;
+use super::pidfd::{self, Pidfd};
 use super::placement::Placement;
 use super::procfs::{self, ProcFiles, Sleep};
-use super::puppet::{ExecArgs, InitSetup, become_init};
+use super::puppet::{InitSetup, Shared, become_init};
 use super::setup::Privilege;
 use super::teardown;
 use super::wire::{Fds, Kind, Message, Step};
@@ -30,29 +31,38 @@ use std::time::{Duration, Instant};
 /// gives up (they take microseconds; an `exec` a millisecond or two).
 const SETTLE_LIMIT: Duration = Duration::from_secs(10);
 
-/// What a puppet answered to its last command.
+/// What a puppet task answered to its last command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reply {
     /// The system call returned `value` (`-errno` on failure); `status` is
     /// `waitpid`'s status.
     Returned { value: i32, status: i32 },
-    /// The process came back from `execve`.
+    /// The task came back from `execve`.
     Execed,
 }
 
-/// The harness's record of one process of the script.
+/// The harness's record of one task of the script (a label).
 #[derive(Debug)]
 pub(crate) struct Puppet {
-    /// Its pid as the harness (and its `/proc`) sees it.
+    /// Its tid as the harness (and its `/proc`) sees it; a leader's is its
+    /// process's pid.
+    pub host_tid: i32,
+    /// The pid of its process as the harness sees it.
     pub host_pid: i32,
-    /// Its pid in `init`'s namespace, then in each nested namespace down to its own.
+    /// Its tid in `init`'s namespace, then in each nested namespace down to its own.
+    pub tids: Vec<i32>,
+    /// The pid of its process at the same levels.
     pub pids: Vec<i32>,
     /// The namespaces it is in, outermost (`init`'s) first, each named by the
     /// label of its init.
     pub ns: Vec<Label>,
-    pub pidfd: OwnedFd,
+    /// It leads its process: made by `fork` (or `init`), or it took its
+    /// process's pid with an `exec`. A leader replaced by another thread's
+    /// `exec` leads no more, and is gone.
+    pub leads: bool,
+    pub pidfd: Pidfd,
     pub files: ProcFiles,
-    /// The signals whose handlers ran, in order.
+    /// The signals whose handlers ran in this task, in order.
     pub caught: Vec<Signal>,
     /// The answer to its last command, until the harness takes it.
     pub reply: Option<Reply>,
@@ -61,15 +71,26 @@ pub(crate) struct Puppet {
     pub owes_reply: bool,
     /// The status `reap` collected, if a `reap` reaped it.
     pub reaped: Option<ExitStatus>,
-    /// Known to be reaped (its `/proc` files fail).
+    /// Known to be gone (its `/proc` files fail).
     pub gone: bool,
     /// Its run count when it was last seen sleeping in its command `read()`:
     /// while the count stays the same it has not run, so it still sleeps there.
     pub asleep_at: Option<u64>,
 }
 
-/// What one look through `/proc` saw of a puppet: its state letter and how
-/// many times it has run, or `None` once it is reaped.
+/// A task the harness asked for and has not met yet.
+#[derive(Clone, Debug)]
+pub(crate) struct Newborn {
+    pub label: Label,
+    /// The namespaces it will be in.
+    pub ns: Vec<Label>,
+    /// For a thread, the pid (as the harness sees it) of the process it joins;
+    /// `None` for the first task of a new process.
+    pub joins: Option<i32>,
+}
+
+/// What one look through `/proc` saw of a task: its state letter and how
+/// many times it has run, or `None` once it is gone.
 type Look = Option<(u8, u64)>;
 
 /// `init` as the harness's child: what the harness kills and waits for at the end.
@@ -89,12 +110,12 @@ pub(crate) struct World<'s> {
     pub puppets: Vec<Option<Puppet>>,
     /// The position of `init`'s namespace in the `NS*` lists of the harness's `/proc`.
     level: usize,
-    /// The label the current `fork` creates, and its namespaces.
-    pub expecting: Option<(Label, Vec<Label>)>,
+    /// The task the current `fork` or `thread` creates.
+    pub expecting: Option<Newborn>,
     inbox: Vec<Message>,
     /// `init` has been killed and reaped ([`World::finish`]).
     ended: bool,
-    _placement: Placement,
+    placement: Placement,
 }
 
 impl<'s> World<'s> {
@@ -115,7 +136,7 @@ impl<'s> World<'s> {
         let fds = Fds { base };
         make_room(fds, labels)?;
         let setup =
-            InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), exec: ExecArgs::new(fds, labels) };
+            InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), shared: Shared::new(fds, labels) };
         let root = Privilege::here() == Privilege::Root;
         // Without root, a user namespace grants the right to make a PID namespace.
         let flags = libc::CLONE_NEWPID | libc::SIGCHLD | if root { 0 } else { libc::CLONE_NEWUSER };
@@ -137,7 +158,7 @@ impl<'s> World<'s> {
         }
         let pid = pid as i32;
         drop(ends);
-        let pidfd = pidfd::open(pid).map_err(|e| KernelError::syscall("pidfd_open(init)", e))?;
+        let pidfd = pidfd::open(pid, 0).map_err(|e| KernelError::syscall("pidfd_open(init)", e))?;
         let init = Child { pid, pidfd };
         // The harness does it, not `init`: inside a new user namespace `init` may
         // not. Every later puppet inherits it at fork.
@@ -157,7 +178,7 @@ impl<'s> World<'s> {
             expecting: None,
             inbox: Vec::new(),
             ended: false,
-            _placement: placement,
+            placement,
         };
         // `init` may still be setting itself up where the gate cannot see it: wait for its birth.
         let deadline = Instant::now() + SETTLE_LIMIT;
@@ -169,12 +190,12 @@ impl<'s> World<'s> {
             world.settle()?;
         }
         match &world.puppets[Label::INIT.index()] {
-            Some(init) if init.host_pid == pid && init.pids.first() == Some(&1) => Ok(world),
+            Some(init) if init.host_tid == pid && init.tids.first() == Some(&1) => Ok(world),
             _ => Err(KernelError::Unexpected("init did not come up as pid 1 of a new namespace".into())),
         }
     }
 
-    /// A label's puppet, if it was born.
+    /// A label's task, if it was born.
     pub fn puppet(&self, label: Label) -> Option<&Puppet> {
         self.puppets.get(label.index()).and_then(Option::as_ref)
     }
@@ -187,8 +208,8 @@ impl<'s> World<'s> {
             .ok_or_else(|| KernelError::Unexpected(format!("`{name}` has no process")))
     }
 
-    /// Waits until every puppet is blocked in its command `read()`, stopped, a
-    /// zombie or reaped, and takes in every message and what the kernel
+    /// Waits until every task is blocked in its command `read()`, stopped, a
+    /// zombie or gone, and takes in every message and what the kernel
     /// reported of exits.
     ///
     /// The [`Gate`] says when the puppet CPU is idle. Two looks through `/proc`
@@ -275,10 +296,11 @@ impl<'s> World<'s> {
         let name = self.script.name(label).to_owned();
         let unexpected = |what: &str| KernelError::Unexpected(format!("`{name}` {what}"));
         match Kind::from_u32(message.kind) {
-            Some(Kind::Born) => self.register(label, message.a),
+            Some(Kind::Born) => self.register(label, message.a, message.b),
             Some(Kind::Execed) => {
                 let puppet = self.puppet_mut(label)?;
-                if puppet.host_pid != message.a {
+                // A thread that execs comes back as its process's leader (the harness swapped the records).
+                if (puppet.host_tid, puppet.host_pid) != (message.a, message.b) || !puppet.leads {
                     return Err(unexpected("came back from exec as someone else"));
                 }
                 if puppet.reply.is_some() {
@@ -291,8 +313,8 @@ impl<'s> World<'s> {
                 let puppet = self.puppet_mut(label)?;
                 if puppet.owes_reply {
                     puppet.owes_reply = false;
-                    // It was taken for a successful kill when the process stopped itself.
-                    return if message.a == 0 { Ok(()) } else { Err(unexpected("stopped itself with a failed kill")) };
+                    // It was taken for a successful call when the process stopped itself.
+                    return if message.a == 0 { Ok(()) } else { Err(unexpected("stopped itself with a failed call")) };
                 }
                 if puppet.reply.is_some() {
                     return Err(unexpected("answered twice"));
@@ -315,30 +337,45 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Records a newborn: its pidfd and `/proc` files are opened now, before
-    /// anything can happen to it.
-    fn register(&mut self, label: Label, host_pid: i32) -> Result<(), KernelError> {
+    /// Records a newborn task `host_tid` of process `host_pid`: its pidfd and
+    /// `/proc` files are opened now, before anything can happen to it.
+    fn register(&mut self, label: Label, host_tid: i32, host_pid: i32) -> Result<(), KernelError> {
         let name = self.script.name(label).to_owned();
-        let ns = if label == Label::INIT {
-            vec![Label::INIT]
+        let Newborn { ns, joins, .. } = if label == Label::INIT {
+            Newborn { label, ns: vec![Label::INIT], joins: None }
         } else {
             match self.expecting.take() {
-                Some((child, ns)) if child == label => ns,
+                Some(newborn) if newborn.label == label => newborn,
                 _ => return Err(KernelError::Unexpected(format!("`{name}` was born unasked"))),
             }
         };
-        let pidfd = pidfd::open(host_pid).map_err(|e| KernelError::syscall("pidfd_open", e))?;
-        self.exits.born(host_pid)?;
-        let files = ProcFiles::open(host_pid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
-        let levels = procfs::levels(host_pid).map_err(|e| KernelError::syscall("reading /proc/PID/status", e))?;
+        if host_pid != joins.unwrap_or(host_tid) {
+            return Err(KernelError::Unexpected(format!("`{name}` was born in the wrong process")));
+        }
+        let leads = joins.is_none();
+        let pidfd = if leads { Pidfd::process(host_tid) } else { Pidfd::thread(host_tid) };
+        let pidfd = pidfd.map_err(|e| match e.raw_os_error() {
+            Some(libc::EINVAL) if !leads => KernelError::CannotRun(format!(
+                "this kernel opens no pidfd on a thread ({e}): threads need Linux 6.9 or later (PIDFD_THREAD)"
+            )),
+            _ => KernelError::syscall("pidfd_open", e),
+        })?;
+        if leads {
+            self.exits.born(host_tid)?;
+        }
+        self.placement.check_placed(host_tid)?;
+        let files = ProcFiles::open(host_pid, host_tid).map_err(|e| KernelError::syscall("opening /proc files", e))?;
+        let levels = procfs::levels(host_pid, host_tid)
+            .map_err(|e| KernelError::syscall("reading /proc/PID/task/TID/status", e))?;
         if label == Label::INIT {
             self.level = levels.pid.len() - 1;
         }
-        let pids = levels.pid.get(self.level..).unwrap_or_default().to_vec();
-        if pids.len() != ns.len() {
+        let tids = levels.pid.get(self.level..).unwrap_or_default().to_vec();
+        let pids = levels.tgid.get(self.level..).unwrap_or_default().to_vec();
+        if tids.len() != ns.len() {
             return Err(KernelError::Unexpected(format!(
                 "`{name}` is {} namespaces deep, not {}",
-                pids.len(),
+                tids.len(),
                 ns.len()
             )));
         }
@@ -347,9 +384,12 @@ impl<'s> World<'s> {
             return Err(KernelError::Unexpected(format!("`{name}` was born twice")));
         }
         *slot = Some(Puppet {
+            host_tid,
             host_pid,
+            tids,
             pids,
             ns,
+            leads,
             pidfd,
             files,
             caught: Vec::new(),

@@ -205,7 +205,8 @@ impl std::str::FromStr for Level {
 
 impl Level {
     /// A rendered report as this level compares it: at the core level, `CHLD`
-    /// is removed from every `caught=` list (a list left empty reads `-`).
+    /// is removed from every `caught=` list, `proc` and `thread` lines alike
+    /// (a list left empty reads `-`).
     pub fn normalize(self, report: &str) -> String {
         if self == Level::Strict {
             return report.to_owned();
@@ -215,7 +216,7 @@ impl Level {
             let words: Vec<String> = line
                 .split(' ')
                 .map(|word| match word.strip_prefix("caught=") {
-                    Some(list) if line.starts_with("proc ") => {
+                    Some(list) if line.starts_with("proc ") || line.starts_with("thread ") => {
                         let kept: Vec<&str> = list.split(',').filter(|s| *s != "CHLD" && *s != "-").collect();
                         format!("caught={}", if kept.is_empty() { "-".to_owned() } else { kept.join(",") })
                     }
@@ -226,5 +227,22 @@ impl Level {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_core_level_drops_chld_from_proc_and_thread_lines() {
+        let report = "1: ok\n== state\nproc p running parent=init pgrp=init sid=init ns=2/1/1 caught=CHLD,HUP\n\
+                      thread t running leader=p tid=3 caught=CHLD\nthread u gone\n";
+        assert_eq!(
+            Level::Core.normalize(report),
+            "1: ok\n== state\nproc p running parent=init pgrp=init sid=init ns=2/1/1 caught=HUP\n\
+             thread t running leader=p tid=3 caught=-\nthread u gone\n"
+        );
+        assert_eq!(Level::Strict.normalize(report), report);
     }
 }

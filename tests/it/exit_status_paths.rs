@@ -1,7 +1,8 @@
 //! The two ways the kernel harness learns how processes the kernel reaped by
 //! itself ended, the pidfd and the process events connector, give the same
-//! report for every committed script; and `harness_info` resolves a request
-//! as a run does.
+//! report for every committed script, the thread scripts included (per-thread
+//! exits, and a thread's exec that takes its leader's pid); and
+//! `harness_info` resolves a request as a run does.
 //!
 //! These tests run the real kernel. Where a path cannot run (exit code 4: not
 //! root, a kernel before 6.15 for the pidfd) they say so on the terminal and
@@ -21,15 +22,20 @@ fn kernel(source: ExitStatusRequest, script: &Path) -> Output {
         .expect("procsim runs")
 }
 
-/// Every committed `.ops` script, in name order.
+/// Every committed `.ops` script, version 1's then the thread scripts', in
+/// name order.
 fn committed_scripts() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay");
-    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/replay exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ops"))
-        .collect();
-    scripts.sort();
+    let mut scripts = Vec::new();
+    for dir in ["tests/replay", "tests/replay/threads"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut found: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "ops"))
+            .collect();
+        found.sort();
+        scripts.extend(found);
+    }
     scripts
 }
 

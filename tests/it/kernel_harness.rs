@@ -8,7 +8,7 @@
 //! These tests run the real kernel. Where the harness cannot run (not root, no
 //! namespaces: exit code 4) they say so on the terminal and check nothing.
 
-use procsim::io::generate::random_script;
+use procsim::io::generate::{Lines, random_script, random_script_of};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -46,7 +46,7 @@ fn procsim() -> Command {
 }
 
 /// Runs `procsim kernel -` on a script text.
-fn kernel(text: &str) -> Output {
+pub(crate) fn kernel(text: &str) -> Output {
     let mut child = procsim()
         .args(["kernel", "-"])
         .stdin(Stdio::piped())
@@ -62,7 +62,7 @@ fn kernel(text: &str) -> Output {
 
 /// `true` if the harness can run here; otherwise says on the terminal (past the
 /// test harness's capture) that `test` checked nothing.
-fn harness_runs(test: &str) -> bool {
+pub(crate) fn harness_runs(test: &str) -> bool {
     let probe = kernel("fork init a\n");
     if probe.status.code() == Some(4) {
         let why = String::from_utf8_lossy(&probe.stderr);
@@ -73,7 +73,7 @@ fn harness_runs(test: &str) -> bool {
 }
 
 /// The report of `text`, the same over `runs` runs (fails otherwise).
-fn same_report(text: &str, runs: usize) -> (Output, Duration) {
+pub(crate) fn same_report(text: &str, runs: usize) -> (Output, Duration) {
     let start = Instant::now();
     let first = kernel(text);
     let time = start.elapsed();
@@ -120,7 +120,7 @@ fn kernel_reports_are_the_same_over_five_runs() {
 
 /// The spec `procsim probe` finds on the running kernel: its last line.
 /// Fails, with the probe's output, when the kernel matches no known Linux.
-fn host_spec() -> String {
+pub(crate) fn host_spec() -> String {
     let output = procsim().arg("probe").output().expect("procsim runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(
@@ -201,7 +201,8 @@ fn kernel_stops_at_an_invalid_actor() {
 
 /// The determinism check at scale: `PROCSIM_SCRIPTS` random scripts (default
 /// 500) of 40 operations from seed `PROCSIM_FIRST_SEED` on (default 0), each
-/// run 5 times. Run it with
+/// run 5 times; with threads (version 2) when `PROCSIM_THREADS` is set. Run it
+/// with
 /// `cargo test --release --test it kernel_is_deterministic -- --ignored --nocapture`.
 #[test]
 #[ignore = "runs 2500 kernel scripts (a few minutes)"]
@@ -212,10 +213,11 @@ fn kernel_is_deterministic_on_random_scripts() {
     let number = |name: &str, default: u64| std::env::var(name).ok().and_then(|n| n.parse().ok()).unwrap_or(default);
     let scripts = number("PROCSIM_SCRIPTS", 500);
     let first = number("PROCSIM_FIRST_SEED", 0);
+    let lines = if std::env::var_os("PROCSIM_THREADS").is_some() { Lines::Threads } else { Lines::Processes };
     let (mut invalid, mut operations, mut enospc) = (0, 0, 0);
     let mut times = Vec::new();
     for seed in first..first + scripts {
-        let text = random_script(seed, 40);
+        let text = random_script_of(seed, 40, lines);
         let (output, time) = same_report(&text, 5);
         let report = String::from_utf8_lossy(&output.stdout);
         invalid += usize::from(output.status.code() == Some(3));
