@@ -62,14 +62,9 @@ pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
     }
 }
 
-/// The newest version of the replay format the simulator runs (`replay`,
-/// `conform`, `compare`): version 2 (threads) is parsed, not run yet.
-pub const SIMULATOR_SPEAKS: u8 = 1;
-
 /// Reads a script file (`-` is stdin) and parses it; an error names the
-/// file and the line (`-:N:` for stdin). A script newer than version
-/// `speaks` of the replay format is refused.
-pub fn load_script(path: &Path, speaks: u8) -> Outcome<Script> {
+/// file and the line (`-:N:` for stdin).
+pub fn load_script(path: &Path) -> Outcome<Script> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
@@ -79,20 +74,7 @@ pub fn load_script(path: &Path, speaks: u8) -> Outcome<Script> {
     let name = path.display().to_string();
     let bytes = bytes.map_err(|e| Exit::BadInput.error(format_args!("{name}: {e}")))?;
     let text = script_text(&name, bytes)?;
-    let script = Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))?;
-    speakable(&name, script, speaks)
-}
-
-/// `script`, if its version of the replay format is at most `speaks`.
-fn speakable(name: &str, script: Script, speaks: u8) -> Outcome<Script> {
-    match script.version() {
-        v if v <= speaks => Ok(script),
-        v => Err(Exit::BadInput.error(format_args!(
-            "{name}: the script is version {v} of the replay format, and this command runs version {speaks} at most \
-             (`procsim kernel` runs version {})",
-            harness::SPEAKS
-        ))),
-    }
+    Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))
 }
 
 /// The text of the script `name`: its bytes, if they are UTF-8.
@@ -119,9 +101,8 @@ fn collect_scripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The scripts named and the random ones asked for, parsed; a script newer
-/// than version `speaks` of the replay format is refused.
-pub fn load_cases(scripts: &Scripts, speaks: u8) -> Outcome<Vec<Case>> {
+/// The scripts named and the random ones asked for, parsed.
+pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
     let fail = |e: String| Exit::BadInput.error(e);
     let files = collect_scripts(&scripts.paths).map_err(|e| fail(e.to_string()))?;
     if files.is_empty() && scripts.random.is_none() {
@@ -141,7 +122,7 @@ pub fn load_cases(scripts: &Scripts, speaks: u8) -> Outcome<Vec<Case>> {
         .into_iter()
         .map(|(name, text)| {
             let script = Script::parse_named(&name, &text).map_err(|e| fail(e.to_string()))?;
-            Ok(Case { script: speakable(&name, script, speaks)?, name, text })
+            Ok(Case { script, name, text })
         })
         .collect()
 }

@@ -53,9 +53,9 @@ pub enum Site {
 /// [`Rule::ChildrenWrongGroup`]). `None` is the seed's nil parent.
 pub type Parent = Option<(Entity, Entity)>;
 
-/// `p`'s parent and its group.
+/// `p`'s parent process (the seed's parent is a thread group) and its group.
 pub fn parent_of(core: &Core, p: Entity) -> Parent {
-    core.process(p).parent.map(|parent| (parent, core.group_of(parent)))
+    core.process(p).parent.map(|t| core.leader_of(t)).map(|parent| (parent, core.group_of(parent)))
 }
 
 /// Whether `incRefWithParent`/`decRefWithParent` count `member`, in group

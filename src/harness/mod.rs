@@ -76,9 +76,6 @@ mod world;
 use crate::io::report::Report;
 use crate::io::script::Script;
 
-/// The newest version of the replay format the harness runs: version 2, threads.
-pub const SPEAKS: u8 = 2;
-
 /// Runs `script` on the kernel with the default [`Options`], and reports what
 /// happened (see [`run_with`]).
 pub fn run(script: &Script) -> Result<Report, KernelError> {

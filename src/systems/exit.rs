@@ -195,7 +195,7 @@ fn seed_reparent_target(core: &mut Core, father: Entity) -> Option<Entity> {
     if reaper != father && !core.task(reaper).is_exiting() {
         return Some(reaper);
     }
-    let ns = core.ns_of(father);
+    let ns = core.ns_of(core.leader_of(father));
     core.namespace_mut(ns).adding = false;
     let others: Vec<Entity> =
         core.namespace(ns).table.processes_from(1).map(|(_, e)| e).filter(|&e| e != father).collect();

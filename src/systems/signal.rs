@@ -210,8 +210,13 @@ fn complete(core: &mut Core, p: Entity, t: Entity, sig: Signal, aim: Aim) {
         find_taker(core, p, sig)
     };
     let Some(chosen) = chosen else { return };
-    let s = core.signals(p);
-    let fatal = s.disposition(sig) == Disposition::Default && sig.default_action() == DefaultAction::Terminate;
+    // A namespace init's default action is no death but by SIGKILL (rule
+    // 30), even for a signal that got past `sig_ignored` because the task
+    // it was aimed at blocks it (rule 44).
+    let proc = core.process(p);
+    let fatal = proc.signals.disposition(sig) == Disposition::Default
+        && sig.default_action() == DefaultAction::Terminate
+        && (sig == Signal::Kill || !unkillable(proc, core.state.semantics));
     if !fatal {
         signal_wake_up(core, chosen, sig == Signal::Kill);
         return;

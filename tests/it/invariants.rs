@@ -1,9 +1,10 @@
-//! Property tests over random operation sequences: after every operation the
-//! incremental model (relation lists, link and stopped counts, id tables, the
-//! census) equals a brute-force recount, and replaying a script twice gives
+//! Property tests over random operation sequences, with and without threads:
+//! after every operation the incremental model (relation lists, thread lists,
+//! link and stopped counts, id tables, the census) equals a brute-force
+//! recount, and replaying a script twice gives
 //! the same report.
 
-use procsim::io::generate::random_script;
+use procsim::io::generate::{Lines, random_script, random_script_of};
 use procsim::io::script::Script;
 use procsim::replay::replay;
 use procsim::semantics::Semantics;
@@ -18,6 +19,19 @@ proptest! {
         let script = Script::parse(&text).expect("generated scripts parse");
         let failure = crate::first_inconsistency(&script, Semantics::LINUX);
         prop_assert!(failure.is_none(), "{}\nscript:\n{text}", failure.unwrap());
+    }
+
+    /// The same with threads (version 2): the thread lists, the tid tables,
+    /// each thread group's live count and `curr_target` too, under Linux and
+    /// under the seed's profile.
+    #[test]
+    fn model_stays_consistent_with_threads(seed in any::<u64>(), ops in 1usize..80) {
+        let text = random_script_of(seed, ops, Lines::Threads);
+        let script = Script::parse(&text).expect("generated scripts parse");
+        for semantics in [Semantics::LINUX, Semantics::gvisor_2018()] {
+            let failure = crate::first_inconsistency(&script, semantics);
+            prop_assert!(failure.is_none(), "{semantics:?}: {}\nscript:\n{text}", failure.unwrap());
+        }
     }
 
     #[test]

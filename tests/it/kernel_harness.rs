@@ -148,9 +148,10 @@ fn the_live_kernel_gives_every_committed_script_the_report_of_its_spec() {
         return;
     }
     let spec = host_spec();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay");
-    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/replay exists")
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut scripts: Vec<_> = ["tests/replay", "tests/replay/threads"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).expect("the script folders exist"))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "ops"))
         .collect();

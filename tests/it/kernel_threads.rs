@@ -1,90 +1,21 @@
-//! `procsim kernel` on version 2 of the replay format (threads): the live
-//! kernel gives every committed thread script (`tests/replay/threads/`) the
-//! report committed for its spec, stops at every kind of invalid actor, and
-//! runs random thread scripts without a harness error, the same report each
-//! time; the simulator refuses version 2 until it runs it.
+//! Version 2 of the replay format (threads) on the live kernel and the
+//! simulator: both stop at every kind of invalid thread actor, and random
+//! thread scripts give the simulator the kernel's report, byte for byte.
+//! (Every committed thread script is run on the kernel with the others, in
+//! `kernel_harness`, and replayed by the simulator in `replay_scripts`.)
 //!
-//! The simulator cannot stand in for the kernel here yet (as it does in
-//! `kernel_harness` for version 1): the committed reports do. A script's
-//! report for the spec `procsim probe` finds is `NAME.SPEC.expected` if there
-//! is one, else `NAME.expected` (the folder's convention: mainline's report,
-//! which every variant the script does not name gives too).
-//!
-//! These tests run the real kernel. Where the harness cannot run (not root, no
-//! namespaces: exit code 4) they say so on the terminal and check nothing.
+//! The kernel tests run the real kernel. Where the harness cannot run (not
+//! root, no namespaces: exit code 4) they say so on the terminal and check
+//! nothing there.
 
-use crate::kernel_harness::{harness_runs, host_spec, kernel, same_report};
+use crate::kernel_harness::{harness_runs, kernel};
 use procsim::io::generate::{Lines, random_script_of};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// The committed thread scripts, in name order.
-fn thread_scripts() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay/threads");
-    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
-        .expect("tests/replay/threads exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ops"))
-        .collect();
-    scripts.sort();
-    scripts
-}
-
-/// The committed report of `script` for `spec`, if there is one.
-fn expected_for(script: &Path, spec: &str) -> Option<PathBuf> {
-    let stem = script.file_stem()?.to_str()?;
-    let own = script.with_file_name(format!("{stem}.{spec}.expected"));
-    let mainline = script.with_file_name(format!("{stem}.expected"));
-    [own, mainline].into_iter().find(|p| p.is_file())
-}
+use procsim::io::script::Script;
+use procsim::replay::replay;
 
 #[test]
-fn the_live_kernel_gives_every_thread_script_its_committed_report() {
-    if !harness_runs("the_live_kernel_gives_every_thread_script_its_committed_report") {
-        return;
-    }
-    let spec = host_spec();
-    let scripts = thread_scripts();
-    let (mut compared, mut failures, mut without) = (0, Vec::new(), Vec::new());
-    for path in &scripts {
-        let Some(expected) = expected_for(path, &spec) else {
-            without.push(path.display().to_string());
-            continue;
-        };
-        let text = std::fs::read_to_string(path).expect("readable script");
-        let (output, _) = same_report(&text, 5);
-        let kernel = String::from_utf8_lossy(&output.stdout);
-        let committed = std::fs::read_to_string(&expected).expect("readable report");
-        compared += 1;
-        if kernel != committed {
-            let diff = similar::TextDiff::from_lines(committed.as_str(), &*kernel)
-                .unified_diff()
-                .header(&expected.display().to_string(), "kernel")
-                .to_string();
-            failures.push(diff);
-        }
-    }
-    if !without.is_empty() {
-        let _ = writeln!(std::io::stderr(), "no report for {spec} (not compared): {}", without.join(", "));
-    }
-    assert!(
-        compared * 2 > scripts.len(),
-        "only {compared} of {} thread scripts have a report for {spec}",
-        scripts.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "the kernel ({spec}) differs from {} of {compared} committed thread reports:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[test]
-fn kernel_stops_at_an_invalid_thread_actor() {
-    if !harness_runs("kernel_stops_at_an_invalid_thread_actor") {
-        return;
-    }
+fn kernel_and_simulator_stop_at_an_invalid_thread_actor() {
+    let on_kernel = harness_runs("kernel_and_simulator_stop_at_an_invalid_thread_actor");
     let cases = [
         // A thread that exited.
         ("fork init p\nthread p t\nexit_thread t\nmask t USR1 block\n", "4: invalid gone"),
@@ -103,53 +34,47 @@ fn kernel_stops_at_an_invalid_thread_actor() {
         ("thread init it\nexit_thread init\ntkill - KILL it\n", "3: invalid init"),
         ("thread init it\nexec it\nsignal - KILL %it\n", "3: invalid init"),
     ];
+    let allowed = "thread init it\nexit_thread init\ntkill - KILL init\n";
     for (text, invalid) in cases {
-        let output = kernel(text);
-        let report = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(output.status.code(), Some(3), "{text}{report}{}", String::from_utf8_lossy(&output.stderr));
-        assert!(report.contains(&format!("\n{invalid}\n== state\n")), "{text}expected `{invalid}`:\n{report}");
+        let script = Script::parse(text).expect("the cases parse");
+        let simulated = replay(&script).render(&script);
+        assert!(simulated.contains(&format!("\n{invalid}\n== state\n")), "{text}expected `{invalid}`:\n{simulated}");
+        if on_kernel {
+            let output = kernel(text);
+            let report = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(output.status.code(), Some(3), "{text}{report}{}", String::from_utf8_lossy(&output.stderr));
+            assert_eq!(report, simulated, "{text}");
+        }
     }
     // Allowed: exit_thread init while a thread lives, tkill - KILL to init's zombie leader.
-    let output = kernel("thread init it\nexit_thread init\ntkill - KILL init\n");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let script = Script::parse(allowed).expect("parses");
+    assert!(replay(&script).invalid.is_none());
+    if on_kernel {
+        let output = kernel(allowed);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    }
 }
 
-/// Random thread scripts at a fixed seed run without a harness error (exit 0,
-/// or 3 at an invalid actor), the same report twice, and most of them do
-/// make threads.
+/// Random thread scripts at a fixed seed: the simulator gives each the
+/// kernel's report, byte for byte (`procsim conform --threads --level
+/// strict`), and most of them do make threads.
 #[test]
-fn random_thread_scripts_run_on_the_kernel_the_same_twice() {
-    if !harness_runs("random_thread_scripts_run_on_the_kernel_the_same_twice") {
+fn random_thread_scripts_give_the_kernels_reports() {
+    const SCRIPTS: u64 = 200;
+    let made_threads = (31337..31337 + SCRIPTS)
+        .filter(|&seed| {
+            let script = Script::parse(&random_script_of(seed, 40, Lines::Threads)).expect("generated scripts parse");
+            replay(&script).render(&script).contains("\nthread ")
+        })
+        .count() as u64;
+    assert!(made_threads * 10 >= SCRIPTS * 8, "only {made_threads} of {SCRIPTS} random scripts made a thread");
+    if !harness_runs("random_thread_scripts_give_the_kernels_reports") {
         return;
     }
-    const SCRIPTS: u64 = 200;
-    let mut with_threads = 0;
-    for seed in 31337..31337 + SCRIPTS {
-        let text = random_script_of(seed, 30, Lines::Threads);
-        let (output, _) = same_report(&text, 2);
-        with_threads += u64::from(String::from_utf8_lossy(&output.stdout).contains("\nthread "));
-    }
-    assert!(with_threads * 10 >= SCRIPTS * 8, "only {with_threads} of {SCRIPTS} random scripts made a thread");
-}
-
-#[test]
-fn version_2_is_run_by_the_kernel_harness_and_refused_by_the_simulator() {
-    let dir = crate::scratch("version-2-refused");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/replay/threads/example_threads.ops");
-    let script = script.to_str().unwrap();
-    for command in [&["replay", script][..], &["conform", script], &["compare", script]] {
-        let output = crate::cli(&dir, command);
-        assert_eq!(output.status.code(), Some(2), "{command:?}");
-        assert!(output.stdout.is_empty(), "{command:?}");
-        let says = String::from_utf8_lossy(&output.stderr);
-        let want = "is version 2 of the replay format, and this command runs version 1 at most (`procsim kernel` runs \
-                    version 2)";
-        assert!(says.contains(want), "{says}");
-    }
-    let output = crate::cli(&dir, &["conform", "--random", "1", "--threads"]);
-    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
-    if harness_runs("version_2_is_run_by_the_kernel_harness_and_refused_by_the_simulator") {
-        let output = crate::cli(&dir, &["kernel", script]);
-        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    }
+    let dir = crate::scratch("random-thread-scripts");
+    let args = ["conform", "--random", "200", "--threads", "--seed", "31337", "--ops", "40", "--level", "strict"];
+    let output = crate::cli(&dir, &args);
+    let says = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{says}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(says.ends_with("200 passed, 0 failed\n"), "{says}");
 }

@@ -1,4 +1,5 @@
-//! Every committed replay script under `tests/replay/` replayed by the
+//! Every committed replay script under `tests/replay/` (and its `threads/`,
+//! version 2 of the format) replayed by the
 //! simulator gives the reports the real kernels produced: `NAME.expected`
 //! (mainline Linux) under `linux`, and each `NAME.<spec>.expected` (a kernel
 //! variant, `docs/replay-format.md` "Kernel variants") under its spec; where
@@ -14,6 +15,14 @@ use procsim::io::script::Script;
 use procsim::replay::{replay, replay_with};
 use procsim::semantics::{Semantics, Spec};
 use std::path::{Path, PathBuf};
+
+/// The committed scripts with kernel-made reports: version 1's, and the
+/// thread scripts of version 2.
+fn committed() -> Vec<PathBuf> {
+    let mut files = scripts("tests/replay");
+    files.extend(scripts("tests/replay/threads"));
+    files
+}
 
 fn scripts(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -55,7 +64,7 @@ fn expected_reports(path: &Path) -> Vec<(Spec, PathBuf)> {
 
 #[test]
 fn simulator_matches_kernel_reports() {
-    let files = scripts("tests/replay");
+    let files = committed();
     assert!(!files.is_empty(), "no replay scripts found");
     let mut failures = Vec::new();
     let mut compared = 0;
@@ -88,7 +97,7 @@ fn simulator_matches_kernel_reports() {
 #[test]
 fn variant_reports_are_committed_where_a_variant_differs() {
     let mut failures = Vec::new();
-    for path in scripts("tests/replay") {
+    for path in committed() {
         let text = std::fs::read_to_string(&path).expect("readable script");
         let script = Script::parse(&text).expect("committed scripts parse");
         let reports = expected_reports(&path);
@@ -115,7 +124,7 @@ fn variant_reports_are_committed_where_a_variant_differs() {
 #[test]
 fn committed_scripts_keep_the_model_consistent() {
     let mut failures = Vec::new();
-    for path in scripts("tests/replay") {
+    for path in committed() {
         let script = Script::parse(&std::fs::read_to_string(&path).expect("readable script")).expect("parses");
         for semantics in [Semantics::LINUX, Semantics::gvisor_2018()] {
             if let Some(failure) = crate::first_inconsistency(&script, semantics) {
