@@ -166,6 +166,7 @@ pub mod model;
 pub mod probe;
 pub mod replay;
 pub mod semantics;
+pub mod sweep;
 pub mod syscalls;
 pub mod systems;
 pub mod workload;
