@@ -163,6 +163,7 @@ pub mod host;
 pub mod io;
 pub mod machine;
 pub mod model;
+pub mod plot;
 pub mod probe;
 pub mod replay;
 pub mod semantics;

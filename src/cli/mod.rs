@@ -17,6 +17,7 @@ mod conform;
 mod exit;
 mod inputs;
 mod output;
+mod plot;
 mod probe;
 mod replay;
 mod run;
@@ -96,6 +97,9 @@ enum Command {
     /// Combine the folders the shards of one sweep wrote into exactly the files one machine's
     /// sweep writes.
     Merge(sweep::MergeArgs),
+    /// Draw a run's figures over time, or a sweep's (each point's mean over its seeds with the
+    /// 95% confidence band), as an SVG image.
+    Plot(plot::PlotArgs),
     /// Measure the simulator's cost against the population (the calibration workload), and
     /// write the scaling table.
     Bench(bench::BenchArgs),
@@ -126,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args, &harness),
         Command::Sweep(args) => sweep::sweep(args, &harness),
         Command::Merge(args) => sweep::merge(args),
+        Command::Plot(args) => plot::plot(args),
         Command::Bench(args) => bench::bench(args),
         Command::Measure => bench::measure(),
     };
