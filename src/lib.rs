@@ -79,7 +79,10 @@
 //! ```
 //!
 //! `procsim run` does the same and writes the ticks to CSV tables
-//! ([`io::results`]).
+//! ([`io::results`]); `procsim sweep` does it for every seed and parameter
+//! point of a [`sweep::Plan`], many runs at once, each still one thread and
+//! deterministic, and summarises the runs across seeds ([`sweep`]);
+//! `procsim plot` draws a run's or a sweep's tables ([`plot`]).
 //!
 //! A run can be held to [`engine::Limits`] — an events budget per tick, the
 //! memory guard ([`host::MemoryGuard`]), an [`engine::Interrupt`] raised by a

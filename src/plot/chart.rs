@@ -67,6 +67,8 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, series: &[&[Sam
         chart
             .configure_mesh()
             .x_desc("simulated minutes")
+            .x_label_formatter(&|v| number(*v))
+            .y_label_formatter(&|v| number(*v))
             .label_style((FONT, 12))
             .axis_desc_style((FONT, 13))
             .light_line_style(RGBColor(240, 240, 240))
@@ -84,6 +86,12 @@ fn panel(area: &DrawingArea<SVGBackend<'_>, Shift>, title: &str, series: &[&[Sam
         drawn(chart.draw_series(line))?;
     }
     Ok(())
+}
+
+/// An axis label: whole numbers as such, others to two decimals at most.
+fn number(v: f64) -> String {
+    let text = format!("{v:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The lines' names, in their colours.

@@ -3,7 +3,8 @@
 //! `metrics.csv`).
 //!
 //! A series keeps at most [`MAX_SAMPLES`] ticks, evenly spaced (and the
-//! last), so that an hour in ticks of 100 ms is not 36 000 points per line;
+//! last), so that an hour in ticks of 100 ms is not 36 000 points per line
+//! (a pixel is wider than a sample still);
 //! the totals are summed over every tick all the same. A sweep's series are
 //! taken over each point's complete runs only, tick by tick: the mean of the
 //! runs at that tick, and the confidence interval of that mean.
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The most ticks a series keeps.
-pub const MAX_SAMPLES: u64 = 1500;
+pub const MAX_SAMPLES: u64 = 600;
 
 /// A figure plotted: its title, the column of `metrics.csv` it comes from,
 /// and whether it is shown as the total so far.

@@ -414,7 +414,9 @@ mod tests {
         assert_eq!(p.runs(), 4);
         let runs: Vec<(usize, u64)> = (0..4).map(|i| p.run(i)).map(|r| (r.point, r.seed)).collect();
         assert_eq!(runs, [(0, 3), (0, 4), (1, 3), (1, 4)]);
-        assert_eq!(p.run(2).scenario.shells.suspend.to_string(), "0.25");
+        let parameters = p.run(2).scenario.parameters();
+        assert!(parameters.contains(&("shells.suspend".to_owned(), "0.25".to_owned())));
+        assert_eq!(p.run(2).scenario.seed, 3);
         assert_eq!(p.point_cells(1), ["0.25", "10ms"]);
         let file = format!("{BASE}[sweep]\nseeds = \"1..3\"\nshells.initial = [1, 2]\nshells.hangup = [0.1, 0.9]\n");
         let p = plan(&file, &["shells.hangup=0.5"], None).unwrap();
@@ -451,11 +453,11 @@ mod tests {
         assert!(e(&["seed=3"]).contains("the seeds of a sweep are given by --seeds"));
         assert!(e(&["shells.suspend=0.5", "shells.suspend=0.5"]).contains("0.5 is given twice"));
         assert!(e(&["shells.initial.x=1"]).contains("`shells.initial` is a value, not a table"));
-        let both = e(&["tick=\"300ms\"", "duration=\"2s\"", "duration=\"3s\""]);
+        let both = e(&["tick=\"200ms\"", "duration=\"2s\"", "duration=\"1.5s\""]);
         assert_eq!(
             both,
-            "the point duration=\"2s\", tick=\"300ms\": `tick`: 2s is not a whole number of ticks of 300ms (a tick \
-             must divide the duration)"
+            "the point duration=\"1.5s\", tick=\"200ms\": `tick`: 1500ms is not a whole number of ticks of 200ms (a \
+             tick must divide the duration)"
         );
         let file = format!("{BASE}[sweep]\n\nshells.suspend = 0.5\n");
         let e = plan(&file, &[], Some("1..2")).unwrap_err().to_string();

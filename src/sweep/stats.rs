@@ -86,17 +86,18 @@ mod tests {
 
     #[test]
     fn the_interval_of_a_known_sample_is_students() {
-        // R: t.test(c(2, 4, 4, 4, 5, 5, 7, 9))$conf.int is 3.212504 6.787496;
-        // sd(...) is 2.13809; qt(0.975, 7) is 2.364624.
+        // The sample's sd is √(32/7) = 2.1380899; a t table's t(0.975, 7) is
+        // 2.364624; so the half-width is 2.364624 · 2.1380899 / √8 = 1.787488
+        // (R: t.test(c(2, 4, 4, 4, 5, 5, 7, 9))$conf.int).
         let s = Spread::of(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
         assert_eq!(s.n, 8);
         assert_eq!(s.mean, Some(5.0));
         assert!((s.sd.unwrap() - 2.138_089_935).abs() < 1e-9);
         assert!((t_quantile(7) - 2.364_624_252).abs() < 1e-6);
         let (low, high) = s.ci.unwrap();
-        assert!((low - 3.212_504).abs() < 1e-6 && (high - 6.787_496).abs() < 1e-6, "{low} {high}");
+        assert!((low - 3.212_512).abs() < 1e-6 && (high - 6.787_488).abs() < 1e-6, "{low} {high}");
         assert_eq!((s.min, s.max), (Some(2.0), Some(9.0)));
-        assert_eq!(s.cells(), ["5", "2.13808994", "3.2125039", "6.7874961", "2", "9"]);
+        assert_eq!(s.cells(), ["5", "2.13808994", "3.21251208", "6.78748792", "2", "9"]);
         // Two runs: qt(0.975, 1) is 12.7062.
         let (low, high) = Spread::of(&[10.0, 12.0]).ci.unwrap();
         assert!((high - 11.0 - 12.706_204_736).abs() < 1e-6 && (11.0 - low - 12.706_204_736).abs() < 1e-6);
