@@ -192,7 +192,8 @@ impl Plan {
             let origin = describe(&keys, &combination);
             let overrides: Vec<(String, toml::Value)> =
                 keys.iter().cloned().zip(combination.iter().map(|s| s.value.clone())).collect();
-            let mut scenario = base.with_settings(&origin, &overrides).map_err(|e| from_point(&origin, e))?;
+            let mut scenario =
+                base.with_settings(&origin, &overrides).map_err(|e| SweepError::from_scenario(&origin, e))?;
             if scenario.semantics == Requested::Host {
                 let spec = match resolved {
                     Some(spec) => spec,
@@ -248,7 +249,10 @@ impl Plan {
     pub fn check_budget(&self, max_events_per_tick: u64) -> Result<(), SweepError> {
         for point in &self.points {
             let origin = describe(&self.keys, &point.values);
-            point.scenario.check_budget(&origin, max_events_per_tick).map_err(|e| from_point(&origin, e))?;
+            point
+                .scenario
+                .check_budget(&origin, max_events_per_tick)
+                .map_err(|e| SweepError::from_scenario(&origin, e))?;
         }
         Ok(())
     }
@@ -340,11 +344,6 @@ fn check_values(base: &Scenario, key: &str, settings: &[Setting]) -> Result<(), 
         base.with_settings(&setting.origin, &value).map_err(|e| SweepError::from_scenario(&setting.origin, e))?;
     }
     Ok(())
-}
-
-/// The refusal of a point as a whole.
-fn from_point(origin: &str, error: ScenarioError) -> SweepError {
-    SweepError::from_scenario(origin, error)
 }
 
 /// Every combination of one item from each list, the first list varying
