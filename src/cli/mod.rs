@@ -16,6 +16,7 @@ mod compare;
 mod conform;
 mod exit;
 mod inputs;
+mod merge;
 mod output;
 mod plot;
 mod probe;
@@ -96,7 +97,7 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the folders the shards of one sweep wrote into exactly the files one machine's
     /// sweep writes.
-    Merge(sweep::MergeArgs),
+    Merge(merge::MergeArgs),
     /// Draw a run's figures over time, or a sweep's (each point's mean over its seeds with the
     /// 95% confidence band), as an SVG image.
     Plot(plot::PlotArgs),
@@ -129,7 +130,7 @@ pub fn main() -> ExitCode {
         Command::Probe(args) => probe::probe(args, &harness),
         Command::Compare(args) => compare::compare(args, &harness),
         Command::Sweep(args) => sweep::sweep(args, &harness),
-        Command::Merge(args) => sweep::merge(args),
+        Command::Merge(args) => merge::merge(args),
         Command::Plot(args) => plot::plot(args),
         Command::Bench(args) => bench::bench(args),
         Command::Measure => bench::measure(),

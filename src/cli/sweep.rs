@@ -1,6 +1,5 @@
 //! `procsim sweep`: a scenario over seeds and parameter values, on every
-//! core, or one shard of it as a task of a cluster's array job; and
-//! `procsim merge`, the shards put back together.
+//! core, or one shard of it as a task of a cluster's array job.
 
 use super::exit::{Exit, Outcome};
 use super::inputs::{load_scenario, resolve};
@@ -12,7 +11,6 @@ use procsim::harness;
 use procsim::io::results::Folder;
 use procsim::semantics::Requested;
 use procsim::sweep::execute::{ExecuteError, execute};
-use procsim::sweep::merge::{self, MergeError};
 use procsim::sweep::tables::{Manifest, RunRow, RunStatus, TABLES, Tables, point_id};
 use procsim::sweep::{Plan, Seeds, Setting, Shard};
 use std::io::IsTerminal;
@@ -47,16 +45,6 @@ pub struct SweepArgs {
     shards: Option<u64>,
     #[command(flatten)]
     limits: LimitArgs,
-}
-
-#[derive(clap::Args)]
-pub struct MergeArgs {
-    /// Where to write the merged tables.
-    #[arg(long)]
-    out: PathBuf,
-    /// The folders the shards of one sweep wrote, every shard once.
-    #[arg(required = true, value_name = "SHARD_DIR")]
-    shards: Vec<PathBuf>,
 }
 
 /// Runs a sweep (or its shard) and writes its tables. Exit 8 when a run
@@ -120,19 +108,6 @@ pub fn sweep(args: SweepArgs, harness: &harness::Options) -> Outcome {
     })
 }
 
-/// Merges the shards of a sweep into the files one machine's sweep writes.
-pub fn merge(args: MergeArgs) -> Outcome {
-    let out = std::fs::canonicalize(&args.out).ok();
-    if let Some(shard) = args.shards.iter().find(|s| out.is_some() && std::fs::canonicalize(s).ok() == out) {
-        return Err(Exit::BadInput.error(format_args!("--out {}: is one of the shards", shard.display())));
-    }
-    let shards = merge::check(&args.shards).map_err(merge_exit)?;
-    let folder = hold(&args.out)?;
-    let merged = shards.write(folder.dir()).map_err(merge_exit)?;
-    report(&merged.manifest, &merged.runs, &args.out)?;
-    Ok(Exit::Success)
-}
-
 /// The shard to make: `--shard`, else the environment's (said on stderr),
 /// else the whole sweep.
 fn shard(flag: Option<Shard>, shards: Option<u64>) -> Outcome<Shard> {
@@ -150,7 +125,7 @@ fn shard(flag: Option<Shard>, shards: Option<u64>) -> Outcome<Shard> {
 }
 
 /// Holds a sweep's folder, saying what it removed.
-fn hold(dir: &Path) -> Outcome<Folder> {
+pub fn hold(dir: &Path) -> Outcome<Folder> {
     let folder = Folder::hold(dir, &TABLES).map_err(|e| Exit::CannotWrite.error(e))?;
     for stale in folder.stale() {
         eprintln!("removed {}, left by a sweep that did not finish", stale.display());
@@ -170,7 +145,7 @@ fn progress(runs: u64) -> ProgressBar {
 }
 
 /// The lines a sweep (or a merge) ends with: what it made, and where.
-fn report(manifest: &Manifest, rows: &[RunRow], dir: &Path) -> Outcome<()> {
+pub fn report(manifest: &Manifest, rows: &[RunRow], dir: &Path) -> Outcome<()> {
     let count = |status| rows.iter().filter(|r| r.status == status).count();
     let shard = if manifest.shard == Shard::WHOLE { String::new() } else { format!(", shard {}", manifest.shard) };
     outln!(
@@ -189,12 +164,4 @@ fn report(manifest: &Manifest, rows: &[RunRow], dir: &Path) -> Outcome<()> {
         count(RunStatus::Interrupted)
     )?;
     outln!("{:<18} {}", "results", dir.display())
-}
-
-/// The exit of a merge that could not be made.
-fn merge_exit(error: MergeError) -> Exit {
-    match error {
-        MergeError::Refused(message) => Exit::BadInput.error(message),
-        MergeError::Results(e) => Exit::CannotWrite.error(e),
-    }
 }

@@ -154,7 +154,8 @@ impl Folder {
     /// Creates `dir` if need be, locks it (refusing a directory another run
     /// holds, with an error of kind [`io::ErrorKind::WouldBlock`]), and
     /// removes the `tables` an earlier run left there, and every temporary
-    /// file whose name starts with one of theirs (`metrics.csv.partial`).
+    /// file whose name starts with one of theirs (`metrics.csv.partial`),
+    /// table by table.
     pub fn hold(dir: &Path, tables: &[&str]) -> Result<Folder, ResultsError> {
         let error = |path: &Path| {
             let path = path.to_owned();
@@ -174,17 +175,22 @@ impl Folder {
         for name in tables {
             remove_if_there(&dir.join(name))?;
         }
-        let mut stale = Vec::new();
+        let mut partials = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(error(dir))? {
-            let name = entry.map_err(error(dir))?.file_name();
-            let name = name.to_string_lossy();
-            if name.ends_with(".partial") && tables.iter().any(|t| name.starts_with(t)) {
-                stale.push(dir.join(&*name));
+            let name = entry.map_err(error(dir))?.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".partial") {
+                partials.push(name);
             }
         }
-        stale.sort();
-        for partial in &stale {
-            remove_if_there(partial)?;
+        partials.sort();
+        let mut stale = Vec::new();
+        for table in tables {
+            for name in partials.iter().filter(|name| name.starts_with(table)) {
+                let partial = dir.join(name);
+                if remove_if_there(&partial)? {
+                    stale.push(partial);
+                }
+            }
         }
         Ok(Folder { dir: dir.to_owned(), stale, _lock: lock })
     }

@@ -13,6 +13,7 @@
 use super::shard::Shard;
 use super::tables::{METRICS, Manifest, MetricsFile, POINTS, RunRow, Tables, read_runs, read_table};
 use crate::io::results::ResultsError;
+use crate::io::tables::metrics_header;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
@@ -150,6 +151,10 @@ fn merge_metrics(out: &Path, shards: &[PathBuf], runs: &[RunRow]) -> Result<(), 
         let file = std::fs::File::open(&path).map_err(|source| ResultsError { path: path.clone(), source })?;
         let mut reader = Lines { reader: BufReader::new(file), line: String::new(), path };
         reader.advance()?;
+        if reader.line.trim_end() != metrics_header().join(",") {
+            let message = "not the metrics.csv of this version of procsim (its header differs)";
+            return Err(MergeError::Refused(format!("{}: {message}", reader.path.display())));
+        }
         reader.advance()?;
         readers.push(reader);
     }
