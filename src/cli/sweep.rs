@@ -10,7 +10,7 @@ use procsim::engine::Stop;
 use procsim::harness;
 use procsim::io::results::Folder;
 use procsim::semantics::Requested;
-use procsim::sweep::execute::{ExecuteError, execute};
+use procsim::sweep::execute::execute;
 use procsim::sweep::tables::{Manifest, RunRow, RunStatus, TABLES, Tables, point_id};
 use procsim::sweep::{Plan, Seeds, Setting, Shard};
 use std::io::IsTerminal;
@@ -80,10 +80,7 @@ pub fn sweep(args: SweepArgs, harness: &harness::Options) -> Outcome {
     };
     let rows = execute(&plan, &runs, jobs, &limits, folder.dir(), &done);
     bar.finish_and_clear();
-    let rows = rows.map_err(|e| match e {
-        ExecuteError::Results(e) => Exit::CannotWrite.error(e),
-        pool @ ExecuteError::Pool { .. } => Exit::CannotWrite.error(pool),
-    })?;
+    let rows = rows.map_err(|e| Exit::CannotWrite.error(e))?;
     let manifest = Manifest {
         sweep_id: plan.id(),
         scenario: base.name.clone(),
