@@ -79,7 +79,10 @@
 //! ```
 //!
 //! `procsim run` does the same and writes the ticks to CSV tables
-//! ([`io::results`]).
+//! ([`io::results`]); `procsim sweep` does it for every seed and parameter
+//! point of a [`sweep::Plan`], many runs at once, each still one thread and
+//! deterministic, and summarises the runs across seeds ([`sweep`]);
+//! `procsim plot` draws a run's or a sweep's tables ([`plot`]).
 //!
 //! A run can be held to [`engine::Limits`] — an events budget per tick, the
 //! memory guard ([`host::MemoryGuard`]), an [`engine::Interrupt`] raised by a
@@ -163,9 +166,11 @@ pub mod host;
 pub mod io;
 pub mod machine;
 pub mod model;
+pub mod plot;
 pub mod probe;
 pub mod replay;
 pub mod semantics;
+pub mod sweep;
 pub mod syscalls;
 pub mod systems;
 pub mod workload;

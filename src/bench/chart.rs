@@ -1,18 +1,22 @@
 //! The scaling chart: events per second and bytes per process against the
 //! population, each beside the issue's targets, drawn as an SVG image with
-//! nothing but text formatting.
+//! plotters, as every plot is ([`crate::plot`]).
 //!
-//! The population axis is logarithmic (a decade a step); events per second
-//! are on a linear axis from zero, bytes per process on a logarithmic one
-//! (a small world's cost per process is mostly what every run costs, and
-//! would flatten the rest). The targets are drawn where they apply: events per
-//! second at least 2 M at 10^6 processes and 1 M at 10^7, at most 110 bytes
-//! per process at 10^7. When bevy_ecs's floor was measured, the memory of
-//! its bare entity is drawn too: no layout on bevy_ecs can go below it.
+//! The population axis is logarithmic; events per second are on a linear
+//! axis from zero, bytes per process on a logarithmic one (a small world's
+//! cost per process is mostly what every run costs, and would flatten the
+//! rest). The targets are drawn where they apply: events per second at least
+//! 2 M at 10^6 processes and 1 M at 10^7, at most 110 bytes per process at
+//! 10^7. When bevy_ecs's floor was measured, the memory of its bare entity
+//! is drawn too: no layout on bevy_ecs can go below it.
 
 use crate::bench::floor::FloorRun;
 use crate::bench::table::ScalingRow;
-use std::fmt::Write;
+use crate::plot::chart::{COLORS, drawn};
+use crate::plot::{FONT, PlotError, register_font};
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
 
 /// Targets: (population, events per second at least).
 const EVENTS_TARGETS: [(f64, f64); 2] = [(1e6, 2e6), (1e7, 1e6)];
@@ -20,78 +24,118 @@ const EVENTS_TARGETS: [(f64, f64); 2] = [(1e6, 2e6), (1e7, 1e6)];
 /// Target: (population, bytes per process at most).
 const BYTES_TARGET: (f64, f64) = (1e7, 110.0);
 
-const WIDTH: f64 = 960.0;
-const HEIGHT: f64 = 420.0;
-const SERIES: &str = "#1f5fa8";
-const TARGET: &str = "#c0392b";
-const FLOOR: &str = "#7f8c8d";
+const WIDTH: u32 = 960;
+const HEIGHT: u32 = 440;
+const TARGET: RGBColor = RGBColor(192, 57, 43);
+const FLOOR: RGBColor = RGBColor(127, 140, 141);
 
 /// The chart of `rows`, with the floor's bare entity (in the largest world it
 /// was measured in) if measured, under a caption (where the figures come
 /// from).
-pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> String {
-    let populations: Vec<f64> = rows.iter().map(|r| r.run.population as f64).collect();
+pub fn svg(rows: &[ScalingRow], floor: &[FloorRun], caption: &str) -> Result<String, PlotError> {
+    register_font();
     let events: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.events_per_s())).collect();
     let bytes: Vec<(f64, f64)> = rows.iter().map(|r| (r.run.population as f64, r.run.bytes_per_process())).collect();
     let bare = floor.iter().filter(|f| f.components == 0).max_by_key(|f| f.entities).map(FloorRun::bytes_per_entity);
-    let population_decades = decades(populations.iter().copied().chain(EVENTS_TARGETS.map(|(p, _)| p)));
-
+    let populations = decades(events.iter().map(|p| p.0).chain(EVENTS_TARGETS.map(|(p, _)| p)));
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        out,
-        r#"<text x="{}" y="24" text-anchor="middle" font-size="16">procsim, calibration workload: cost against population</text>"#,
-        WIDTH / 2.0
-    );
-    let _ = writeln!(
-        out,
-        r##"<text x="{}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
-        WIDTH / 2.0,
-        HEIGHT - 8.0,
-        escape(caption)
-    );
-
-    let left = Panel::new(
-        70.0,
-        population_decades,
-        Scale::Linear(top(events.iter().map(|p| p.1).chain(EVENTS_TARGETS.map(|t| t.1)))),
-    );
-    left.frame(&mut out, "events per second (higher is better)", si);
-    for (population, target) in EVENTS_TARGETS {
-        left.target(&mut out, population, target, &format!("≥ {}", si(target)));
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        drawn(root.fill(&WHITE))?;
+        let root = drawn(root.titled("procsim, calibration workload: cost against population", (FONT, 16)))?;
+        let (panels, footer) = root.split_vertically(HEIGHT - 60);
+        drawn(footer.draw(&Text::new(
+            caption.to_owned(),
+            (10, 10),
+            (FONT, 11).into_font().color(&RGBColor(85, 85, 85)),
+        )))?;
+        let (left, right) = panels.split_horizontally(WIDTH / 2);
+        let top = round_top(events.iter().map(|p| p.1).chain(EVENTS_TARGETS.map(|t| t.1)));
+        let targets: Vec<(f64, f64, String)> =
+            EVENTS_TARGETS.iter().map(|&(p, v)| (p, v, format!("target ≥ {}", si(v)))).collect();
+        let x = (populations.0..populations.1).log_scale();
+        panel(&left, "events per second (higher is better)", x.clone(), 0.0..top, &events, &targets, None, si)?;
+        let (low, high) = decades(bytes.iter().map(|p| p.1).chain([BYTES_TARGET.1]).chain(bare));
+        let target = [(BYTES_TARGET.0, BYTES_TARGET.1, format!("target ≤ {:.0} B", BYTES_TARGET.1))];
+        let level = bare.map(|b| (b, format!("bevy_ecs bare entity: {b:.0} B")));
+        let y = (low..high).log_scale();
+        panel(&right, "peak bytes per live process (lower is better)", x, y, &bytes, &target, level, |v| {
+            format!("{v:.0}")
+        })?;
+        drawn(root.present())?;
     }
-    left.series(&mut out, &events, si);
-
-    let bytes_decades = decades(bytes.iter().map(|p| p.1).chain([BYTES_TARGET.1]).chain(bare));
-    let right = Panel::new(560.0, population_decades, Scale::Log(bytes_decades));
-    right.frame(&mut out, "peak bytes per live process (lower is better)", |v| format!("{v:.0}"));
-    if let Some(bare) = bare {
-        right.level(&mut out, bare, FLOOR, &format!("bevy_ecs bare entity: {bare:.0} B"));
-    }
-    right.target(&mut out, BYTES_TARGET.0, BYTES_TARGET.1, &format!("≤ {:.0} B", BYTES_TARGET.1));
-    right.series(&mut out, &bytes, |v| format!("{v:.0}"));
-    out.push_str("</svg>\n");
-    out
+    Ok(out)
 }
 
-/// The decades `values` span: (first, last) exponents of ten.
-fn decades(values: impl Iterator<Item = f64>) -> (i32, i32) {
+/// One panel: the measured points joined and labelled, the targets as
+/// open circles, and a level across it if given.
+#[allow(clippy::too_many_arguments)]
+fn panel<Y: AsRangedCoord<Value = f64>>(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    title: &str,
+    x: impl AsRangedCoord<Value = f64, CoordDescType: ValueFormatter<f64>>,
+    y: Y,
+    points: &[(f64, f64)],
+    targets: &[(f64, f64, String)],
+    level: Option<(f64, String)>,
+    label: fn(f64) -> String,
+) -> Result<(), PlotError>
+where
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = drawn(
+        ChartBuilder::on(area)
+            .caption(title, (FONT, 13))
+            .margin(14)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x, y),
+    )?;
+    drawn(
+        chart
+            .configure_mesh()
+            .x_desc("live processes")
+            .x_label_formatter(&|v| format!("{v:.0e}"))
+            .y_label_formatter(&|v| label(*v))
+            .label_style((FONT, 11))
+            .light_line_style(RGBColor(240, 240, 240))
+            .draw(),
+    )?;
+    if let Some((value, name)) = level {
+        let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+        drawn(chart.draw_series(LineSeries::new([(x0, value), (x1, value)], FLOOR.stroke_width(1))))?;
+        drawn(chart.draw_series([Text::new(name, (x0 * 1.2, value * 1.1), (FONT, 11).into_font().color(&FLOOR))]))?;
+    }
+    for (population, value, name) in targets {
+        let style = TARGET.stroke_width(2);
+        drawn(chart.draw_series([Circle::new((*population, *value), 5, style)]))?;
+        let at = (*population * 0.25, *value);
+        drawn(chart.draw_series([Text::new(name.clone(), at, (FONT, 11).into_font().color(&TARGET))]))?;
+    }
+    let series = COLORS[0];
+    drawn(chart.draw_series(LineSeries::new(points.iter().copied(), series.stroke_width(2))))?;
+    drawn(chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, series.filled()))))?;
+    let labels = points.iter().map(|&(p, v)| Text::new(label(v), (p * 1.1, v), (FONT, 11).into_font().color(&series)));
+    drawn(chart.draw_series(labels))?;
+    Ok(())
+}
+
+/// The powers of ten around `values`: (first, last), at least a decade
+/// apart.
+fn decades(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values
         .filter(|p| *p > 0.0)
-        .map(|p| p.log10())
+        .map(f64::log10)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), e| (lo.min(e), hi.max(e)));
     if low > high {
-        return (0, 1);
+        return (1.0, 10.0);
     }
-    (low.floor() as i32, (high.ceil() as i32).max(low.floor() as i32 + 1))
+    let (first, last) = (low.floor(), high.ceil().max(low.floor() + 1.0));
+    (10f64.powf(first), 10f64.powf(last))
 }
 
 /// A round top for an axis that must show `values`: 1, 2 or 5 times a power of ten.
-fn top(values: impl Iterator<Item = f64>) -> f64 {
+fn round_top(values: impl Iterator<Item = f64>) -> f64 {
     let max = values.fold(0.0, f64::max).max(1.0) * 1.1;
     let power = 10f64.powf(max.log10().floor());
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|&t| t >= max).unwrap_or(10.0 * power)
@@ -112,169 +156,23 @@ fn trim(v: f64) -> String {
     text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-/// A value axis.
-#[derive(Clone, Copy)]
-enum Scale {
-    /// From zero to the top.
-    Linear(f64),
-    /// Over the decades from the first to the last exponent of ten.
-    Log((i32, i32)),
-}
-
-impl Scale {
-    /// Where `value` falls, from 0 (the bottom) to 1 (the top).
-    fn fraction(self, value: f64) -> f64 {
-        match self {
-            Scale::Linear(top) => value / top,
-            Scale::Log((first, last)) => (value.log10() - f64::from(first)) / f64::from(last - first),
-        }
-    }
-
-    /// The values of the grid lines.
-    fn ticks(self) -> Vec<f64> {
-        match self {
-            Scale::Linear(top) => (0..=STEPS).map(|step| top * f64::from(step) / f64::from(STEPS)).collect(),
-            Scale::Log((first, last)) => (first..last)
-                .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
-                .chain([10f64.powi(last)])
-                .collect(),
-        }
-    }
-}
-
-/// One plot: a population axis in decades and a value axis.
-struct Panel {
-    left: f64,
-    decades: (i32, i32),
-    scale: Scale,
-}
-
-const PANEL_TOP: f64 = 60.0;
-const PANEL_WIDTH: f64 = 360.0;
-const PANEL_HEIGHT: f64 = 290.0;
-/// Divisions of a linear value axis.
-const STEPS: u32 = 5;
-
-impl Panel {
-    fn new(left: f64, decades: (i32, i32), scale: Scale) -> Panel {
-        Panel { left, decades, scale }
-    }
-
-    fn x(&self, population: f64) -> f64 {
-        let (first, last) = self.decades;
-        self.left + (population.log10() - f64::from(first)) / f64::from(last - first) * PANEL_WIDTH
-    }
-
-    fn y(&self, value: f64) -> f64 {
-        PANEL_TOP + PANEL_HEIGHT * (1.0 - self.scale.fraction(value))
-    }
-
-    fn bottom(&self) -> f64 {
-        PANEL_TOP + PANEL_HEIGHT
-    }
-
-    /// The axes, their grid and labels, and the title.
-    fn frame(&self, out: &mut String, title: &str, label: fn(f64) -> String) {
-        let (left, right, bottom) = (self.left, self.left + PANEL_WIDTH, self.bottom());
-        let _ = writeln!(
-            out,
-            r#"<text x="{}" y="{}" text-anchor="middle" font-size="13">{title}</text>"#,
-            left + PANEL_WIDTH / 2.0,
-            PANEL_TOP - 12.0
-        );
-        for value in self.scale.ticks() {
-            let y = self.y(value);
-            let _ = writeln!(out, r##"<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e5e5e5"/>"##);
-            let _ =
-                writeln!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 6.0, y + 4.0, label(value));
-        }
-        for exponent in self.decades.0..=self.decades.1 {
-            let x = self.x(10f64.powi(exponent));
-            let _ = writeln!(out, r##"<line x1="{x}" y1="{PANEL_TOP}" x2="{x}" y2="{bottom}" stroke="#e5e5e5"/>"##);
-            let _ = writeln!(
-                out,
-                r#"<text x="{x}" y="{}" text-anchor="middle">10<tspan dy="-5" font-size="9">{exponent}</tspan></text>"#,
-                bottom + 18.0
-            );
-        }
-        let _ = writeln!(
-            out,
-            r#"<text x="{}" y="{}" text-anchor="middle">live processes</text>"#,
-            left + PANEL_WIDTH / 2.0,
-            bottom + 34.0
-        );
-        let _ = writeln!(
-            out,
-            r##"<rect x="{left}" y="{PANEL_TOP}" width="{PANEL_WIDTH}" height="{PANEL_HEIGHT}" fill="none" stroke="#333"/>"##
-        );
-    }
-
-    /// The measured points, joined, each labelled with its value.
-    fn series(&self, out: &mut String, points: &[(f64, f64)], label: fn(f64) -> String) {
-        let path: Vec<String> = points.iter().map(|&(p, v)| format!("{:.1},{:.1}", self.x(p), self.y(v))).collect();
-        let _ =
-            writeln!(out, r#"<polyline points="{}" fill="none" stroke="{SERIES}" stroke-width="2"/>"#, path.join(" "));
-        for &(p, v) in points {
-            let (x, y) = (self.x(p), self.y(v));
-            let _ = writeln!(out, r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{SERIES}"/>"#);
-            let _ = writeln!(out, r#"<text x="{:.1}" y="{:.1}" fill="{SERIES}">{}</text>"#, x + 6.0, y - 6.0, label(v));
-        }
-    }
-
-    /// A target at one population: a short dashed mark that ends there,
-    /// labelled.
-    fn target(&self, out: &mut String, population: f64, value: f64, label: &str) {
-        let (x, y) = (self.x(population), self.y(value));
-        let _ = writeln!(
-            out,
-            r#"<line x1="{:.1}" y1="{y:.1}" x2="{x:.1}" y2="{y:.1}" stroke="{TARGET}" stroke-width="2" stroke-dasharray="5,3"/>"#,
-            x - 30.0
-        );
-        let _ =
-            writeln!(out, r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="none" stroke="{TARGET}" stroke-width="2"/>"#);
-        let _ = writeln!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{TARGET}">target {label}</text>"#,
-            x - 34.0,
-            y + 4.0
-        );
-    }
-
-    /// A level across the whole plot, labelled.
-    fn level(&self, out: &mut String, value: f64, color: &str, label: &str) {
-        let (y, right) = (self.y(value), self.left + PANEL_WIDTH);
-        let _ = writeln!(
-            out,
-            r#"<line x1="{}" y1="{y:.1}" x2="{right}" y2="{y:.1}" stroke="{color}" stroke-dasharray="2,3"/>"#,
-            self.left
-        );
-        let _ = writeln!(out, r#"<text x="{}" y="{:.1}" fill="{color}">{label}</text>"#, self.left + 6.0, y - 5.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn axes_are_round_and_span_the_decades() {
-        assert_eq!(top([1_730.0].into_iter()), 2_000.0);
-        assert_eq!(top([410.0, 110.0].into_iter()), 500.0);
-        assert_eq!(decades([1e4, 1e5, 1e7].into_iter()), (4, 7));
-        assert_eq!(decades([1e4].into_iter()), (4, 5));
+        assert_eq!(round_top([1_730.0].into_iter()), 2_000.0);
+        assert_eq!(round_top([410.0, 110.0].into_iter()), 500.0);
+        assert_eq!(decades([1e4, 1e5, 1e7].into_iter()), (1e4, 1e7));
+        assert_eq!(decades([1e4].into_iter()), (1e4, 1e5));
         assert_eq!(si(2_500_000.0), "2.5 M");
         assert_eq!(si(430_000.0), "430 k");
-        assert_eq!(Scale::Log((1, 3)).ticks(), [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]);
-        assert_eq!(Scale::Log((1, 3)).fraction(100.0), 0.5);
     }
 
     #[test]
     fn an_empty_chart_is_still_an_image() {
-        let svg = svg(&[], &[], "a <caption>");
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n") && svg.contains("a &lt;caption&gt;"));
+        let svg = svg(&[], &[], "a <caption>").unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>") && svg.contains("a &lt;caption&gt;"));
     }
 }

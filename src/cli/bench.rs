@@ -131,8 +131,10 @@ pub fn bench(args: BenchArgs) -> Outcome {
     if let Some(path) = &args.svg {
         let command: Vec<String> = std::env::args().skip(1).collect();
         let caption = format!("{platform}; procsim {}", command.join(" "));
-        let svg = chart::svg(&report.rows, &report.floor, &caption);
-        written = written.and_then(|()| procsim::io::results::write_whole(path, svg.as_bytes()));
+        match chart::svg(&report.rows, &report.floor, &caption) {
+            Ok(svg) => written = written.and_then(|()| procsim::io::results::write_whole(path, svg.as_bytes())),
+            Err(e) => return Err(Exit::CannotWrite.error(e)),
+        }
     }
     written.map_err(|e| Exit::CannotWrite.error(e))?;
     printed?;

@@ -28,6 +28,8 @@ pub enum Exit {
     Outgrown,
     /// 7: a measurement of `procsim bench` failed.
     MeasurementFailed,
+    /// 8: a run of a sweep failed (the others went on; its row says why).
+    RunsFailed,
     /// 130 (128 + SIGINT): a run stopped on SIGINT; its results so far are
     /// written.
     Interrupted,
@@ -50,6 +52,7 @@ impl Exit {
             Exit::CannotWrite => 5,
             Exit::Outgrown => 6,
             Exit::MeasurementFailed => 7,
+            Exit::RunsFailed => 8,
             Exit::Interrupted => 130,
             Exit::Terminated => 143,
             Exit::Closed => 0,
@@ -62,6 +65,13 @@ impl Exit {
     pub fn error(self, message: impl Display) -> Exit {
         let _ = writeln!(std::io::stderr(), "error: {message}");
         self
+    }
+}
+
+/// A sweep asked of what cannot be: said on stderr, and exit 2.
+impl From<procsim::sweep::SweepError> for Exit {
+    fn from(error: procsim::sweep::SweepError) -> Exit {
+        Exit::BadInput.error(error)
     }
 }
 

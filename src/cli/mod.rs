@@ -16,10 +16,13 @@ mod compare;
 mod conform;
 mod exit;
 mod inputs;
+mod merge;
 mod output;
+mod plot;
 mod probe;
 mod replay;
 mod run;
+mod sweep;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use exit::Exit;
@@ -88,6 +91,16 @@ enum Command {
     /// differences, kernel variants; or run a scenario (`.toml`) under the base, replay its
     /// operations under the other, and write where they part.
     Compare(compare::CompareArgs),
+    /// Run a scenario over seeds and parameter values (`--set KEY=VALUE`, repeated), on every
+    /// core or as one shard of a cluster's array job, and write tidy tables with a summary
+    /// across seeds (mean, sd, 95% confidence interval).
+    Sweep(sweep::SweepArgs),
+    /// Combine the folders the shards of one sweep wrote into exactly the files one machine's
+    /// sweep writes.
+    Merge(merge::MergeArgs),
+    /// Draw a run's figures over time, or a sweep's (each point's mean over its seeds with the
+    /// 95% confidence band), as an SVG image.
+    Plot(plot::PlotArgs),
     /// Measure the simulator's cost against the population (the calibration workload), and
     /// write the scaling table.
     Bench(bench::BenchArgs),
@@ -116,6 +129,9 @@ pub fn main() -> ExitCode {
         Command::Conform(args) => conform::conform(args, &harness),
         Command::Probe(args) => probe::probe(args, &harness),
         Command::Compare(args) => compare::compare(args, &harness),
+        Command::Sweep(args) => sweep::sweep(args, &harness),
+        Command::Merge(args) => merge::merge(args),
+        Command::Plot(args) => plot::plot(args),
         Command::Bench(args) => bench::bench(args),
         Command::Measure => bench::measure(),
     };

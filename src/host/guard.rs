@@ -138,6 +138,12 @@ impl MemoryGuard {
         }
     }
 
+    /// The same guard for one of `runs` runs at once: each may take its
+    /// share of the budget (`--max-processes` holds for each).
+    pub fn shared_by(self, runs: usize) -> MemoryGuard {
+        MemoryGuard { budget: self.budget / runs.max(1) as u64, ..self }
+    }
+
     /// The bytes the run may take.
     pub fn budget(&self) -> u64 {
         self.budget
@@ -286,6 +292,7 @@ mod tests {
         assert_eq!((g.budget(), g.limit()), (1_800, MemoryLimit::AddressSpace));
         let g = MemoryGuard::within(None, [(10_000, MemoryLimit::Available), (5_000, MemoryLimit::Cgroup)]);
         assert_eq!((g.budget(), g.limit()), (4_500, MemoryLimit::Cgroup));
+        assert_eq!(g.shared_by(2).budget(), 2_250, "runs at once share it");
         let here = MemoryGuard::new(None).unwrap();
         assert!(here.budget() > 0 && here.budget() <= MemInfo::now().unwrap().total);
     }

@@ -48,6 +48,13 @@ impl PartialFile {
         file.sync_all()?;
         std::fs::rename(&self.temporary, &self.path)
     }
+
+    /// Flushes the file and leaves it under its temporary name, which it
+    /// gives: what it holds is to be copied into another file.
+    pub fn close(mut self) -> io::Result<PathBuf> {
+        self.writer.flush()?;
+        Ok(self.temporary)
+    }
 }
 
 impl Write for PartialFile {

@@ -7,15 +7,16 @@
 //! directory never mixes the whole files of two runs; so are the `.partial`
 //! files of a run that was killed ([`Results::stale`] names them).
 //!
-//! A run holds the directory for as long as it writes there: an exclusive
-//! `flock` on the directory itself (std's [`File::try_lock`], which is
-//! `flock(LOCK_EX | LOCK_NB)` on Linux). A second run into the same directory
-//! is refused at once, before it touches anything. The lock is the open
-//! directory, not a file in it: it leaves nothing behind, and the kernel
+//! A run holds the directory for as long as it writes there ([`Folder`]):
+//! an exclusive `flock` on the directory itself (std's [`File::try_lock`],
+//! which is `flock(LOCK_EX | LOCK_NB)` on Linux). A second run into the same
+//! directory is refused at once, before it touches anything. The lock is the
+//! open directory, not a file in it: it leaves nothing behind, and the kernel
 //! drops it when the run ends, however it ends (even by SIGKILL), so a stale
-//! lock cannot outlive its run.
+//! lock cannot outlive its run. A sweep ([`crate::sweep`]) holds its folder
+//! the same way.
 
-use crate::engine::{RunEnd, TickReport};
+use crate::engine::{RunEnd, TickMetrics, TickReport};
 use crate::io::partial::PartialFile;
 use crate::io::tables;
 use crate::workload::{RunId, Scenario};
@@ -49,13 +50,18 @@ impl Table {
         path: PathBuf,
         header: impl IntoIterator<Item = I>,
     ) -> Result<Table, ResultsError> {
-        let file = PartialFile::create(&path);
-        let mut table = match file {
-            Ok(file) => Table { writer: csv::Writer::from_writer(file), path },
-            Err(source) => return Err(ResultsError { path, source }),
-        };
+        let mut table = Table::headless(path)?;
         table.row(header)?;
         Ok(table)
+    }
+
+    /// Starts `path` with no header: rows to be copied into another table
+    /// once closed ([`Table::close`]).
+    pub(crate) fn headless(path: PathBuf) -> Result<Table, ResultsError> {
+        match PartialFile::create(&path) {
+            Ok(file) => Ok(Table { writer: csv::Writer::from_writer(file), path }),
+            Err(source) => Err(ResultsError { path, source }),
+        }
     }
 
     pub(crate) fn row<I: AsRef<[u8]>>(&mut self, fields: impl IntoIterator<Item = I>) -> Result<(), ResultsError> {
@@ -63,13 +69,28 @@ impl Table {
     }
 
     /// A row that starts with `first` (the run id), then `rest`.
-    fn row_after<I: AsRef<[u8]>>(
+    pub(crate) fn row_after<I: AsRef<[u8]>>(
         &mut self,
         first: &str,
         rest: impl IntoIterator<Item = I>,
     ) -> Result<(), ResultsError> {
         let written = self.writer.write_field(first).and_then(|()| self.writer.write_record(rest));
         written.map_err(|e| self.error(e.into()))
+    }
+
+    /// Writes one row of `metrics.csv`: the run id, then the tick's figures.
+    pub(crate) fn metrics_row(&mut self, run_id: &str, metrics: &TickMetrics) -> Result<(), ResultsError> {
+        self.row_after(run_id, tables::metrics_row(metrics).map(|n| n.to_string()))
+    }
+
+    /// Ends a headless table without giving it its own name: its rows stay
+    /// in its temporary file, whose path it gives.
+    pub(crate) fn close(self) -> Result<PathBuf, ResultsError> {
+        let Table { path, writer } = self;
+        match writer.into_inner().map_err(|e| e.into_error()).and_then(PartialFile::close) {
+            Ok(partial) => Ok(partial),
+            Err(source) => Err(ResultsError { path, source }),
+        }
     }
 
     /// Gives the finished table its own name.
@@ -119,24 +140,23 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), ResultsError> {
     written.map_err(|source| ResultsError { path: path.to_owned(), source })
 }
 
-/// The tables of a run in progress.
-pub struct Results {
+/// A results folder, held: created if need be, locked against every other
+/// run or sweep, and cleared of what an earlier one left there.
+pub struct Folder {
     dir: PathBuf,
-    run_id: String,
-    metrics: Table,
-    events: Option<Table>,
     /// `.partial` files an earlier run left, removed.
     stale: Vec<PathBuf>,
-    /// The directory, locked: held until the tables are committed.
+    /// The directory, locked: held for as long as the folder is.
     _lock: File,
 }
 
-impl Results {
+impl Folder {
     /// Creates `dir` if need be, locks it (refusing a directory another run
-    /// holds, with an error of kind [`io::ErrorKind::WouldBlock`]), clears
-    /// what earlier runs left there, and starts the tables of run `run_id`;
-    /// `events` asks for `events.csv`.
-    pub fn create(dir: &Path, run_id: RunId, events: bool) -> Result<Results, ResultsError> {
+    /// holds, with an error of kind [`io::ErrorKind::WouldBlock`]), and
+    /// removes the `tables` an earlier run left there, and every temporary
+    /// file whose name starts with one of theirs (`metrics.csv.partial`),
+    /// table by table.
+    pub fn hold(dir: &Path, tables: &[&str]) -> Result<Folder, ResultsError> {
         let error = |path: &Path| {
             let path = path.to_owned();
             move |source| ResultsError { path, source }
@@ -152,29 +172,68 @@ impl Results {
             }
             Err(TryLockError::Error(source)) => return Err(error(dir)(source)),
         }
-        let mut stale = Vec::new();
-        for name in [RUN, METRICS, EVENTS] {
-            let path = dir.join(name);
-            remove_if_there(&path)?;
-            let partial = dir.join(format!("{name}.partial"));
-            if remove_if_there(&partial)? {
-                stale.push(partial);
+        for name in tables {
+            remove_if_there(&dir.join(name))?;
+        }
+        let mut partials = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(error(dir))? {
+            let name = entry.map_err(error(dir))?.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".partial") {
+                partials.push(name);
             }
         }
+        partials.sort();
+        let mut stale = Vec::new();
+        for table in tables {
+            for name in partials.iter().filter(|name| name.starts_with(table)) {
+                let partial = dir.join(name);
+                if remove_if_there(&partial)? {
+                    stale.push(partial);
+                }
+            }
+        }
+        Ok(Folder { dir: dir.to_owned(), stale, _lock: lock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The `.partial` files a run that did not finish had left in the
+    /// directory, which [`Folder::hold`] removed.
+    pub fn stale(&self) -> &[PathBuf] {
+        &self.stale
+    }
+}
+
+/// The tables of a run in progress.
+pub struct Results {
+    run_id: String,
+    metrics: Table,
+    events: Option<Table>,
+    /// The directory, held until the tables are committed.
+    folder: Folder,
+}
+
+impl Results {
+    /// Holds `dir` ([`Folder::hold`]) and starts the tables of run `run_id`;
+    /// `events` asks for `events.csv`.
+    pub fn create(dir: &Path, run_id: RunId, events: bool) -> Result<Results, ResultsError> {
+        let folder = Folder::hold(dir, &[RUN, METRICS, EVENTS])?;
         let metrics = Table::create(dir.join(METRICS), tables::metrics_header())?;
         let events = if events { Some(Table::create(dir.join(EVENTS), tables::EVENTS_HEADER)?) } else { None };
-        Ok(Results { dir: dir.to_owned(), run_id: run_id.to_string(), metrics, events, stale, _lock: lock })
+        Ok(Results { run_id: run_id.to_string(), metrics, events, folder })
     }
 
     /// The `.partial` files a run that did not finish had left in the
     /// directory, which [`Results::create`] removed.
     pub fn stale(&self) -> &[PathBuf] {
-        &self.stale
+        self.folder.stale()
     }
 
     /// Writes one tick's rows.
     pub fn record(&mut self, tick: &TickReport<'_>) -> Result<(), ResultsError> {
-        self.metrics.row_after(&self.run_id, tables::metrics_row(tick.metrics).map(|n| n.to_string()))?;
+        self.metrics.metrics_row(&self.run_id, tick.metrics)?;
         if let Some(events) = &mut self.events {
             for record in tick.records {
                 events.row_after(&self.run_id, tables::events_row(record))?;
@@ -189,7 +248,7 @@ impl Results {
     /// lets the directory go.
     pub fn finish(self, scenario: &Scenario, start_population: u64, end: &RunEnd) -> Result<(), ResultsError> {
         let (header, row) = tables::run_table(scenario, start_population, end);
-        let mut run = Table::create(self.dir.join(RUN), header)?;
+        let mut run = Table::create(self.folder.dir.join(RUN), header)?;
         run.row(row)?;
         for table in [Some(self.metrics), self.events, Some(run)].into_iter().flatten() {
             table.commit()?;

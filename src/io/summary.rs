@@ -50,6 +50,38 @@ pub fn roughly(d: SimDuration) -> String {
 }
 
 impl Summary {
+    /// The names of [`Summary::figures`]: the columns a sweep gives each run.
+    pub const FIGURES: [&'static str; 11] = [
+        "ticks",
+        "events",
+        "failed",
+        "cancelled",
+        "processes_created",
+        "peak_live",
+        "peak_zombies",
+        "peak_orphaned_groups",
+        "orphan_pairs",
+        "sighups",
+        "deaths_by_signal",
+    ];
+
+    /// Every total and peak, in the order of [`Summary::FIGURES`].
+    pub fn figures(&self) -> [u64; 11] {
+        [
+            self.ticks,
+            self.events,
+            self.failed,
+            self.cancelled,
+            self.processes_created,
+            self.peak_live,
+            self.peak_zombies,
+            self.peak_orphaned_groups,
+            self.orphan_pairs,
+            self.sighups,
+            self.deaths_by_signal,
+        ]
+    }
+
     /// Takes one tick into account.
     pub fn add(&mut self, m: &TickMetrics) {
         self.ticks += 1;

@@ -99,6 +99,10 @@ pub struct Scenario {
     pub batch: BatchParams,
     #[serde(default, deserialize_with = "table")]
     pub calibration: CalibrationParams,
+    /// The sweep the file describes (`[sweep]`, read by [`crate::sweep`]):
+    /// the values to run the scenario at, not a parameter of any run.
+    #[serde(default, skip_serializing, deserialize_with = "sweep")]
+    pub sweep: Option<toml::Table>,
 }
 
 fn default_pid_max() -> u32 {
@@ -116,6 +120,10 @@ pub fn positive<'de, D: Deserializer<'de>>(d: D) -> Result<SimDuration, D::Error
 
 fn pid_max<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     whole_in(d, PID_MAX_MIN.into(), PID_MAX_LIMIT.into()).map(|n| n as u32)
+}
+
+fn sweep<'de, D: Deserializer<'de>>(d: D) -> Result<Option<toml::Table>, D::Error> {
+    table(d).map(Some)
 }
 
 fn seed<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
@@ -189,12 +197,54 @@ impl Scenario {
     /// The error for `key`, at its line in the text the scenario was parsed
     /// from (the line of its table, if the key is a default).
     fn invalid(&self, file: &str, key: &str, message: String) -> ScenarioError {
-        ScenarioError::Invalid {
+        ScenarioError::Invalid { file: file.to_owned(), line: self.line_of(key), key: Some(key.to_owned()), message }
+    }
+
+    /// The line of the text the scenario was parsed from where the dotted
+    /// `key` is set (or its nearest table that is; 1 if none is).
+    pub fn line_of(&self, key: &str) -> usize {
+        span_of(&self.source, key).map_or(1, |s| line_of(&self.source, s.start))
+    }
+
+    /// This scenario with `settings` — dotted keys, each with a TOML value —
+    /// in place of what its text says, read as strictly as the text: a key
+    /// that does not exist, a value of the wrong type, an impossible
+    /// combination is an error, named after `file` (its line is of no use:
+    /// it is the line of the text with the settings made, which no one
+    /// wrote). The result keeps this scenario's name and text (which its
+    /// run id covers, with the parameters now in effect), and its
+    /// `[sweep]`.
+    pub fn with_settings(&self, file: &str, settings: &[(String, toml::Value)]) -> Result<Scenario, ScenarioError> {
+        let invalid = |key: &str, message: String| ScenarioError::Invalid {
             file: file.to_owned(),
-            line: span_of(&self.source, key).map_or(1, |s| line_of(&self.source, s.start)),
+            line: 1,
             key: Some(key.to_owned()),
             message,
+        };
+        let mut document: toml::Table = toml::from_str(&self.source).map_err(|e| invalid("", e.to_string()))?;
+        document.remove("sweep");
+        for (key, value) in settings {
+            let mut table = &mut document;
+            let mut parts = key.split('.').peekable();
+            while let Some(part) = parts.next() {
+                if parts.peek().is_none() {
+                    table.insert(part.to_owned(), value.clone());
+                    break;
+                }
+                let inner = table.entry(part).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                let toml::Value::Table(inner) = inner else {
+                    let at = &key[..key.find(part).unwrap_or(0) + part.len()];
+                    return Err(invalid(key, format!("`{at}` is a value, not a table")));
+                };
+                table = inner;
+            }
         }
+        let text = toml::to_string(&document).map_err(|e| invalid("", e.to_string()))?;
+        let mut scenario = Scenario::parse(file, &text)?;
+        scenario.name.clone_from(&self.name);
+        scenario.source.clone_from(&self.source);
+        scenario.sweep.clone_from(&self.sweep);
+        Ok(scenario)
     }
 
     /// The first combination of values that cannot be run, with the key it
@@ -512,8 +562,16 @@ fn flatten(key: String, value: &toml::Value, out: &mut Vec<(String, String)>) {
                 flatten(dotted, inner, out);
             }
         }
-        toml::Value::String(s) => out.push((key, s.clone())),
-        other => out.push((key, other.to_string())),
+        leaf => out.push((key, cell(leaf))),
+    }
+}
+
+/// A TOML value as a table's cell: a string as itself, anything else as
+/// TOML writes it (`0.5`, `{ dist = "constant", value = "2s" }`).
+pub fn cell(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 

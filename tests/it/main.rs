@@ -20,6 +20,7 @@ mod memory_limits;
 mod messages;
 mod models;
 mod output_lock;
+mod plots;
 mod readme_r_example;
 mod refused_gaps;
 mod replay_scripts;
@@ -30,6 +31,7 @@ mod seed_api;
 mod seed_model;
 mod seed_rules_api;
 mod start_population;
+mod sweeps;
 
 use procsim::check::{Inconsistency, check};
 use procsim::io::script::Script;
