@@ -131,7 +131,10 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}:{line}: {}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
+    #[error(
+        "{file}:{line}: {}",
+        text::elide(&format!("{}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default()))
+    )]
     Invalid { file: String, line: usize, key: Option<String>, message: String },
 }
 
