@@ -172,7 +172,11 @@ pub struct Script {
 /// script was parsed under a name ([`Script::parse_named`]), else
 /// `line N: message`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}{line}: {message}", file.as_ref().map_or_else(|| "line ".to_owned(), |f| format!("{f}:")))]
+#[error(
+    "{}{line}: {}",
+    file.as_ref().map_or_else(|| "line ".to_owned(), |f| format!("{f}:")),
+    crate::io::text::elide(message)
+)]
 pub struct ParseError {
     /// The name of the script: its path, or `-` for standard input.
     pub file: Option<String>,

@@ -28,9 +28,46 @@ pub fn utf8(bytes: Vec<u8>) -> Result<String, NotUtf8> {
     })
 }
 
+/// The longest word (a run of characters between spaces) a message quotes
+/// from its input whole; a longer one is shortened by [`elide`].
+pub const LONGEST_QUOTED: usize = 80;
+
+/// `message` with every word longer than [`LONGEST_QUOTED`] characters cut
+/// to its first 40 and last 3 characters around an ellipsis and its length,
+/// so that a key, a value or a label of megabytes in an input gives an error
+/// of one short line, not the megabytes back: `` `kkkk…(1000000 characters)…k`: ``.
+pub fn elide(message: &str) -> std::borrow::Cow<'_, str> {
+    if !message.split(' ').any(|word| word.len() > LONGEST_QUOTED && word.chars().count() > LONGEST_QUOTED) {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let words: Vec<String> = message
+        .split(' ')
+        .map(|word| {
+            let n = word.chars().count();
+            if n <= LONGEST_QUOTED {
+                return word.to_owned();
+            }
+            let head: String = word.chars().take(40).collect();
+            let tail: String = word.chars().skip(n - 3).collect();
+            format!("{head}…({n} characters)…{tail}")
+        })
+        .collect();
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_words_are_elided_and_short_ones_kept() {
+        assert_eq!(elide("unknown key `abc`"), "unknown key `abc`");
+        let key = format!("`{}`:", "k".repeat(1_000_000));
+        let long = format!("{key} unknown key");
+        assert_eq!(elide(&long), format!("`{}…(1000003 characters)…k`: unknown key", "k".repeat(39)));
+        let wide = "é".repeat(100);
+        assert_eq!(elide(&wide), format!("{}…(100 characters)…ééé", "é".repeat(40)));
+    }
 
     #[test]
     fn the_first_byte_that_is_not_utf8_is_placed() {

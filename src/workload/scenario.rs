@@ -130,6 +130,10 @@ fn seed<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     whole_in(d, 0, i64::MAX as u64)
 }
 
+/// The most bytes a scenario file may have: 1 MiB, hundreds of times the
+/// largest sensible one; a longer file is refused before it is parsed.
+pub const LARGEST_SCENARIO: usize = 1024 * 1024;
+
 /// Why a scenario cannot be run.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -139,15 +143,37 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}:{line}: {}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default())]
+    #[error(
+        "{file}:{line}: {}",
+        text::elide(&format!("{}{message}", key.as_ref().map(|k| format!("`{k}`: ")).unwrap_or_default()))
+    )]
     Invalid { file: String, line: usize, key: Option<String>, message: String },
 }
 
 impl Scenario {
     /// Reads a scenario file; its name is the file's stem.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        use std::io::Read;
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { file: file.clone(), source })?;
+        let read = |source| ScenarioError::Read { file: file.clone(), source };
+        // Read one byte more than a scenario may have, and no more: the
+        // parser takes about 75 times a file's size in memory (a 64 MB file
+        // of one array took 5 GB, and aborted under `ulimit -v 4000000`).
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(LARGEST_SCENARIO as u64 + 1).read_to_end(&mut bytes))
+            .map_err(read)?;
+        if bytes.len() > LARGEST_SCENARIO {
+            return Err(ScenarioError::Invalid {
+                file: file.clone(),
+                line: 1 + bytes[..LARGEST_SCENARIO].iter().filter(|&&b| b == b'\n').count(),
+                key: None,
+                message: format!(
+                    "the file goes on past {} MiB, more than a scenario may have (its settings take a few lines)",
+                    LARGEST_SCENARIO / (1024 * 1024)
+                ),
+            });
+        }
         let text = text::utf8(bytes).map_err(|e| ScenarioError::Invalid {
             file: file.clone(),
             line: e.line,

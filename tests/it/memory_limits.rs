@@ -163,3 +163,35 @@ fn in_a_limited_memory_cgroup_a_growing_run_stops_instead_of_being_killed() {
     let output = command.output().expect("procsim runs");
     stopped_by_the_guard(&output, &dir.join("out"), "(9/10 of what its memory cgroup's limit left it when it started)");
 }
+
+/// A scenario file of 64 MB — one array of 32 million numbers under an
+/// unknown key, made by `tests/fuzz/hostile.py` — took about 5 GB to parse
+/// and aborted (exit 134) under `ulimit -v 4000000`; a file of more than
+/// 1 MiB is now refused before it is parsed, at the line where it passes
+/// 1 MiB, with exit 2.
+#[test]
+fn under_rlimit_as_an_enormous_scenario_file_is_refused_not_aborted() {
+    let dir = scratch("memory-enormous-file");
+    let mut text = String::from("seed = 1\nduration = \"1s\"\ntick = \"100ms\"\nx = [");
+    text.push_str(&"1,".repeat(32_000_000));
+    text.push_str("]\n");
+    std::fs::write(dir.join("enormous.toml"), &text).unwrap();
+    let output = limited(&dir, &["run", "enormous.toml", "--out", "out"], 4_000_000 * 1024);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: enormous.toml:4: the file goes on past 1 MiB, more than a scenario may have (its settings take a few \
+         lines)\n"
+    );
+    assert!(!dir.join("out").exists(), "a refused scenario wrote results");
+    // Just under the limit, the same kind of file is read and refused for its key.
+    let mut text = String::from("seed = 1\nduration = \"1s\"\ntick = \"100ms\"\nx = [");
+    text.push_str(&"1,".repeat(500_000));
+    text.push_str("]\n");
+    std::fs::write(dir.join("large.toml"), &text).unwrap();
+    let output = limited(&dir, &["run", "large.toml", "--out", "out"], 4_000_000 * 1024);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: large.toml:4: `x`: unknown key `x`"), "{stderr}");
+}

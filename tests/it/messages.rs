@@ -188,6 +188,52 @@ fn a_replay_error_names_the_file_and_the_line() {
     }
 }
 
+/// A key, a value or a label of megabytes (found by the hostile-input
+/// campaign, `tests/fuzz/hostile.py`: 16 MB of stderr for one unknown key)
+/// is quoted shortened, so that the error stays one short line.
+#[test]
+fn an_enormous_word_is_quoted_shortened() {
+    let dir = scratch("enormous-words");
+    let key = "k".repeat(1_000_000);
+    let duration = "9".repeat(1_000_000);
+    let cases = [
+        (format!("{HEAD}[shells]\n{key} = 1\n"), "enormous-key.toml", "error: enormous-key.toml:5: `shells."),
+        (
+            format!("{HEAD}[shells]\nthink = {{ dist = \"constant\", value = \"{duration}s\" }}\n"),
+            "enormous-value.toml",
+            "error: enormous-value.toml:5: `shells.think.value`: `999",
+        ),
+    ];
+    for (text, file, start) in cases {
+        std::fs::write(dir.join(file), text).unwrap();
+        let output = cli(&dir, &["run", file, "--out", "out"]);
+        assert_eq!(output.status.code(), Some(2), "{file}");
+        let err = stderr(&output);
+        assert!(err.starts_with(start), "{file}: {}", &err[..err.len().min(300)]);
+        assert!(
+            err.len() < 1000 && err.lines().count() == 1,
+            "{file}: {} bytes: {}",
+            err.len(),
+            &err[..err.len().min(300)]
+        );
+        assert!(err.contains("characters)…"), "{file}: {err}");
+    }
+    for (script, start) in [
+        (format!("fork init a\nexit a {duration}\n"), "error: long.ops:2: number `9999"),
+        (
+            format!("fork init a\nsignal - {} a\n", "KILL".repeat(250_000)),
+            "error: long.ops:2: unknown signal `KILLKILL",
+        ),
+    ] {
+        std::fs::write(dir.join("long.ops"), &script).unwrap();
+        let output = cli(&dir, &["replay", "long.ops"]);
+        assert_eq!(output.status.code(), Some(2));
+        let err = stderr(&output);
+        assert!(err.starts_with(start), "{}", &err[..err.len().min(300)]);
+        assert!(err.len() < 1000 && err.lines().count() == 1, "{} bytes: {}", err.len(), &err[..err.len().min(300)]);
+    }
+}
+
 #[test]
 fn a_byte_order_mark_is_skipped_in_scripts_and_scenarios() {
     let dir = scratch("bom");
