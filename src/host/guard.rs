@@ -203,9 +203,11 @@ impl MemoryGuard {
     }
 }
 
-/// The processes that take memory: the live ones and the zombies.
+/// The processes that take memory: the live ones and the zombies, and the
+/// threads of the live ones besides their leaders, each counted as a process
+/// (a thread is an entity of its own, with its own tid, and costs no more).
 pub fn processes(census: &Census) -> u64 {
-    census.live() + census.zombies
+    census.tasks() + census.zombies
 }
 
 #[cfg(test)]

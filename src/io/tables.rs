@@ -26,9 +26,10 @@ type Column = (&'static str, fn(&TickMetrics) -> u64);
 
 /// The columns before the per-kind counts: the state at the end of the tick,
 /// then what happened during it.
-const COLUMNS: [Column; 17] = [
+const COLUMNS: [Column; 21] = [
     ("time_ns", |m| m.time.nanos()),
     ("live", |m| m.census.live()),
+    ("threads", |m| m.census.tasks()),
     ("running", |m| m.census.running),
     ("stopped", |m| m.census.stopped),
     ("exiting", |m| m.census.exiting),
@@ -37,7 +38,10 @@ const COLUMNS: [Column; 17] = [
     ("orphaned_groups", |m| m.census.orphaned_groups),
     ("sessions", |m| m.census.sessions),
     ("namespaces", |m| m.census.namespaces),
+    ("pid_numbers_in_use", |m| m.pid_numbers),
     ("forks", |m| m.happened.forks),
+    ("failed_forks", |m| m.counts.failed_op(Op::Fork) + m.counts.failed_op(Op::Clone)),
+    ("failed_threads", |m| m.counts.failed_op(Op::Thread)),
     ("exits", |m| m.happened.exits),
     ("deaths_by_signal", |m| m.happened.deaths_by_signal),
     ("released", |m| m.happened.released),

@@ -5,7 +5,8 @@
 //! ([`shell`]), daemons ([`daemon`]), services under a subreaper supervisor
 //! ([`service`]), containers with their own PID namespace ([`container`]),
 //! batch jobs that fork bursts of children ([`batch`]), and the calibration
-//! workload the simulator's cost is measured on ([`calibration`]).
+//! workload the simulator's cost is measured on ([`calibration`]). Daemons and
+//! services may keep pools of worker threads ([`pool`]).
 //!
 //! Every process the workload creates gets a [`Role`] that says what it does
 //! next. A process's steps are events; each event performs at most one system
@@ -26,6 +27,7 @@ pub mod calibration;
 pub mod container;
 pub mod daemon;
 pub mod distribution;
+pub mod pool;
 pub mod roles;
 pub mod run_id;
 pub mod scenario;
@@ -140,6 +142,7 @@ pub enum Event {
     Service(service::Step),
     Container(container::Step),
     Batch(batch::Step),
+    Pool(pool::Step),
     Calibration,
 }
 
@@ -210,6 +213,20 @@ impl Models {
             Model::Containers => (&self.containers.params.services, &mut self.containers.rng),
             _ => (&self.supervisors.params.services, &mut self.supervisors.rng),
         }
+    }
+
+    /// The thread pool parameters and random stream of a model whose
+    /// processes may keep pools.
+    fn pool(&mut self, model: Model) -> Option<(&pool::PoolParams, &mut ChaCha8Rng)> {
+        let (params, rng) = match model {
+            Model::Daemons => (self.daemons.params.threads.as_ref(), &mut self.daemons.rng),
+            Model::Supervisors | Model::Containers => {
+                let (services, rng) = self.services(model);
+                (services.threads.as_ref(), rng)
+            }
+            Model::Shells | Model::Batch => (None, &mut self.shells.rng),
+        };
+        params.map(|params| (params, rng))
     }
 
     /// An instance of `model` arrives: init forks its first process.
@@ -351,6 +368,11 @@ impl Workload for Mix {
             }
             Event::Container(step) => self.models.containers.step(step, ctx, &mut self.roles),
             Event::Batch(step) => self.models.batch.step(step, ctx, &mut self.roles),
+            Event::Pool(step) => {
+                let (params, rng) =
+                    self.models.pool(step.model()).expect("a pool's step comes from a model with pools");
+                pool::step(step, params, rng, ctx);
+            }
             Event::Calibration => self.models.calibration.step(ctx, &mut self.roles),
         }
     }
@@ -370,6 +392,9 @@ impl Workload for Mix {
         }
         for (p, _) in ctx.machine_mut().take_released() {
             self.roles.remove(p);
+        }
+        for t in ctx.machine_mut().take_released_threads() {
+            self.roles.remove(t);
         }
         self.models.calibration.react(ctx);
     }
