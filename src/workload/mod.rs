@@ -250,7 +250,7 @@ impl Mix {
             Role::Supervisor(model) => Some(*model),
             Role::Shim => Some(Model::Containers),
             Role::Batch(_) => Some(Model::Batch),
-            Role::JobMember(_) | Role::Launcher | Role::Worker | Role::Service(_) | Role::Calibration(_) => None,
+            Role::JobMember(_) | Role::Launcher | Role::Worker | Role::Service(_) | Role::Calibration(_) | Role::CalibrationThread(_) => None,
         }
     }
 
@@ -292,7 +292,7 @@ impl Mix {
             }
             Some(Role::Shim) => ctx.next(STEP, Event::Container(container::Step::Create(p))),
             Some(Role::Batch(_)) => ctx.next(STEP, Event::Batch(batch::Step::Fork(p))),
-            Some(Role::Daemon | Role::Worker | Role::Calibration(_)) | None => {}
+            Some(Role::Daemon | Role::Worker | Role::Calibration(_) | Role::CalibrationThread(_)) | None => {}
         }
     }
 
