@@ -250,7 +250,12 @@ impl Mix {
             Role::Supervisor(model) => Some(*model),
             Role::Shim => Some(Model::Containers),
             Role::Batch(_) => Some(Model::Batch),
-            Role::JobMember(_) | Role::Launcher | Role::Worker | Role::Service(_) | Role::Calibration(_) | Role::CalibrationThread(_) => None,
+            Role::JobMember(_)
+            | Role::Launcher
+            | Role::Worker
+            | Role::Service(_)
+            | Role::Calibration(_)
+            | Role::CalibrationThread(_) => None,
         }
     }
 
