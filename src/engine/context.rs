@@ -2,7 +2,8 @@
 //! perform operations on the machine — each one counted, and recorded when
 //! the run keeps an event log.
 //!
-//! Handlers name processes and groups by entity; the context turns them into
+//! Handlers name processes, threads and groups by entity (an actor is any
+//! task: a process's leader, or another of its threads); the context turns them into
 //! the numbers the actor sees in its own PID namespace (as a program would
 //! hold them), and records them as the root namespace sees them. An entity
 //! that no longer exists becomes a number that names nothing, so the

@@ -5,7 +5,8 @@
 //!   start population, the duration and tick, how the run ended (its
 //!   status, the time it reached) and the limits it was held to, and every
 //!   effective parameter (defaults included), one column each, named by its
-//!   dotted key;
+//!   dotted key (a `threads` table the scenario leaves out has none:
+//!   [`crate::workload::pool`]);
 //! * `metrics.csv` — one row per tick: the run id, the state at the end of
 //!   the tick, and counts of what happened during it;
 //! * `events.csv` — one row per operation performed, after the run id.
@@ -14,7 +15,8 @@
 //! joins the rows of many runs' tables to their `run.csv`.
 //!
 //! Every value is an integer or a name, written the same way on every
-//! machine; process and group numbers are as the root namespace sees them.
+//! machine; process, thread and group numbers are as the root namespace
+//! sees them (an actor is a task: a process's pid, or a thread's tid).
 
 use crate::engine::record::{ERRORS, Op, Record};
 use crate::engine::{RunEnd, SimDuration, TickMetrics};
