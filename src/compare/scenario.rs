@@ -298,11 +298,13 @@ impl Replay {
         for record in records {
             let actor = record.actor.and_then(|pid| self.base.get(&pid).copied());
             let signal = || record.signal.expect("a kill, a sigaction or the terminal names its signal");
+            // A fork names its child, a clone(CLONE_THREAD) its thread, if it succeeded.
             let mut made = || {
-                let made = record.target.expect("a fork names its child, a clone(CLONE_THREAD) its thread");
-                let e = base.namespace(base.root_namespace()).table.process(made).expect("just made");
-                self.base.insert(made, e);
-                self.base_pid_of.insert(e, made);
+                if let Some(made) = record.target {
+                    let e = base.namespace(base.root_namespace()).table.process(made).expect("just made");
+                    self.base.insert(made, e);
+                    self.base_pid_of.insert(e, made);
+                }
             };
             let call = match record.op {
                 Op::Fork | Op::Clone => {
