@@ -336,15 +336,17 @@ impl Calibration {
                 return;
             }
             Op::Kill => {
-                if let Some(target) = self.process(1) {
-                    ctx.kill(Some(actor), Target::Process(target), SIGNAL);
-                }
+                match self.process(1) {
+                    Some(target) => ctx.kill(Some(actor), Target::Process(target), SIGNAL),
+                    None => return ctx.cancel(),
+                };
                 return;
             }
             Op::Tkill => {
-                if let Some(target) = self.thread() {
-                    ctx.tgkill(Some(actor), target, SIGNAL);
-                }
+                match self.thread() {
+                    Some(target) => ctx.tgkill(Some(actor), target, SIGNAL),
+                    None => return ctx.cancel(),
+                };
                 return;
             }
             Op::SetpgidNew => ctx.setpgid(actor, actor, None),
