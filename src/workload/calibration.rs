@@ -305,59 +305,64 @@ impl Calibration {
         let Some(actor) = actor else {
             return ctx.cancel();
         };
-        let machine = ctx.machine();
-        let p = machine.leader_of(actor);
-        let (old_group, old_session) = (machine.group_of(p), machine.session_of(p));
-        let changed = match op {
+        match op {
             Op::Fork => {
                 self.fork(ctx, roles, actor);
-                return;
             }
-            Op::Exit => {
-                // Its other threads end with it.
-                let others = if self.threads.is_empty() { Vec::new() } else { ctx.machine().tasks(p).split_off(1) };
-                if ctx.exit(actor, 0) != Outcome::Dead {
-                    for t in others {
-                        self.leave(roles, t);
-                    }
-                    self.leave(roles, actor);
-                    self.exited.push((old_group, old_session));
-                }
-                return;
-            }
-            Op::Thread => {
-                self.start_thread(ctx, roles, actor);
-                return;
-            }
+            Op::Exit => self.exit(ctx, roles, actor),
+            Op::SetpgidNew | Op::SetpgidJoin | Op::Setsid => self.regroup(ctx, op, actor),
+            Op::Thread => self.start_thread(ctx, roles, actor),
             Op::ExitThread => {
                 if ctx.exit_thread(actor, 0) != Outcome::Dead {
                     self.leave(roles, actor);
                 }
-                return;
             }
-            Op::Kill => {
-                match self.process(1) {
-                    Some(target) => ctx.kill(Some(actor), Target::Process(target), SIGNAL),
-                    None => return ctx.cancel(),
-                };
-                return;
+            Op::Kill => match self.process(1) {
+                Some(target) => {
+                    ctx.kill(Some(actor), Target::Process(target), SIGNAL);
+                }
+                None => ctx.cancel(),
+            },
+            Op::Tkill => match self.thread() {
+                Some(target) => {
+                    ctx.tgkill(Some(actor), target, SIGNAL);
+                }
+                None => ctx.cancel(),
+            },
+        }
+    }
+
+    /// Process `p` calls `_exit` (`exit_group`): it leaves the live set, and
+    /// so do its other threads, which end with it.
+    fn exit(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles, p: Entity) {
+        let machine = ctx.machine();
+        let (group, session) = (machine.group_of(p), machine.session_of(p));
+        let others = if self.threads.is_empty() { Vec::new() } else { machine.tasks(p).split_off(1) };
+        if ctx.exit(p, 0) != Outcome::Dead {
+            for t in others {
+                self.leave(roles, t);
             }
-            Op::Tkill => {
-                match self.thread() {
-                    Some(target) => ctx.tgkill(Some(actor), target, SIGNAL),
-                    None => return ctx.cancel(),
-                };
-                return;
-            }
-            Op::SetpgidNew => ctx.setpgid(actor, actor, None),
+            self.leave(roles, p);
+            self.exited.push((group, session));
+        }
+    }
+
+    /// Process `p` moves itself to another group (`op`: a setpgid or
+    /// setsid), and the index follows.
+    fn regroup(&mut self, ctx: &mut Context<'_, Event>, op: Op, p: Entity) {
+        let machine = ctx.machine();
+        let (old_group, old_session) = (machine.group_of(p), machine.session_of(p));
+        let changed = match op {
+            Op::SetpgidNew => ctx.setpgid(p, p, None),
             Op::SetpgidJoin => {
                 let group = self.groups.sample(old_session, &mut self.rng);
-                ctx.setpgid(actor, actor, group)
+                ctx.setpgid(p, p, group)
             }
-            Op::Setsid => ctx.setsid(actor),
+            Op::Setsid => ctx.setsid(p),
+            other => unreachable!("{other:?} does not move its process to another group"),
         };
         if changed.done().is_some() {
-            self.index_own_group(ctx, actor);
+            self.index_own_group(ctx, p);
             self.forget_if_gone(ctx, old_session, old_group);
         }
     }
