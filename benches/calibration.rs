@@ -9,13 +9,13 @@ mod common;
 use common::SCALES;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use procsim::bench::hot_world::scale_name;
-use procsim::bench::population;
+use procsim::bench::population::{self, Mix};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn mixed(c: &mut Criterion) {
     for population in SCALES {
-        let scenario = population::scenario(population, u64::MAX);
+        let scenario = population::scenario(Mix::Processes, population, u64::MAX);
         let events_per_tick = scenario.tick.nanos() / scenario.calibration.interval.nanos();
         let mut run = None;
         let mut group = c.benchmark_group(scale_name(population));

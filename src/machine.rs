@@ -535,6 +535,11 @@ impl Machine {
         self.process(p).map(|p| &p.pid)
     }
 
+    /// A task's tid, if it still exists: a leader's is its process's pid.
+    pub fn tid(&self, t: Entity) -> Option<&Pid> {
+        self.pid(t).or_else(|| self.thread(t).map(|thread| &thread.tid))
+    }
+
     /// A process's parent.
     pub fn parent(&self, p: Entity) -> Option<Entity> {
         self.process(p).and_then(|p| p.parent)
@@ -580,7 +585,7 @@ impl Machine {
     /// no `id` is given.
     pub fn seen_by(&self, actor: Actor, id: Option<&Pid>) -> i64 {
         let ns = match actor {
-            Actor::Task(t) => self.pid(self.leader_of(t)).map_or(self.root_ns, |p| p.ns),
+            Actor::Task(t) => self.tid(t).map_or(self.root_ns, |tid| tid.ns),
             Actor::Outside => self.root_ns,
         };
         match id.map(|id| self.pid_nr_ns(id, ns)) {

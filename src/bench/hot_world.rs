@@ -8,7 +8,7 @@
 //! the size it was built at however many iterations run. Random choices come
 //! from a seeded stream: the same benchmark acts on the same processes.
 
-use crate::bench::population;
+use crate::bench::population::{self, Mix};
 use crate::engine::Streams;
 use crate::machine::{Actor, Call, Machine};
 use crate::model::Signal;
@@ -52,7 +52,7 @@ impl HotWorld {
     /// A world of `population` processes besides init, built as
     /// `procsim bench` builds it.
     pub fn build(population: u32) -> HotWorld {
-        let mut machine = population::scenario(population, 0).simulation().into_machine();
+        let mut machine = population::scenario(Mix::Processes, population, 0).simulation().into_machine();
         machine.take_released();
         let root = machine.namespace(machine.root_namespace());
         let processes = root.table.processes_from(2).map(|(_, p)| p).collect();

@@ -9,6 +9,7 @@
 //! A program that runs jobs in fresh processes must hand that subcommand to
 //! [`serve`]: procsim's `main` does.
 
+use crate::bench::population::Mix;
 use crate::bench::{BenchError, floor, population};
 use crate::host::{MemoryGuard, Outgrown};
 use serde::de::DeserializeOwned;
@@ -25,6 +26,7 @@ pub const SUBCOMMAND: &str = "measure";
 pub enum Job {
     /// The calibration workload at one population ([`population::measure`]).
     Calibration {
+        mix: Mix,
         population: u32,
         events: u64,
         /// The memory guard's limit on processes.
@@ -45,9 +47,11 @@ enum Reply<T> {
 }
 
 impl Job {
-    /// The calibration at `population` with `events` events, within `guard`.
-    pub fn calibration(population: u32, events: u64, guard: &MemoryGuard) -> Job {
+    /// The calibration of `mix` at `population` with `events` events, within
+    /// `guard`.
+    pub fn calibration(mix: Mix, population: u32, events: u64, guard: &MemoryGuard) -> Job {
         Job::Calibration {
+            mix,
             population,
             events,
             max_processes: guard.max_processes(),
@@ -87,7 +91,12 @@ impl Job {
 impl fmt::Display for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Job::Calibration { population, .. } => write!(f, "the calibration at {population} processes"),
+            Job::Calibration { mix: Mix::Processes, population, .. } => {
+                write!(f, "the calibration at {population} processes")
+            }
+            Job::Calibration { mix: Mix::Threads, population, .. } => {
+                write!(f, "the calibration with threads at {population} tasks")
+            }
             Job::Floor { entities, components } => {
                 write!(f, "the floor of {entities} entities with {components} components")
             }
@@ -101,9 +110,9 @@ impl fmt::Display for Job {
 pub fn serve(request: &str) -> Result<String, BenchError> {
     let job: Job = toml::from_str(request).map_err(BenchError::Request)?;
     let reply = match job {
-        Job::Calibration { population, events, max_processes, bytes_per_process } => {
+        Job::Calibration { mix, population, events, max_processes, bytes_per_process } => {
             let guard = MemoryGuard::new(max_processes)?.assuming(bytes_per_process);
-            reply(population::measure(population, events, &guard))?
+            reply(population::measure(mix, population, events, &guard))?
         }
         Job::Floor { entities, components } => reply(floor::measure(entities, components))?,
     };
@@ -129,8 +138,20 @@ mod tests {
     #[test]
     fn a_job_reads_back_from_its_request() {
         let jobs = [
-            Job::Calibration { population: 10, events: 20, max_processes: None, bytes_per_process: 300 },
-            Job::Calibration { population: 10, events: 20, max_processes: Some(5), bytes_per_process: 300 },
+            Job::Calibration {
+                mix: Mix::Processes,
+                population: 10,
+                events: 20,
+                max_processes: None,
+                bytes_per_process: 300,
+            },
+            Job::Calibration {
+                mix: Mix::Threads,
+                population: 10,
+                events: 20,
+                max_processes: Some(5),
+                bytes_per_process: 300,
+            },
             Job::Floor { entities: 1000, components: 3 },
         ];
         for job in jobs {
@@ -140,7 +161,7 @@ mod tests {
 
     #[test]
     fn a_reply_reads_back_as_the_measurement_or_the_stop() {
-        let run = population::measure(100, 10, &MemoryGuard::new(None).unwrap()).unwrap();
+        let run = population::measure(Mix::Processes, 100, 10, &MemoryGuard::new(None).unwrap()).unwrap();
         let text = reply(Ok(run)).unwrap();
         assert!(matches!(toml::from_str::<Reply<PopulationRun>>(&text).unwrap(), Reply::Measured(back) if back == run));
         let outgrown = Outgrown::Processes { processes: 11, max: 10 };

@@ -5,7 +5,9 @@
 //!   (`scenarios/calibration.toml`) built at each population asked for, then
 //!   its events: build rate, events per second, the upkeep of a tick, and
 //!   peak memory per process. Each population runs in a fresh process
-//!   ([`isolated`]), so that its peak memory is its own.
+//!   ([`isolated`]), so that its peak memory is its own. With the thread mix
+//!   (`scenarios/calibration-threads.toml`, `procsim bench --threads`) a
+//!   population counts tasks, in processes of ten.
 //! - **The kernel** ([`kernel`]): fork + `_exit` + `waitpid` cycles per
 //!   second on the real kernel of the same machine, to compare with.
 //! - **bevy_ecs's floor** ([`floor`]): the memory of bare entities, below
@@ -31,6 +33,7 @@ use crate::host::{HostError, MemoryGuard, Outgrown};
 use crate::io::results::ResultsError;
 use floor::FloorRun;
 use isolated::Job;
+use population::Mix;
 use std::ops::ControlFlow;
 use std::time::Duration;
 use table::ScalingRow;
@@ -38,6 +41,8 @@ use table::ScalingRow;
 /// What a bench run measures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchConfig {
+    /// The calibration mix measured.
+    pub mix: Mix,
     /// The populations, in the order they are measured.
     pub sizes: Vec<u32>,
     /// Events after each build.
@@ -60,6 +65,7 @@ impl BenchConfig {
     /// median of 3 runs; the kernel for 3 s.
     pub fn full(kernel: bool, floor: bool) -> BenchConfig {
         BenchConfig {
+            mix: Mix::Processes,
             sizes: vec![10_000, 100_000, 1_000_000, 10_000_000],
             events: 1_000_000,
             runs: 3,
@@ -72,6 +78,7 @@ impl BenchConfig {
     /// one run; the kernel for half a second.
     pub fn quick(kernel: bool, floor: bool) -> BenchConfig {
         BenchConfig {
+            mix: Mix::Processes,
             sizes: vec![10_000, 100_000],
             events: 20_000,
             runs: 1,
@@ -173,8 +180,8 @@ fn measure(
         }
     }
     for &population in &config.sizes {
-        guard.check(population::scenario(population, config.events).start_processes())?;
-        let job = Job::calibration(population, config.events, guard);
+        guard.check(population::scenario(config.mix, population, config.events).start_processes())?;
+        let job = Job::calibration(config.mix, population, config.events, guard);
         let runs = (0..config.runs.max(1)).map(|_| job.in_fresh_process()).collect::<Result<Vec<_>, _>>()?;
         let run = population::median(&runs).expect("at least one run");
         guard.learn(run.population, run.bytes_per_process().ceil() as u64);

@@ -1,6 +1,9 @@
 //! One population's measurement: the calibration workload
 //! (`scenarios/calibration.toml`) built at a given population, then its
-//! events, timed phase by phase, with the peak memory they took.
+//! events, timed phase by phase, with the peak memory they took. With the
+//! thread mix ([`Mix::Threads`], `scenarios/calibration-threads.toml`) a
+//! population counts tasks: processes of ten tasks each, a leader and nine
+//! threads, that many tasks in all.
 //!
 //! It runs in a process of its own ([`crate::bench::isolated`]), so that the
 //! peak resident set (`VmHWM`) less the peak before the build is this
@@ -24,10 +27,36 @@ use std::time::{Duration, Instant};
 /// The calibration scenario, as committed.
 const CALIBRATION: &str = include_str!("../../scenarios/calibration.toml");
 
+/// The calibration scenario with threads, as committed.
+const CALIBRATION_THREADS: &str = include_str!("../../scenarios/calibration-threads.toml");
+
+/// The calibration mix a population runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mix {
+    /// `scenarios/calibration.toml`: processes of one thread.
+    #[default]
+    Processes,
+    /// `scenarios/calibration-threads.toml`: processes of several threads,
+    /// and thread operations among the events.
+    Threads,
+}
+
+impl Mix {
+    /// The scenario file, as committed.
+    fn scenario(self) -> (&'static str, &'static str) {
+        match self {
+            Mix::Processes => ("scenarios/calibration.toml", CALIBRATION),
+            Mix::Threads => ("scenarios/calibration-threads.toml", CALIBRATION_THREADS),
+        }
+    }
+}
+
 /// Ticks with no events after the last event.
 pub const EMPTY_TICKS: u64 = 100;
 
-/// The calibration scenario with `population` processes built and `events`
+/// The calibration scenario of `mix` with `population` tasks built (as
+/// many processes of as many tasks as the mix's file says: the population
+/// rounded down to a whole number of processes, at least one) and `events`
 /// events, then [`EMPTY_TICKS`] ticks with no events (the run lasts at most
 /// [`MAX_TICKS`] ticks, so `u64::MAX` events are as many as it can hold).
 ///
@@ -35,11 +64,11 @@ pub const EMPTY_TICKS: u64 = 100;
 /// simulated machine can hold a larger population, its `pid_max` is raised
 /// to twice the population where that is more. Numbers are handed out as
 /// the kernel would, only from a larger range.
-pub fn scenario(population: u32, events: u64) -> Scenario {
-    let mut scenario =
-        Scenario::parse("scenarios/calibration.toml", CALIBRATION).expect("the committed scenario parses");
+pub fn scenario(mix: Mix, population: u32, events: u64) -> Scenario {
+    let (file, text) = mix.scenario();
+    let mut scenario = Scenario::parse(file, text).expect("the committed scenario parses");
     scenario.name = "calibration".to_owned();
-    scenario.calibration.processes = population;
+    scenario.calibration.processes = (population / tasks_per_process(&scenario)).max(1);
     scenario.calibration.events = events;
     let tick = scenario.tick.nanos();
     let busy = events.saturating_mul(scenario.calibration.interval.nanos()).div_ceil(tick);
@@ -48,10 +77,17 @@ pub fn scenario(population: u32, events: u64) -> Scenario {
     scenario
 }
 
+/// The tasks of each process of the calibration tree: its leader and its
+/// threads.
+fn tasks_per_process(scenario: &Scenario) -> u32 {
+    1 + scenario.calibration.threads.map_or(0, |t| t.count)
+}
+
 /// What one population's run measured.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PopulationRun {
-    /// Processes built (init aside).
+    /// Tasks built (init aside): processes, and their threads with the
+    /// thread mix.
     pub population: u64,
     /// The wall time of the build.
     pub build: Duration,
@@ -67,15 +103,15 @@ pub struct PopulationRun {
     pub empty_ticks: u64,
     /// Their upkeep.
     pub empty_upkeep: Duration,
-    /// The most processes (zombies included) at the end of the build or of
-    /// a tick.
+    /// The most processes (zombies included, a thread counted as a process:
+    /// [`processes`]) at the end of the build or of a tick.
     pub peak_processes: u64,
     /// The peak resident set less the peak before the build, in bytes.
     pub peak_bytes: u64,
 }
 
 impl PopulationRun {
-    /// Processes built per second.
+    /// Tasks built per second.
     pub fn build_per_s(&self) -> f64 {
         self.population as f64 / self.build.as_secs_f64()
     }
@@ -89,7 +125,8 @@ impl PopulationRun {
         self.event_time.as_nanos() as f64 / self.events as f64
     }
 
-    /// Peak memory per process, at the most processes there were.
+    /// Peak memory per process (per task, with the thread mix), at the most
+    /// there were.
     pub fn bytes_per_process(&self) -> f64 {
         self.peak_bytes as f64 / self.peak_processes as f64
     }
@@ -130,15 +167,16 @@ fn micros_per(total: Duration, ticks: u64) -> f64 {
     total.as_secs_f64() * 1e6 / ticks.max(1) as f64
 }
 
-/// Builds `population` processes and runs `events` events, within `guard`.
-pub fn measure(population: u32, events: u64, guard: &MemoryGuard) -> Result<PopulationRun, BenchError> {
-    let scenario = scenario(population, events);
+/// Builds `population` tasks of `mix` and runs `events` events, within
+/// `guard`.
+pub fn measure(mix: Mix, population: u32, events: u64, guard: &MemoryGuard) -> Result<PopulationRun, BenchError> {
+    let scenario = scenario(mix, population, events);
     guard.check(scenario.start_processes())?;
     let before = ProcessMemory::now()?.peak;
     let started = Instant::now();
     let mut sim = scenario.simulation();
     let mut run = PopulationRun {
-        population: u64::from(population),
+        population: u64::from(scenario.calibration.processes) * u64::from(tasks_per_process(&scenario)),
         build: started.elapsed(),
         events: 0,
         event_ticks: 0,
@@ -177,19 +215,27 @@ mod tests {
 
     #[test]
     fn the_scenario_holds_the_events_then_empty_ticks() {
-        let s = scenario(10_000, 5_000);
+        let s = scenario(Mix::Processes, 10_000, 5_000);
         assert_eq!((s.calibration.processes, s.calibration.events), (10_000, 5_000));
         // 5000 events of 1µs in ticks of 1ms: 5 ticks, then the empty ones.
         assert_eq!(s.duration.nanos() / s.tick.nanos(), 5 + EMPTY_TICKS);
         assert_eq!(s.pid_max, PID_MAX_LIMIT);
-        assert_eq!(scenario(10_000_000, 1).pid_max, 20_000_000);
-        assert_eq!(scenario(1, u64::MAX).duration.nanos() / s.tick.nanos(), MAX_TICKS);
+        assert_eq!(scenario(Mix::Processes, 10_000_000, 1).pid_max, 20_000_000);
+        assert_eq!(scenario(Mix::Processes, 1, u64::MAX).duration.nanos() / s.tick.nanos(), MAX_TICKS);
+    }
+
+    #[test]
+    fn the_thread_mix_counts_tasks() {
+        let s = scenario(Mix::Threads, 1_000_000, 5_000);
+        assert_eq!(s.calibration.processes, 100_000, "ten tasks a process");
+        assert_eq!(s.start_processes(), 1_000_001, "the tasks and init");
+        assert_eq!(scenario(Mix::Threads, 5, 1).calibration.processes, 1);
     }
 
     #[test]
     fn the_median_run_takes_the_middle_of_each_figure() {
         let guard = MemoryGuard::new(None).unwrap();
-        let run = measure(100, 10, &guard).unwrap();
+        let run = measure(Mix::Processes, 100, 10, &guard).unwrap();
         let ms = Duration::from_millis;
         let runs = [
             PopulationRun { build: ms(3), peak_bytes: 10, ..run },
@@ -204,8 +250,11 @@ mod tests {
     #[test]
     fn a_small_population_is_measured_tick_by_tick() {
         let guard = MemoryGuard::new(None).unwrap();
-        let run = measure(1_000, 3_000, &guard).unwrap();
+        let run = measure(Mix::Processes, 1_000, 3_000, &guard).unwrap();
         assert_eq!((run.population, run.events, run.event_ticks, run.empty_ticks), (1_000, 3_000, 3, EMPTY_TICKS));
         assert!(run.peak_processes > 1_000 && run.upkeep <= run.event_time);
+        let run = measure(Mix::Threads, 1_000, 3_000, &guard).unwrap();
+        assert_eq!((run.population, run.events), (1_000, 3_000));
+        assert!(run.peak_processes > 900, "threads are counted: {}", run.peak_processes);
     }
 }

@@ -4,6 +4,7 @@
 use super::exit::{Exit, Outcome};
 use super::output::{self, out, outln};
 use procsim::bench::isolated;
+use procsim::bench::population::Mix;
 use procsim::bench::{BenchConfig, BenchError, Progress, chart, parse_count, table};
 use procsim::host::MemoryGuard;
 use procsim::host::platform::Platform;
@@ -24,6 +25,11 @@ pub struct BenchArgs {
     /// [default: 3; with --quick: 1].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     runs: Option<u32>,
+    /// Measure the thread mix (scenarios/calibration-threads.toml) rather than the calibration:
+    /// each population counts tasks, in processes of ten; the table goes to
+    /// results/scaling-threads.csv unless --out says otherwise.
+    #[arg(long)]
+    threads: bool,
     /// Also measure the real kernel's fork + _exit + waitpid, for the ratio to it.
     #[arg(long)]
     kernel: bool,
@@ -32,7 +38,7 @@ pub struct BenchArgs {
     #[arg(long)]
     floor: bool,
     /// Where to write the table [default: results/scaling.csv; with --quick:
-    /// results/scaling-quick.csv].
+    /// results/scaling-quick.csv; with --threads: scaling-threads.csv, scaling-threads-quick.csv].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Also draw the chart of events/s and bytes per process, as SVG.
@@ -71,10 +77,15 @@ pub fn bench(args: BenchArgs) -> Outcome {
     };
     config.sizes = args.sizes.unwrap_or(config.sizes);
     config.runs = args.runs.unwrap_or(config.runs);
+    if args.threads {
+        config.mix = Mix::Threads;
+    }
     let chosen = args.out.is_some();
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from(if args.quick { "results/scaling-quick.csv" } else { "results/scaling.csv" }));
+    let out = args.out.unwrap_or_else(|| {
+        let threads = if args.threads { "-threads" } else { "" };
+        let quick = if args.quick { "-quick" } else { "" };
+        PathBuf::from(format!("results/scaling{threads}{quick}.csv"))
+    });
     let floor_out = out.with_file_name(format!("{}-floor.csv", out.file_stem().unwrap_or_default().display()));
     let mut outputs = vec![out.as_path()];
     outputs.extend(args.floor.then_some(floor_out.as_path()));
@@ -110,11 +121,11 @@ pub fn bench(args: BenchArgs) -> Outcome {
                 } else {
                     let runs =
                         if config.runs > 1 { format!(", medians of {} runs", config.runs) } else { String::new() };
-                    format!(
-                        "\ncalibration, {} events a population{runs}:\n{}\n",
-                        config.events,
-                        table::scaling_header()
-                    )
+                    let mix = match config.mix {
+                        Mix::Processes => "calibration",
+                        Mix::Threads => "calibration with threads (a population counts tasks, ten a process)",
+                    };
+                    format!("\n{mix}, {} events a population{runs}:\n{}\n", config.events, table::scaling_header())
                 };
                 outln!("{header}{}", table::scaling_line(row))
             }

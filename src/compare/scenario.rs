@@ -47,7 +47,11 @@
 //!
 //! The event stream records what a call did, not all it was given, so the
 //! two things a replay needs besides — a `sigaction`'s action and an
-//! `_exit`'s code — are read off the base machine right after each call.
+//! `_exit`'s code — are read off the base machine right after each call. (A
+//! thread's `SYS_exit` code is not kept by either machine once the thread
+//! has gone; the workload's threads retire with 0, and are replayed so.)
+//!
+//! Threads are matched as processes are, by their tid under the base.
 
 use crate::engine::record::{Op, Record, Status};
 use crate::engine::{Context, SimDuration, SimTime, Simulation, Workload};
@@ -294,14 +298,25 @@ impl Replay {
         for record in records {
             let actor = record.actor.and_then(|pid| self.base.get(&pid).copied());
             let signal = || record.signal.expect("a kill, a sigaction or the terminal names its signal");
+            // A fork names its child, a clone(CLONE_THREAD) its thread, if it succeeded.
+            let mut made = || {
+                if let Some(made) = record.target {
+                    let e = base.namespace(base.root_namespace()).table.process(made).expect("just made");
+                    self.base.insert(made, e);
+                    self.base_pid_of.insert(e, made);
+                }
+            };
             let call = match record.op {
                 Op::Fork | Op::Clone => {
-                    let child = record.target.expect("a fork names its child");
-                    let e = base.namespace(base.root_namespace()).table.process(child).expect("just forked");
-                    self.base.insert(child, e);
-                    self.base_pid_of.insert(e, child);
+                    made();
                     Some(Call::Fork { newpid: record.op == Op::Clone })
                 }
+                Op::Thread => {
+                    made();
+                    Some(Call::CloneThread)
+                }
+                Op::ExitThread => Some(Call::ExitThread { code: 0 }),
+                Op::Tkill => Some(Call::Tgkill { tgid: 0, tid: 0, sig: signal() }),
                 Op::Exit => {
                     let exit = actor.and_then(|a| base.process(a)).and_then(|p| p.exit);
                     let code = match exit {
@@ -334,8 +349,9 @@ impl Replay {
             self.perform(&pending, now);
         }
         self.machine.settle();
-        // Deaths are read from the run-state changes; the released log would only grow.
+        // Deaths are read from the run-state changes; the released logs would only grow.
         self.machine.take_released();
+        self.machine.take_released_threads();
         let base_journal = ctx.machine_mut().take_journal();
         let against_journal = self.machine.take_journal();
         self.compare_pairs(&base_journal, &against_journal, now);
@@ -395,6 +411,12 @@ impl Replay {
                 },
                 sig,
             },
+            Call::Tgkill { sig, .. } => {
+                let thread = r.target.and_then(|tid| self.against.get(&tid)).map(|&(t, _)| t);
+                let tgid = thread.and_then(|t| self.machine.pid(self.machine.leader_of(t)));
+                let tgid = self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Task), tgid);
+                Call::Tgkill { tgid, tid: number(r.target), sig }
+            }
             other => other,
         }
     }
@@ -443,12 +465,12 @@ impl Replay {
         };
         let call = self.translate(&r, call, actor);
         match self.machine.perform(actor.map_or(Actor::Outside, Actor::Task), call) {
-            machine::Outcome::Done(Reply::Child(child)) => {
+            machine::Outcome::Done(Reply::Child(made) | Reply::Thread(made)) => {
                 if let Some(pid) = r.target {
-                    let id = self.machine.pid(child).expect("just forked").clone();
+                    let id = self.machine.tid(made).expect("just made").clone();
                     self.base_pid_of_number.insert(id.nr_at(0).expect("a pid has a root number"), pid);
-                    self.against.insert(pid, (child, id));
-                    self.base_pid_of_against.insert(child, pid);
+                    self.against.insert(pid, (made, id));
+                    self.base_pid_of_against.insert(made, pid);
                 }
                 Status::Ok
             }

@@ -2,7 +2,8 @@
 //! perform operations on the machine — each one counted, and recorded when
 //! the run keeps an event log.
 //!
-//! Handlers name processes and groups by entity; the context turns them into
+//! Handlers name processes, threads and groups by entity (an actor is any
+//! task: a process's leader, or another of its threads); the context turns them into
 //! the numbers the actor sees in its own PID namespace (as a program would
 //! hold them), and records them as the root namespace sees them. An entity
 //! that no longer exists becomes a number that names nothing, so the
@@ -136,17 +137,18 @@ impl<E> Context<'_, E> {
 
     // --- Numbers -------------------------------------------------------------
 
-    fn pid(&self, p: Entity) -> Option<&Pid> {
-        self.machine.pid(p)
+    /// A task's number: a process's pid, or a thread's tid.
+    fn pid(&self, t: Entity) -> Option<&Pid> {
+        self.machine.tid(t)
     }
 
     fn group_id(&self, g: Entity) -> Option<&Pid> {
         self.machine.world().get::<ProcessGroup>(g).map(|g| &g.id)
     }
 
-    /// The number of a process in the root namespace.
-    fn global_pid(&self, p: Entity) -> Option<u32> {
-        self.pid(p).and_then(|id| id.nr_at(0))
+    /// The number of a process (or a thread's tid) in the root namespace.
+    fn global_pid(&self, t: Entity) -> Option<u32> {
+        self.pid(t).and_then(|id| id.nr_at(0))
     }
 
     /// The id of a group in the root namespace.
@@ -170,11 +172,12 @@ impl<E> Context<'_, E> {
 
     /// `actor` makes `call` (from outside the world when `None`): the
     /// operation is counted, and kept as `record` with its status.
-    /// A fork's record names the child it made.
+    /// A fork's record names the child it made, a clone(CLONE_THREAD)'s the
+    /// thread.
     fn call(&mut self, actor: Option<Entity>, call: Call, mut record: Record) -> Outcome<Reply> {
         let outcome: Outcome<Reply> = self.machine.perform(actor.map_or(Actor::Outside, Actor::Task), call).into();
-        if let Outcome::Done(Reply::Child(child)) = outcome {
-            record.target = self.global_pid(child);
+        if let Outcome::Done(Reply::Child(made) | Reply::Thread(made)) = outcome {
+            record.target = self.global_pid(made);
         }
         let status = match outcome {
             Outcome::Done(Reply::Waited(Waited::Busy)) => Some(Status::Busy),
@@ -209,9 +212,24 @@ impl<E> Context<'_, E> {
         })
     }
 
-    /// `_exit(code)`.
+    /// clone(CLONE_THREAD) by task `t`: the new thread of its process.
+    pub fn clone_thread(&mut self, t: Entity) -> Outcome<Entity> {
+        let record = self.record(Op::Thread, Some(t));
+        self.call(Some(t), Call::CloneThread, record).map(|r| match r {
+            Reply::Thread(thread) => thread,
+            other => unreachable!("clone(CLONE_THREAD) replies with its thread, not {other:?}"),
+        })
+    }
+
+    /// `_exit(code)` by any task of a process: `exit_group`, every thread of
+    /// the process ends.
     pub fn exit(&mut self, p: Entity, code: u8) -> Outcome<()> {
         self.simple(Op::Exit, p, None, Call::Exit { code })
+    }
+
+    /// `SYS_exit(code)` by task `t`: only `t` ends.
+    pub fn exit_thread(&mut self, t: Entity, code: u8) -> Outcome<()> {
+        self.simple(Op::ExitThread, t, None, Call::ExitThread { code })
     }
 
     /// execve.
@@ -267,6 +285,16 @@ impl<E> Context<'_, E> {
             }
         };
         self.call(sender, Call::Kill { pid, sig }, record).map(drop)
+    }
+
+    /// tgkill(tgid, tid, sig) by `sender` (outside the world when `None`)
+    /// to thread `t`, with the pid of `t`'s process and `t`'s tid as the
+    /// sender sees them.
+    pub fn tgkill(&mut self, sender: Option<Entity>, t: Entity, sig: Signal) -> Outcome<()> {
+        let tgid = self.seen_by(sender, self.pid(self.machine.leader_of(t)));
+        let tid = self.seen_by(sender, self.pid(t));
+        let record = Record { target: self.global_pid(t), signal: Some(sig), ..self.record(Op::Tkill, sender) };
+        self.call(sender, Call::Tgkill { tgid, tid, sig }, record).map(drop)
     }
 
     /// The terminal sends `sig` to group `g` (the user typed the suspend or

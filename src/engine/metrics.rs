@@ -16,6 +16,11 @@ pub struct TickMetrics {
     pub time: SimTime,
     /// The census at the end of the tick (its totals count from the start).
     pub census: Census,
+    /// The numbers of the root PID namespace in use at the end of the tick:
+    /// the pids of processes (zombies included), the tids of their other
+    /// threads, and the ids of groups and sessions whose leader has gone —
+    /// what the allocator counts against `pid_max`.
+    pub pid_numbers: u64,
     /// The change in the census's totals during the tick.
     pub happened: Totals,
     /// The operations performed, failures and cancelled events of the tick.

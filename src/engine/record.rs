@@ -29,10 +29,16 @@ pub enum Op {
     Sigaction,
     /// `prctl(PR_SET_CHILD_SUBREAPER)`.
     Subreaper,
+    /// `clone(CLONE_THREAD)`: a new thread.
+    Thread,
+    /// `SYS_exit`: one thread ends (`Exit` is `exit_group`).
+    ExitThread,
+    /// `tgkill`: a signal to one thread.
+    Tkill,
 }
 
 impl Op {
-    pub const ALL: [Op; 11] = [
+    pub const ALL: [Op; 14] = [
         Op::Fork,
         Op::Clone,
         Op::Exit,
@@ -44,6 +50,9 @@ impl Op {
         Op::Tty,
         Op::Sigaction,
         Op::Subreaper,
+        Op::Thread,
+        Op::ExitThread,
+        Op::Tkill,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +68,9 @@ impl Op {
             Op::Tty => "tty",
             Op::Sigaction => "sigaction",
             Op::Subreaper => "subreaper",
+            Op::Thread => "thread",
+            Op::ExitThread => "exit_thread",
+            Op::Tkill => "tkill",
         }
     }
 }
@@ -114,10 +126,11 @@ pub struct Record {
     /// The event's sequence number in the queue.
     pub sequence: u64,
     pub op: Op,
-    /// The acting process; `None` for the terminal or a sender outside.
+    /// The acting task — a process's pid, or a thread's tid; `None` for the
+    /// terminal or a sender outside.
     pub actor: Option<u32>,
-    /// The process acted on: the child forked or reaped, the process moved
-    /// or signalled.
+    /// The task acted on: the child forked or reaped, the process moved or
+    /// signalled, the thread made or signalled.
     pub target: Option<u32>,
     /// The process group acted on: the group joined, the group signalled.
     pub group: Option<u32>,
@@ -132,6 +145,8 @@ pub struct TickCounts {
     pub ops: [u64; Op::ALL.len()],
     /// Failures, by kind (in the order of [`ERRORS`]).
     pub errors: [u64; ERRORS.len()],
+    /// Failures, by [`Op`].
+    pub failed_ops: [u64; Op::ALL.len()],
     /// Events that performed nothing.
     pub cancelled: u64,
 }
@@ -145,6 +160,11 @@ impl TickCounts {
     /// Operations that failed.
     pub fn failed(&self) -> u64 {
         self.errors.iter().sum()
+    }
+
+    /// Operations of kind `op` that failed.
+    pub fn failed_op(&self, op: Op) -> u64 {
+        self.failed_ops[op as usize]
     }
 }
 
@@ -163,6 +183,7 @@ impl TickLog {
         self.counts.ops[record.op as usize] += 1;
         if let Some(i) = record.status.error_index() {
             self.counts.errors[i] += 1;
+            self.counts.failed_ops[record.op as usize] += 1;
         }
         if self.keep_records {
             self.records.push(record);
@@ -212,6 +233,8 @@ mod tests {
         assert_eq!(log.counts.failed(), 2);
         assert_eq!(log.counts.errors[0], 1, "EPERM first");
         assert_eq!(log.counts.errors[ERRORS.len() - 1], 1, "a stopped actor last");
+        assert_eq!(log.counts.failed_op(Op::Setsid), 2);
+        assert_eq!(log.counts.failed_op(Op::Fork), 0);
         assert!(log.records.is_empty(), "records are kept only when asked");
     }
 }

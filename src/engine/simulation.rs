@@ -189,9 +189,11 @@ impl<W: Workload> Simulation<W> {
         };
         probe(Phase::Metrics);
         let census = self.machine.census();
+        let root = self.machine.namespace(self.machine.root_namespace());
         self.metrics = TickMetrics {
             time,
             census: census.clone(),
+            pid_numbers: root.table.in_use().into(),
             happened: metrics::since(&census.totals, &self.totals),
             counts: self.log.counts,
         };

@@ -5,8 +5,9 @@
 //! The guard knows two limits: a number of processes the user allows
 //! (`--max-processes`), and the memory this run may take — its *budget* —
 //! against an estimate of what the run holds: each simulated process at
-//! [`BYTES_PER_PROCESS`], plus what the engine holds besides (the queued
-//! events and the kept records, at the bytes their buffers take).
+//! [`BYTES_PER_PROCESS`] (each of its threads besides the leader counted as
+//! one more process: [`processes`]), plus what the engine holds besides (the
+//! queued events and the kept records, at the bytes their buffers take).
 //!
 //! The budget is fixed when the guard is made, as the smallest of what the
 //! machine, the address-space limit and the memory cgroups leave this
@@ -209,9 +210,11 @@ impl MemoryGuard {
     }
 }
 
-/// The processes that take memory: the live ones and the zombies.
+/// The processes that take memory: the live ones and the zombies, and the
+/// threads of the live ones besides their leaders, each counted as a process
+/// (a thread is an entity of its own, with its own tid, and costs no more).
 pub fn processes(census: &Census) -> u64 {
-    census.live() + census.zombies
+    census.tasks() + census.zombies
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //!   start population, the duration and tick, how the run ended (its
 //!   status, the time it reached) and the limits it was held to, and every
 //!   effective parameter (defaults included), one column each, named by its
-//!   dotted key;
+//!   dotted key (a `threads` table the scenario leaves out has none:
+//!   [`crate::workload::pool`]);
 //! * `metrics.csv` — one row per tick: the run id, the state at the end of
 //!   the tick, and counts of what happened during it;
 //! * `events.csv` — one row per operation performed, after the run id.
@@ -14,7 +15,8 @@
 //! joins the rows of many runs' tables to their `run.csv`.
 //!
 //! Every value is an integer or a name, written the same way on every
-//! machine; process and group numbers are as the root namespace sees them.
+//! machine; process, thread and group numbers are as the root namespace
+//! sees them (an actor is a task: a process's pid, or a thread's tid).
 
 use crate::engine::record::{ERRORS, Op, Record};
 use crate::engine::{RunEnd, SimDuration, TickMetrics};
@@ -26,9 +28,10 @@ type Column = (&'static str, fn(&TickMetrics) -> u64);
 
 /// The columns before the per-kind counts: the state at the end of the tick,
 /// then what happened during it.
-const COLUMNS: [Column; 17] = [
+const COLUMNS: [Column; 21] = [
     ("time_ns", |m| m.time.nanos()),
     ("live", |m| m.census.live()),
+    ("threads", |m| m.census.tasks()),
     ("running", |m| m.census.running),
     ("stopped", |m| m.census.stopped),
     ("exiting", |m| m.census.exiting),
@@ -37,7 +40,10 @@ const COLUMNS: [Column; 17] = [
     ("orphaned_groups", |m| m.census.orphaned_groups),
     ("sessions", |m| m.census.sessions),
     ("namespaces", |m| m.census.namespaces),
+    ("pid_numbers_in_use", |m| m.pid_numbers),
     ("forks", |m| m.happened.forks),
+    ("failed_forks", |m| m.counts.failed_op(Op::Fork) + m.counts.failed_op(Op::Clone)),
+    ("failed_threads", |m| m.counts.failed_op(Op::Thread)),
     ("exits", |m| m.happened.exits),
     ("deaths_by_signal", |m| m.happened.deaths_by_signal),
     ("released", |m| m.happened.released),

@@ -49,6 +49,13 @@ impl Census {
         self.running + self.stopped + self.exiting
     }
 
+    /// Live tasks: one for each live process (its leader, even one that has
+    /// exited while its other threads live on), and each of their other
+    /// threads not yet released (a thread is released as it exits).
+    pub fn tasks(&self) -> u64 {
+        self.live() + self.threads
+    }
+
     fn slot(&mut self, state: RunState) -> &mut u64 {
         match state {
             RunState::Running => &mut self.running,

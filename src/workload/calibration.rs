@@ -15,13 +15,29 @@
 //! setsid is EPERM, and so on. With a tick of 1000 intervals, each tick holds
 //! 1000 events, whose exits (and reparenting) are carried out at its end.
 //!
+//! **The thread mix** (`[calibration.threads]`, absent by default): init
+//! catches SIGUSR1 before the build, so that every process inherits the
+//! handler, and each process of the tree starts `count` threads as it is
+//! built. The events then draw from four more operations besides `mix`'s,
+//! weighted in `threads.mix`: a uniformly random process but init starts a
+//! thread (`clone(CLONE_THREAD)`); a uniformly random thread other than a
+//! leader ends (`SYS_exit`); a uniformly random task sends SIGUSR1 to a
+//! uniformly random process but init (`kill`: the process's `curr_target`
+//! picks the thread that runs the handler), or to a uniformly random thread
+//! (`tgkill`). A fork is made by a uniformly random task, a thread as likely
+//! as a leader, so children belong to threads (and move to another thread of
+//! their parent's process when theirs ends); `exit` is `exit_group`, and the
+//! process's threads end with it. With the mix absent, the random choices
+//! are those of the calibration as it always was.
+//!
 //! Picking a random process or a random group of a session must cost O(1) at
 //! a million processes, so the workload keeps its live processes in a vector
-//! (each process's role holds its place) and the groups of each session in an
-//! index that follows every group it creates and every group that empties.
+//! (each process's role holds its place), its live threads in another, and
+//! the groups of each session in an index that follows every group it
+//! creates and every group that empties.
 
-use crate::engine::{Context, Outcome, SimDuration};
-use crate::model::ProcessGroup;
+use crate::engine::{Context, Outcome, SimDuration, Target};
+use crate::model::{Disposition, ProcessGroup, Signal};
 use crate::workload::distribution::Probability;
 use crate::workload::roles::{Role, Roles};
 use crate::workload::{Event, STEP};
@@ -48,6 +64,44 @@ pub struct CalibrationParams {
     pub build: BuildParams,
     #[serde(deserialize_with = "crate::workload::value::table")]
     pub mix: OpWeights,
+    /// The thread mix; `None` for none.
+    #[serde(
+        default,
+        deserialize_with = "crate::workload::value::optional_table",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub threads: Option<ThreadMix>,
+}
+
+/// The `[calibration.threads]` table: the thread mix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
+pub struct ThreadMix {
+    /// Threads each process of the tree starts as it is built, besides its
+    /// leader.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
+    pub count: u32,
+    #[serde(deserialize_with = "crate::workload::value::table")]
+    pub mix: ThreadOpWeights,
+}
+
+/// The relative weights of the thread mix's operations, besides
+/// [`OpWeights`]'s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default, expecting = "a table")]
+pub struct ThreadOpWeights {
+    /// clone(CLONE_THREAD).
+    #[serde(deserialize_with = "crate::workload::value::whole")]
+    pub thread: u32,
+    /// SYS_exit by a thread that does not lead its process.
+    #[serde(deserialize_with = "crate::workload::value::whole")]
+    pub exit_thread: u32,
+    /// kill(pid, SIGUSR1).
+    #[serde(deserialize_with = "crate::workload::value::whole")]
+    pub kill: u32,
+    /// tgkill(tgid, tid, SIGUSR1).
+    #[serde(deserialize_with = "crate::workload::value::whole")]
+    pub tkill: u32,
 }
 
 /// How the tree is built.
@@ -86,6 +140,7 @@ impl Default for CalibrationParams {
             interval: SimDuration(1_000),
             build: BuildParams::default(),
             mix: OpWeights::default(),
+            threads: None,
         }
     }
 }
@@ -154,6 +209,8 @@ pub struct Calibration {
     rng: ChaCha8Rng,
     /// Its live processes; init first (it never leaves).
     live: Vec<Entity>,
+    /// Its live threads other than leaders (the thread mix's).
+    threads: Vec<Entity>,
     groups: GroupIndex,
     /// Events so far.
     done: u64,
@@ -170,11 +227,26 @@ enum Op {
     SetpgidNew,
     SetpgidJoin,
     Setsid,
+    Thread,
+    ExitThread,
+    Kill,
+    Tkill,
 }
+
+/// The signal of the thread mix, which every process catches.
+const SIGNAL: Signal = Signal::Usr1;
 
 impl Calibration {
     pub fn new(params: CalibrationParams, rng: ChaCha8Rng) -> Calibration {
-        Calibration { params, rng, live: Vec::new(), groups: GroupIndex::default(), done: 0, exited: Vec::new() }
+        Calibration {
+            params,
+            rng,
+            live: Vec::new(),
+            threads: Vec::new(),
+            groups: GroupIndex::default(),
+            done: 0,
+            exited: Vec::new(),
+        }
     }
 
     /// Builds the random tree, and plans the first event.
@@ -183,8 +255,12 @@ impl Calibration {
             return;
         }
         let init = ctx.machine().global_init();
+        if self.params.threads.is_some() {
+            ctx.sigaction(init, SIGNAL, Disposition::Catch);
+        }
         self.live.push(init);
         self.index_own_group(ctx, init);
+        let threads = self.params.threads.map_or(0, |t| t.count);
         for built in 0..self.params.processes {
             // A check now and then, as the engine makes between events.
             if built % 1024 == 0 && ctx.must_stop() {
@@ -203,6 +279,9 @@ impl Calibration {
             {
                 self.index_own_group(ctx, child);
             }
+            for _ in 0..threads {
+                self.start_thread(ctx, roles, child);
+            }
         }
         if self.params.events > 0 {
             ctx.after(self.params.interval, STEP, Event::Calibration);
@@ -216,35 +295,74 @@ impl Calibration {
             ctx.after(self.params.interval, STEP, Event::Calibration);
         }
         let op = self.draw_op();
-        // Init is a candidate for everything but exit.
-        let first = usize::from(matches!(op, Op::Exit));
-        if self.live.len() <= first {
+        let actor = match op {
+            // Init is a candidate for everything but exit and starting threads.
+            Op::Exit | Op::Thread => self.process(1),
+            Op::SetpgidNew | Op::SetpgidJoin | Op::Setsid => self.process(0),
+            Op::Fork | Op::Kill | Op::Tkill => self.task(),
+            Op::ExitThread => self.thread(),
+        };
+        let Some(actor) = actor else {
             return ctx.cancel();
-        }
-        let actor = self.live[first + pick(&mut self.rng, self.live.len() - first)];
-        let machine = ctx.machine();
-        let (old_group, old_session) = (machine.group_of(actor), machine.session_of(actor));
-        let changed = match op {
+        };
+        match op {
             Op::Fork => {
                 self.fork(ctx, roles, actor);
-                return;
             }
-            Op::Exit => {
-                if ctx.exit(actor, 0) != Outcome::Dead {
+            Op::Exit => self.exit(ctx, roles, actor),
+            Op::SetpgidNew | Op::SetpgidJoin | Op::Setsid => self.regroup(ctx, op, actor),
+            Op::Thread => self.start_thread(ctx, roles, actor),
+            Op::ExitThread => {
+                if ctx.exit_thread(actor, 0) != Outcome::Dead {
                     self.leave(roles, actor);
-                    self.exited.push((old_group, old_session));
                 }
-                return;
             }
-            Op::SetpgidNew => ctx.setpgid(actor, actor, None),
+            Op::Kill => match self.process(1) {
+                Some(target) => {
+                    ctx.kill(Some(actor), Target::Process(target), SIGNAL);
+                }
+                None => ctx.cancel(),
+            },
+            Op::Tkill => match self.thread() {
+                Some(target) => {
+                    ctx.tgkill(Some(actor), target, SIGNAL);
+                }
+                None => ctx.cancel(),
+            },
+        }
+    }
+
+    /// Process `p` calls `_exit` (`exit_group`): it leaves the live set, and
+    /// so do its other threads, which end with it.
+    fn exit(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles, p: Entity) {
+        let machine = ctx.machine();
+        let (group, session) = (machine.group_of(p), machine.session_of(p));
+        let others = if self.threads.is_empty() { Vec::new() } else { machine.tasks(p).split_off(1) };
+        if ctx.exit(p, 0) != Outcome::Dead {
+            for t in others {
+                self.leave(roles, t);
+            }
+            self.leave(roles, p);
+            self.exited.push((group, session));
+        }
+    }
+
+    /// Process `p` moves itself to another group (`op`: a setpgid or
+    /// setsid), and the index follows.
+    fn regroup(&mut self, ctx: &mut Context<'_, Event>, op: Op, p: Entity) {
+        let machine = ctx.machine();
+        let (old_group, old_session) = (machine.group_of(p), machine.session_of(p));
+        let changed = match op {
+            Op::SetpgidNew => ctx.setpgid(p, p, None),
             Op::SetpgidJoin => {
                 let group = self.groups.sample(old_session, &mut self.rng);
-                ctx.setpgid(actor, actor, group)
+                ctx.setpgid(p, p, group)
             }
-            Op::Setsid => ctx.setsid(actor),
+            Op::Setsid => ctx.setsid(p),
+            other => unreachable!("{other:?} does not move its process to another group"),
         };
         if changed.done().is_some() {
-            self.index_own_group(ctx, actor);
+            self.index_own_group(ctx, p);
             self.forget_if_gone(ctx, old_session, old_group);
         }
     }
@@ -258,12 +376,17 @@ impl Calibration {
 
     fn draw_op(&mut self) -> Op {
         let w = self.params.mix;
+        let t = self.params.threads.map(|t| t.mix).unwrap_or_default();
         let choices = [
             (Op::Fork, w.fork),
             (Op::Exit, w.exit),
             (Op::SetpgidNew, w.setpgid_new),
             (Op::SetpgidJoin, w.setpgid_join),
             (Op::Setsid, w.setsid),
+            (Op::Thread, t.thread),
+            (Op::ExitThread, t.exit_thread),
+            (Op::Kill, t.kill),
+            (Op::Tkill, t.tkill),
         ];
         let total: u64 = choices.iter().map(|&(_, w)| u64::from(w)).sum();
         let mut r = self.rng.random_range(0..total);
@@ -276,7 +399,24 @@ impl Calibration {
         unreachable!("r is below the total of the weights")
     }
 
-    /// Forks a child of `parent` into the live set.
+    /// A uniformly random live process, init left out when `first` is 1.
+    fn process(&mut self, first: usize) -> Option<Entity> {
+        let candidates = self.live.len().checked_sub(first).filter(|&n| n > 0)?;
+        Some(self.live[first + pick(&mut self.rng, candidates)])
+    }
+
+    /// A uniformly random live thread other than a leader.
+    fn thread(&mut self) -> Option<Entity> {
+        (!self.threads.is_empty()).then(|| self.threads[pick(&mut self.rng, self.threads.len())])
+    }
+
+    /// A uniformly random live task: a process's leader, or another thread.
+    fn task(&mut self) -> Option<Entity> {
+        let i = pick(&mut self.rng, self.live.len() + self.threads.len());
+        Some(self.live.get(i).copied().unwrap_or_else(|| self.threads[i - self.live.len()]))
+    }
+
+    /// Forks a child of task `parent` into the live set.
     fn fork(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles, parent: Entity) -> Option<Entity> {
         let child = ctx.fork(parent, false).done()?;
         roles.insert(child, Role::Calibration(self.live.len() as u32));
@@ -284,16 +424,26 @@ impl Calibration {
         Some(child)
     }
 
-    /// Takes an exiting process out of the live set.
-    fn leave(&mut self, roles: &mut Roles, p: Entity) {
-        let Some(&Role::Calibration(slot)) = roles.get(p) else {
-            return;
-        };
-        self.live.swap_remove(slot as usize);
-        if let Some(&moved) = self.live.get(slot as usize) {
-            roles.insert(moved, Role::Calibration(slot));
+    /// Task `t` starts a thread of its process, into the live threads.
+    fn start_thread(&mut self, ctx: &mut Context<'_, Event>, roles: &mut Roles, t: Entity) {
+        if let Some(thread) = ctx.clone_thread(t).done() {
+            roles.insert(thread, Role::CalibrationThread(self.threads.len() as u32));
+            self.threads.push(thread);
         }
-        roles.remove(p);
+    }
+
+    /// Takes an exiting task out of its live set.
+    fn leave(&mut self, roles: &mut Roles, t: Entity) {
+        let (set, slot, role): (_, _, fn(u32) -> Role) = match roles.get(t) {
+            Some(&Role::Calibration(slot)) => (&mut self.live, slot, Role::Calibration),
+            Some(&Role::CalibrationThread(slot)) => (&mut self.threads, slot, Role::CalibrationThread),
+            _ => return,
+        };
+        set.swap_remove(slot as usize);
+        if let Some(&moved) = set.get(slot as usize) {
+            roles.insert(moved, role(slot));
+        }
+        roles.remove(t);
     }
 
     /// Indexes the group `p` is in (it may have just created it).

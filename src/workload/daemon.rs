@@ -5,13 +5,15 @@
 //! thereby not a session leader — it can never acquire a controlling terminal
 //! — and, its parent gone, init adopts it. It forks short-lived workers now
 //! and then and reaps them; it runs until it exits or is sent SIGTERM from
-//! outside (an administrator stops it).
+//! outside (an administrator stops it). It may keep a pool of worker threads
+//! ([`crate::workload::pool`]).
 
 use crate::engine::{Context, Outcome, SimDuration};
 use crate::model::Signal;
 use crate::workload::distribution::{Distribution, Probability, serialize_optional};
+use crate::workload::pool::{self, PoolParams};
 use crate::workload::roles::{Role, Roles};
-use crate::workload::{Arrivals, Common, Ending, Event, Generator, Prelude, STEP, spawn};
+use crate::workload::{Arrivals, Common, Ending, Event, Generator, Model, Prelude, STEP, spawn};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -37,6 +39,13 @@ pub struct DaemonParams {
     pub work: Option<Distribution>,
     /// How long a worker runs.
     pub worker: Distribution,
+    /// Each daemon's thread pool; `None` for none.
+    #[serde(
+        default,
+        deserialize_with = "crate::workload::value::optional_table",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub threads: Option<PoolParams>,
 }
 
 impl Default for DaemonParams {
@@ -49,6 +58,7 @@ impl Default for DaemonParams {
             killed: Probability::new(0.3).expect("a probability"),
             work: None,
             worker: Distribution::LogNormal { median: SimDuration::from_millis(200), sigma: 1.0 },
+            threads: None,
         }
     }
 }
@@ -85,7 +95,10 @@ impl Generator<DaemonParams> {
                 let life = self.params.lifetime.sample(&mut self.rng);
                 match spawn(ctx, roles, launcher, Role::Daemon, life, how) {
                     Outcome::Dead => return,
-                    Outcome::Done(daemon) => self.next_work(daemon, ctx),
+                    Outcome::Done(daemon) => {
+                        self.next_work(daemon, ctx);
+                        pool::open(daemon, Model::Daemons, self.params.threads.as_ref(), &mut self.rng, ctx);
+                    }
                     Outcome::Failed(_) | Outcome::Stopped => {}
                 }
                 ctx.next(STEP, Event::End { process: launcher, how: Ending::Exit(0) });

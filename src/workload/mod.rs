@@ -5,7 +5,8 @@
 //! ([`shell`]), daemons ([`daemon`]), services under a subreaper supervisor
 //! ([`service`]), containers with their own PID namespace ([`container`]),
 //! batch jobs that fork bursts of children ([`batch`]), and the calibration
-//! workload the simulator's cost is measured on ([`calibration`]).
+//! workload the simulator's cost is measured on ([`calibration`]). Daemons and
+//! services may keep pools of worker threads ([`pool`]).
 //!
 //! Every process the workload creates gets a [`Role`] that says what it does
 //! next. A process's steps are events; each event performs at most one system
@@ -26,6 +27,7 @@ pub mod calibration;
 pub mod container;
 pub mod daemon;
 pub mod distribution;
+pub mod pool;
 pub mod roles;
 pub mod run_id;
 pub mod scenario;
@@ -140,6 +142,7 @@ pub enum Event {
     Service(service::Step),
     Container(container::Step),
     Batch(batch::Step),
+    Pool(pool::Step),
     Calibration,
 }
 
@@ -212,6 +215,20 @@ impl Models {
         }
     }
 
+    /// The thread pool parameters and random stream of a model whose
+    /// processes may keep pools.
+    fn pool(&mut self, model: Model) -> Option<(&pool::PoolParams, &mut ChaCha8Rng)> {
+        let (params, rng) = match model {
+            Model::Daemons => (self.daemons.params.threads.as_ref(), &mut self.daemons.rng),
+            Model::Supervisors | Model::Containers => {
+                let (services, rng) = self.services(model);
+                (services.threads.as_ref(), rng)
+            }
+            Model::Shells | Model::Batch => (None, &mut self.shells.rng),
+        };
+        params.map(|params| (params, rng))
+    }
+
     /// An instance of `model` arrives: init forks its first process.
     fn arrive(&mut self, model: Model, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let (params, rng) = self.model(model);
@@ -233,7 +250,12 @@ impl Mix {
             Role::Supervisor(model) => Some(*model),
             Role::Shim => Some(Model::Containers),
             Role::Batch(_) => Some(Model::Batch),
-            Role::JobMember(_) | Role::Launcher | Role::Worker | Role::Service(_) | Role::Calibration(_) => None,
+            Role::JobMember(_)
+            | Role::Launcher
+            | Role::Worker
+            | Role::Service(_)
+            | Role::Calibration(_)
+            | Role::CalibrationThread(_) => None,
         }
     }
 
@@ -275,7 +297,7 @@ impl Mix {
             }
             Some(Role::Shim) => ctx.next(STEP, Event::Container(container::Step::Create(p))),
             Some(Role::Batch(_)) => ctx.next(STEP, Event::Batch(batch::Step::Fork(p))),
-            Some(Role::Daemon | Role::Worker | Role::Calibration(_)) | None => {}
+            Some(Role::Daemon | Role::Worker | Role::Calibration(_) | Role::CalibrationThread(_)) | None => {}
         }
     }
 
@@ -351,6 +373,11 @@ impl Workload for Mix {
             }
             Event::Container(step) => self.models.containers.step(step, ctx, &mut self.roles),
             Event::Batch(step) => self.models.batch.step(step, ctx, &mut self.roles),
+            Event::Pool(step) => {
+                let (params, rng) =
+                    self.models.pool(step.model()).expect("a pool's step comes from a model with pools");
+                pool::step(step, params, rng, ctx);
+            }
             Event::Calibration => self.models.calibration.step(ctx, &mut self.roles),
         }
     }
@@ -370,6 +397,9 @@ impl Workload for Mix {
         }
         for (p, _) in ctx.machine_mut().take_released() {
             self.roles.remove(p);
+        }
+        for t in ctx.machine_mut().take_released_threads() {
+            self.roles.remove(t);
         }
         self.models.calibration.react(ctx);
     }

@@ -38,6 +38,9 @@ pub enum Role {
     Batch(Batch),
     /// A process of the calibration workload, at this place in its live set.
     Calibration(u32),
+    /// A thread of the calibration workload (not a leader), at this place in
+    /// its set of live threads.
+    CalibrationThread(u32),
 }
 
 /// The role of every process the workload created, by entity index.

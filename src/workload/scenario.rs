@@ -300,7 +300,18 @@ impl Scenario {
             ));
         }
         let mix = self.calibration.mix;
-        let weights = [mix.fork, mix.exit, mix.setpgid_new, mix.setpgid_join, mix.setsid];
+        let threads = self.calibration.threads.map(|t| t.mix).unwrap_or_default();
+        let weights = [
+            mix.fork,
+            mix.exit,
+            mix.setpgid_new,
+            mix.setpgid_join,
+            mix.setsid,
+            threads.thread,
+            threads.exit_thread,
+            threads.kill,
+            threads.tkill,
+        ];
         if self.calibration.events > 0 && weights.iter().all(|&w| w == 0) {
             return Some(("calibration.mix", "the weights of the operations add up to 0".to_owned()));
         }
@@ -403,6 +414,19 @@ impl Scenario {
                 cycles.push(Cycle::new(key, gaps, 1, what, "give one of them a positive mean"));
             }
         }
+        let pools = [
+            ("daemons.threads.spawn", &self.daemons.threads),
+            ("supervisors.services.threads.spawn", &self.supervisors.services.threads),
+            ("containers.services.threads.spawn", &self.containers.services.threads),
+        ];
+        for (key, pool) in pools {
+            if let Some(pool) = pool.as_ref().filter(|pool| pool.count.max > 0) {
+                // Each worker of a pool whose clones fail tries again after `spawn`.
+                let what = "two tries of a pool's worker to start (a clone that fails is tried again `spawn` later)";
+                let events = u64::from(pool.count.max);
+                cycles.push(Cycle::new(key, vec![pool.spawn], events, what, "give it a positive mean"));
+            }
+        }
         cycles
     }
 
@@ -438,7 +462,10 @@ impl Scenario {
     /// (A daemon's launcher and a daemonizing service's first process end at
     /// time 0, so they are not counted; they are transient, and the checks
     /// inside the setup count them while they last. A batch job whose
-    /// `children` may be 0 is counted with its first child.)
+    /// `children` may be 0 is counted with its first child.) The threads of
+    /// the calibration tree count as processes: each takes a pid number and
+    /// memory as a process does. A pool starts its first worker after a gap
+    /// ([`crate::workload::pool`]), never at time 0.
     pub fn start_processes(&self) -> u64 {
         1 + self.start_by_model().into_iter().map(|(_, n)| n).sum::<u64>()
     }
@@ -454,7 +481,7 @@ impl Scenario {
             ("supervisors.initial", supervisors * (1 + n(self.supervisors.services.count))),
             ("containers.initial", containers * (2 + n(self.containers.services.count))),
             ("batch.initial", batch * (1 + u64::from(self.batch.children.max > 0))),
-            ("calibration.processes", calibration),
+            ("calibration.processes", calibration * (1 + n(self.calibration.threads.map_or(0, |t| t.count)))),
         ]
     }
 

@@ -7,7 +7,9 @@
 //! supervisor reaps it and, after a delay, starts it again. Some services
 //! daemonize (fork, and the parent exits): the daemon is orphaned, and being
 //! below a subreaper it is adopted by the supervisor rather than by init
-//! (semantics §9, rule 9), which keeps watching it.
+//! (semantics §9, rule 9), which keeps watching it. A service (the daemon,
+//! for one that daemonizes) may keep a pool of worker threads
+//! ([`crate::workload::pool`]).
 //!
 //! A container's init runs the same logic ([`crate::workload::container`]):
 //! orphans inside a PID namespace go to its init without any prctl.
@@ -15,6 +17,7 @@
 use crate::engine::{Context, Outcome, SimDuration};
 use crate::model::Signal;
 use crate::workload::distribution::{Distribution, Probability, serialize_optional};
+use crate::workload::pool::{self, PoolParams};
 use crate::workload::roles::{Role, Roles};
 use crate::workload::{Arrivals, Common, Ending, Event, Model, Prelude, REACTION, STEP, spawn};
 use bevy_ecs::prelude::Entity;
@@ -37,6 +40,13 @@ pub struct ServiceParams {
     pub killed: Probability,
     /// A service daemonizes: it forks, and the parent exits.
     pub daemonize: Probability,
+    /// Each service's thread pool; `None` for none.
+    #[serde(
+        default,
+        deserialize_with = "crate::workload::value::optional_table",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub threads: Option<PoolParams>,
 }
 
 impl Default for ServiceParams {
@@ -47,6 +57,7 @@ impl Default for ServiceParams {
             restart: Distribution::Exponential { mean: SimDuration::from_millis(1_000) },
             killed: Probability::new(0.2).expect("a probability"),
             daemonize: Probability::new(0.2).expect("a probability"),
+            threads: None,
         }
     }
 }
@@ -147,7 +158,11 @@ pub fn step(step: Step, params: &ServiceParams, rng: &mut ChaCha8Rng, ctx: &mut 
             };
             let daemon = Role::Service(Service { model, slot: s.slot, main: true, daemonize: false });
             let life = params.lifetime.sample(rng);
-            if spawn(ctx, roles, service, daemon, life, ending(params, rng)) != Outcome::Dead {
+            let spawned = spawn(ctx, roles, service, daemon, life, ending(params, rng));
+            if let Outcome::Done(daemon) = spawned {
+                pool::open(daemon, model, params.threads.as_ref(), rng, ctx);
+            }
+            if spawned != Outcome::Dead {
                 ctx.next(STEP, Event::End { process: service, how: Ending::Exit(0) });
             }
         }
@@ -161,6 +176,7 @@ pub fn started(p: Entity, s: Service, params: &ServiceParams, rng: &mut ChaCha8R
     } else {
         let life = params.lifetime.sample(rng);
         ctx.after(life, STEP, Event::End { process: p, how: ending(params, rng) });
+        pool::open(p, s.model, params.threads.as_ref(), rng, ctx);
     }
 }
 

@@ -137,6 +137,12 @@ pub fn table<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, 
     TableSeed(PhantomData).deserialize(d)
 }
 
+/// Reads a table that may be left out (`deserialize_with`, with `default`
+/// for when it is): as [`table`], `Some` when written.
+pub fn optional_table<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    table(d).map(Some)
+}
+
 /// `T`, read from a table only.
 pub struct TableSeed<T>(pub PhantomData<T>);
 

@@ -15,12 +15,24 @@ fn every_committed_scenario_loads() {
         }
     }
     names.sort();
-    assert_eq!(names, ["calibration", "containers", "daemons", "default", "fork-storm", "shells"]);
+    assert_eq!(
+        names,
+        [
+            "calibration",
+            "calibration-threads",
+            "containers",
+            "daemons",
+            "default",
+            "fork-storm",
+            "pid-exhaustion",
+            "shells"
+        ]
+    );
 }
 
 #[test]
 fn the_small_scenarios_run_a_while() {
-    for name in ["default", "shells", "daemons", "containers"] {
+    for name in ["default", "shells", "daemons", "containers", "pid-exhaustion"] {
         let mut scenario = Scenario::load(&scenarios().join(format!("{name}.toml"))).unwrap();
         scenario.duration = SimDuration::from_millis(20_000);
         let mut sim = scenario.simulation();
@@ -36,7 +48,10 @@ fn the_small_scenarios_run_a_while() {
 #[test]
 fn every_key_is_documented() {
     let readme = std::fs::read_to_string(scenarios().join("README.md")).unwrap();
-    let scenario = Scenario::parse("keys.toml", "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n").unwrap();
+    // Every table written, `threads` ones too (left out, they have no columns).
+    let text = "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n[daemons.threads]\n[supervisors.services.threads]\n\
+                [containers.services.threads]\n[calibration.threads]\n";
+    let scenario = Scenario::parse("keys.toml", text).unwrap();
     let end = procsim::engine::RunEnd {
         status: procsim::engine::Status::Complete,
         stopped_at: procsim::engine::SimTime(1),

@@ -1,0 +1,97 @@
+//! Issue 12: threads came with new parameters, operations and metrics, and
+//! none may change what a scenario without threads computes. A scenario of
+//! every model and a small calibration, run as before threads existed
+//! (commit ed7bc70, the last without them in the workload), gave these run
+//! ids and tables; they must give them still — `metrics.csv` once the
+//! columns threads added are left out.
+
+use crate::{cli, scratch};
+use sha2::{Digest, Sha256};
+
+/// Every model, with the shells, daemons and services busy (the
+/// determinism test's scenario).
+const MODELS: &str = r#"
+seed = 7
+duration = "20s"
+tick = "10ms"
+
+[shells]
+initial = 10
+arrivals = { dist = "exponential", mean = "2s" }
+session = { dist = "lognormal", median = "10s", sigma = 1.0 }
+think = { dist = "exponential", mean = "1s" }
+suspend = 0.5
+hangup = 0.5
+
+[daemons]
+initial = 5
+work = { dist = "exponential", mean = "500ms" }
+
+[supervisors]
+initial = 1
+services = { count = 4, lifetime = { dist = "exponential", mean = "2s" }, daemonize = 0.5 }
+
+[containers]
+initial = 2
+lifetime = { dist = "exponential", mean = "5s" }
+
+[batch]
+initial = 2
+"#;
+
+const CALIBRATION: &str = "seed = 5\nduration = \"20ms\"\ntick = \"1ms\"\n\n[calibration]\nprocesses = 2000\nevents = 10000\ninterval = \"1us\"\n";
+
+/// The columns of `metrics.csv` that threads added.
+const ADDED: [&str; 7] = [
+    "threads",
+    "pid_numbers_in_use",
+    "failed_forks",
+    "failed_threads",
+    "events_thread",
+    "events_exit_thread",
+    "events_tkill",
+];
+
+/// The first 16 hex digits of the SHA-256 of `bytes`.
+fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// `metrics.csv` without the columns threads added.
+fn without_added(metrics: &str) -> String {
+    let header: Vec<&str> = metrics.lines().next().unwrap().split(',').collect();
+    let keep: Vec<usize> = (0..header.len()).filter(|&i| !ADDED.contains(&header[i])).collect();
+    let lines = metrics.lines().map(|line| {
+        let cells: Vec<&str> = line.split(',').collect();
+        keep.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",") + "\n"
+    });
+    lines.collect()
+}
+
+/// The run id, and the digests of `events.csv` and of `metrics.csv` as it
+/// was, of a run of `text`.
+fn outputs(name: &str, text: &str) -> (String, String, String) {
+    let dir = scratch(&format!("issue-12-{name}"));
+    std::fs::write(dir.join(format!("{name}.toml")), text).unwrap();
+    let output = cli(&dir, &["run", &format!("{name}.toml"), "--events", "--out", "out"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let read = |table: &str| std::fs::read_to_string(dir.join("out").join(table)).unwrap();
+    let run = read("run.csv");
+    let run_id = run.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
+    let metrics = read("metrics.csv");
+    for column in ADDED {
+        assert!(metrics.lines().next().unwrap().split(',').any(|c| c == column), "no column {column}");
+    }
+    assert!(!run.lines().next().unwrap().contains("threads"), "run.csv has thread columns: {run}");
+    (run_id, digest(read("events.csv").as_bytes()), digest(without_added(&metrics).as_bytes()))
+}
+
+#[test]
+fn issue_12_scenarios_without_threads_keep_their_outputs() {
+    let expected = |id: &str, events: &str, metrics: &str| (id.to_owned(), events.to_owned(), metrics.to_owned());
+    assert_eq!(outputs("models", MODELS), expected("ree4f7d31c396f835", "7cf072da0c79bbe0", "2fc7fa14029a2792"));
+    assert_eq!(
+        outputs("calibration", CALIBRATION),
+        expected("ref7ccc4048d5c47d", "27033e127dd36449", "665f88292469e1d1")
+    );
+}
