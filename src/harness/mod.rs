@@ -76,6 +76,9 @@ mod world;
 use crate::io::report::Report;
 use crate::io::script::Script;
 
+/// The newest version of the replay format the harness runs: version 2, threads.
+pub const SPEAKS: u8 = 2;
+
 /// Runs `script` on the kernel with the default [`Options`], and reports what
 /// happened (see [`run_with`]).
 pub fn run(script: &Script) -> Result<Report, KernelError> {
@@ -89,6 +92,10 @@ pub fn run(script: &Script) -> Result<Report, KernelError> {
 /// do its job, and leaves nothing running behind.
 #[cfg(target_os = "linux")]
 pub fn run_with(script: &Script, options: &Options) -> Result<Report, KernelError> {
+    let version = script.version();
+    if version > SPEAKS {
+        return Err(KernelError::TooNew { version, speaks: SPEAKS });
+    }
     // Before `init` exists: the connector must see every fork and exit of the script's.
     let exits = exits::ExitWatch::open(options.exit_status)?;
     let mut world = world::World::start(script, exits)?;

@@ -190,6 +190,7 @@ impl World<'_> {
             Op::Pdeathsig { proc, sig } => {
                 (proc, Command::new(Verb::Pdeathsig, sig.map_or(0, |s| s.number().into()), 0))
             }
+            Op::Terminal(_) => return Err(KernelError::TooNew { version: 3, speaks: super::SPEAKS }),
         };
         self.channel.send(actor, command)?;
         self.settle()?;

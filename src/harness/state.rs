@@ -66,6 +66,7 @@ impl World<'_> {
             pgrp: known(stat.pgrp, "process group")?,
             sid: known(stat.session, "session")?,
             ns: [own(&levels.pid), own(&levels.pgid), own(&levels.sid)],
+            ctty: None,
             caught: puppet.caught.clone(),
             exit,
         })

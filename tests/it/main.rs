@@ -30,6 +30,7 @@ mod seed_api;
 mod seed_model;
 mod seed_rules_api;
 mod start_population;
+mod terminal_syntax;
 
 use procsim::check::{Inconsistency, check};
 use procsim::io::script::Script;
