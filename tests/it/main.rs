@@ -12,6 +12,7 @@ mod gvisor_scenarios;
 mod interrupts;
 mod invariants;
 mod kernel_harness;
+mod kernel_terminals;
 mod kernel_threads;
 mod kernel_variants;
 mod long_scripts;
