@@ -10,7 +10,7 @@
 use crate::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Report};
 use crate::io::script::{KillTarget, Label, Op, PgidArg, Script};
 use crate::machine::{self, Actor, Call, CannotAct, How, Machine, MachineConfig, Reply, Waited};
-use crate::model::{Disposition, Pid, RunState, Signal, TaskState};
+use crate::model::{Disposition, Errno, Pid, RunState, Signal, TaskState};
 use crate::semantics::Semantics;
 use bevy_ecs::prelude::Entity;
 use std::collections::HashMap;
@@ -222,6 +222,9 @@ impl Replay<'_> {
                 Call::Sigprocmask { how: if block { How::Block } else { How::Unblock }, sig }
             }
             Op::Pdeathsig { sig, .. } => Call::Pdeathsig { sig },
+            // Version 3 is refused before the simulator runs a script; it has
+            // no terminals, so /dev/tty cannot be opened.
+            Op::Terminal(_) => return Ok(Outcome::Err(Errno::ENXIO)),
         };
         Ok(match self.machine.perform(who, call) {
             machine::Outcome::Done(Reply::Child(entity)) => {
@@ -326,6 +329,7 @@ impl Replay<'_> {
                             pgrp: label_of_id(&group.id),
                             sid: label_of_id(&session.id),
                             ns: m.own_ids(*entity),
+                            ctty: None,
                             caught: m.handlers(*entity).to_vec(),
                             exit: (state == ProcState::Zombie).then_some(exit).flatten(),
                         });

@@ -2,7 +2,7 @@
 //! workload, and the decisions that explain every difference.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{Case, Scripts, load_cases, load_scenario, positive_duration, resolve};
+use super::inputs::{Case, SIMULATOR_SPEAKS, Scripts, load_cases, load_scenario, positive_duration, resolve};
 use super::output::{self, out, outln};
 use procsim::compare::Summary;
 use procsim::engine::SimDuration;
@@ -60,7 +60,7 @@ pub fn compare(args: CompareArgs, harness: &harness::Options) -> Outcome {
         outln!("{:<18} {}", "divergences", dir.join("divergences.csv").display())?;
         return Ok(Exit::Success);
     }
-    let cases = load_cases(&scripts)?;
+    let cases = load_cases(&scripts, SIMULATOR_SPEAKS)?;
     outln!("replaying under {base}, then under {against}{same}")?;
     let mut summary = Summary::default();
     for Case { name, script, .. } in &cases {

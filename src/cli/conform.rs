@@ -1,7 +1,7 @@
 //! `procsim conform`: the same scripts on the simulator and on the kernel.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{Case, Scripts, load_cases, resolve};
+use super::inputs::{Case, SIMULATOR_SPEAKS, Scripts, load_cases, resolve};
 use super::output::outln;
 use procsim::harness;
 use procsim::semantics::Requested;
@@ -24,7 +24,7 @@ pub struct ConformArgs {
 /// `N passed, M failed`; exit 1 on any failure, 4 when the harness cannot
 /// run.
 pub fn conform(args: ConformArgs, harness: &harness::Options) -> Outcome {
-    let cases = load_cases(&args.scripts)?;
+    let cases = load_cases(&args.scripts, SIMULATOR_SPEAKS)?;
     let spec = resolve(args.semantics, harness)?;
     let host = if args.semantics == Requested::Host { " (host)" } else { "" };
     outln!("semantics: {spec}{host}")?;

@@ -62,9 +62,15 @@ pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
     }
 }
 
+/// The newest version of the replay format the simulator runs (`replay`,
+/// `conform`, `compare`): version 2, threads; version 3 (controlling
+/// terminals) is parsed, not run yet.
+pub const SIMULATOR_SPEAKS: u8 = 2;
+
 /// Reads a script file (`-` is stdin) and parses it; an error names the
-/// file and the line (`-:N:` for stdin).
-pub fn load_script(path: &Path) -> Outcome<Script> {
+/// file and the line (`-:N:` for stdin). A script newer than version
+/// `speaks` of the replay format is refused.
+pub fn load_script(path: &Path, speaks: u8) -> Outcome<Script> {
     let bytes = if path == Path::new("-") {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
@@ -74,7 +80,20 @@ pub fn load_script(path: &Path) -> Outcome<Script> {
     let name = path.display().to_string();
     let bytes = bytes.map_err(|e| Exit::BadInput.error(format_args!("{name}: {e}")))?;
     let text = script_text(&name, bytes)?;
-    Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))
+    let script = Script::parse_named(&name, &text).map_err(|e| Exit::BadInput.error(e))?;
+    speakable(&name, script, speaks)
+}
+
+/// `script`, if its version of the replay format is at most `speaks`.
+fn speakable(name: &str, script: Script, speaks: u8) -> Outcome<Script> {
+    match script.version() {
+        v if v <= speaks => Ok(script),
+        v => Err(Exit::BadInput.error(format_args!(
+            "{name}: the script is version {v} of the replay format, and this command runs version {speaks} at most \
+             (`procsim kernel` runs version {})",
+            harness::SPEAKS
+        ))),
+    }
 }
 
 /// The text of the script `name`: its bytes, if they are UTF-8.
@@ -101,8 +120,9 @@ fn collect_scripts(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The scripts named and the random ones asked for, parsed.
-pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
+/// The scripts named and the random ones asked for, parsed; a script newer
+/// than version `speaks` of the replay format is refused.
+pub fn load_cases(scripts: &Scripts, speaks: u8) -> Outcome<Vec<Case>> {
     let fail = |e: String| Exit::BadInput.error(e);
     let files = collect_scripts(&scripts.paths).map_err(|e| fail(e.to_string()))?;
     if files.is_empty() && scripts.random.is_none() {
@@ -122,7 +142,7 @@ pub fn load_cases(scripts: &Scripts) -> Outcome<Vec<Case>> {
         .into_iter()
         .map(|(name, text)| {
             let script = Script::parse_named(&name, &text).map_err(|e| fail(e.to_string()))?;
-            Ok(Case { script, name, text })
+            Ok(Case { script: speakable(&name, script, speaks)?, name, text })
         })
         .collect()
 }

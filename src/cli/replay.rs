@@ -2,7 +2,7 @@
 //! simulator or from the real kernel.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{load_script, resolve};
+use super::inputs::{SIMULATOR_SPEAKS, load_script, resolve};
 use super::output::out;
 use procsim::harness;
 use procsim::io::report::Report;
@@ -34,7 +34,7 @@ fn print(report: &Report, script: &Script) -> Outcome {
 
 /// `procsim replay`: the simulator's report.
 pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
-    let script = load_script(&args.file)?;
+    let script = load_script(&args.file, SIMULATOR_SPEAKS)?;
     let spec = resolve(args.semantics, harness)?;
     print(&procsim::replay::replay_with(&script, spec.semantics()), &script)
 }
@@ -42,7 +42,7 @@ pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
 /// `procsim kernel`: the real kernel's report; exit 4 when the harness
 /// cannot run.
 pub fn kernel(args: KernelArgs, harness: &harness::Options) -> Outcome {
-    let script = load_script(&args.file)?;
+    let script = load_script(&args.file, harness::SPEAKS)?;
     let report = harness::run_with(&script, harness).map_err(|e| Exit::NoHarness.error(e))?;
     print(&report, &script)
 }

@@ -13,6 +13,11 @@ pub enum KernelError {
     /// This machine lacks something the harness needs (privileges, a kernel feature, Linux).
     #[error("the kernel harness cannot run here: {0}")]
     CannotRun(String),
+    /// The script needs a newer version of the replay format than the harness runs.
+    #[error(
+        "the script is version {version} of the replay format, and the kernel harness runs version {speaks} at most"
+    )]
+    TooNew { version: u8, speaks: u8 },
     /// A system call of the harness itself failed.
     #[error("{call} failed: {source}")]
     Syscall {

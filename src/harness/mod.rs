@@ -11,6 +11,12 @@
 //!   system call per command, with the script's labels translated into the
 //!   tids and pids its caller sees (`ops`). When a thread's `exec` takes its
 //!   leader's pid, the harness's records follow the kernel's.
+//! - **Terminals** (version 3). The harness is the terminal emulator: it
+//!   holds every terminal's pseudo-terminal master, types keys with TIOCSTI
+//!   from the puppet CPU and hangs up by closing the master (`terminal`);
+//!   puppets make their terminal calls on `/dev/tty`. A call that would
+//!   never end (a namespace init's livelock, semantics rule 58) is predicted
+//!   from `/proc` and reported invalid, never made.
 //! - **Timing.** After each operation the harness waits until everything it set
 //!   off has run: a sentinel thread tells when the puppets' CPU is idle
 //!   (`gate`), and two looks through `/proc` confirm that every task, threads
@@ -37,7 +43,7 @@
 //! pidfd where it works, else the connector. [`harness_info`] tells which
 //! privilege and which source a run would use here (`setup`). A script that
 //! makes threads needs Linux 6.9 or later, for a pidfd on a thread
-//! (`PIDFD_THREAD`).
+//! (`PIDFD_THREAD`); a script with terminals needs root.
 
 mod error;
 mod exit_status;
@@ -69,12 +75,18 @@ mod state;
 #[cfg(target_os = "linux")]
 mod teardown;
 #[cfg(target_os = "linux")]
+mod terminal;
+#[cfg(target_os = "linux")]
 mod wire;
 #[cfg(target_os = "linux")]
 mod world;
 
 use crate::io::report::Report;
 use crate::io::script::Script;
+
+/// The newest version of the replay format the harness runs: version 3,
+/// controlling terminals.
+pub const SPEAKS: u8 = 3;
 
 /// Runs `script` on the kernel with the default [`Options`], and reports what
 /// happened (see [`run_with`]).
@@ -89,6 +101,15 @@ pub fn run(script: &Script) -> Result<Report, KernelError> {
 /// do its job, and leaves nothing running behind.
 #[cfg(target_os = "linux")]
 pub fn run_with(script: &Script, options: &Options) -> Result<Report, KernelError> {
+    let version = script.version();
+    if version > SPEAKS {
+        return Err(KernelError::TooNew { version, speaks: SPEAKS });
+    }
+    if version >= 3 && Privilege::here() != Privilege::Root {
+        return Err(KernelError::CannotRun(
+            "version 3 of the replay format needs root (to type keys with TIOCSTI and to steal terminals)".into(),
+        ));
+    }
     // Before `init` exists: the connector must see every fork and exit of the script's.
     let exits = exits::ExitWatch::open(options.exit_status)?;
     let mut world = world::World::start(script, exits)?;

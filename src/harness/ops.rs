@@ -15,12 +15,13 @@
 
 use super::KernelError;
 use super::pidfd::Scope;
-use super::procfs::Sleep;
+use super::procfs::{self, SignalSets, Sleep};
 use super::state::exit_status;
+use super::terminal::Terminal;
 use super::wire::{Command, Verb, action_code};
-use super::world::{Newborn, Puppet, Reply, World};
+use super::world::{Newborn, Owed, Puppet, Reply, World};
 use crate::io::report::{Invalid, Outcome};
-use crate::io::script::{KillTarget, Label, Op, PgidArg};
+use crate::io::script::{KillTarget, Label, Op, PgidArg, Tty, TtyOp};
 use crate::model::{Errno, Signal};
 use std::io;
 
@@ -53,7 +54,67 @@ impl World<'_> {
                 Condition::Able => {}
             }
         }
-        Ok(self.ends_init(op)?.then_some(Invalid::Init))
+        if self.ends_init(op)? {
+            return Ok(Some(Invalid::Init));
+        }
+        Ok(match *op {
+            Op::Terminal(call) => self.livelocks(call)?.then_some(Invalid::Livelock),
+            _ => None,
+        })
+    }
+
+    /// Whether a terminal call would never end (semantics rule 58): its
+    /// actor is a task of a namespace init, and its job-control check
+    /// (rule 50) would send a signal the namespace init drops, so the call
+    /// restarts for ever. The check signals when the process's terminal has
+    /// a foreground group other than its own, the signal is neither blocked
+    /// by the calling thread nor ignored nor caught, and its group is not
+    /// orphaned.
+    fn livelocks(&self, call: TtyOp) -> Result<bool, KernelError> {
+        let (proc, sig) = match call {
+            TtyOp::Foreground { proc, .. } | TtyOp::Tostop { proc, .. } | TtyOp::Write { proc } => {
+                (proc, libc::SIGTTOU)
+            }
+            TtyOp::Read { proc } => (proc, libc::SIGTTIN),
+            _ => return Ok(false),
+        };
+        let read = |e| KernelError::syscall("reading /proc", e);
+        let Some(puppet) = self.puppet(proc) else { return Ok(false) };
+        let Some(stat) = puppet.files.stat().map_err(read)? else { return Ok(false) };
+        let Some((_, terminal)) = self.terminal_numbered(stat.tty_nr) else { return Ok(false) };
+        if puppet.pids.last() != Some(&1) || stat.tpgid <= 0 || stat.tpgid == stat.pgrp {
+            return Ok(false);
+        }
+        if matches!(call, TtyOp::Write { .. }) && !terminal.tostop()? {
+            return Ok(false);
+        }
+        let sets = procfs::signal_sets(puppet.host_pid, puppet.host_tid).map_err(read)?;
+        if [sets.blocked, sets.ignored, sets.caught].into_iter().any(|set| SignalSets::has(set, sig)) {
+            return Ok(false);
+        }
+        Ok(!self.orphaned(stat.pgrp, stat.session)?)
+    }
+
+    /// Whether the process group `pgrp` (of session `sid`) is orphaned: no
+    /// live member has a parent in another group of the same session
+    /// (`will_become_orphaned_pgrp`). Parents outside the script are in
+    /// another session.
+    fn orphaned(&self, pgrp: i32, sid: i32) -> Result<bool, KernelError> {
+        let read = |e| KernelError::syscall("reading /proc", e);
+        for member in self.puppets.iter().flatten().filter(|p| p.leads && !p.gone) {
+            let Some(stat) = member.files.stat().map_err(read)? else { continue };
+            if stat.pgrp != pgrp || stat.state == b'Z' {
+                continue;
+            }
+            let Some(parent) = self.label_of(stat.ppid).and_then(|l| self.puppet(l)) else { continue };
+            if let Some(up) = parent.files.stat().map_err(read)?
+                && up.pgrp != pgrp
+                && up.session == sid
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether `op` would end the process that is pid 1 of the script's
@@ -183,13 +244,18 @@ impl World<'_> {
                 (sender, Command::with_third(Verb::Tkill, pid, tid, sig.number().into()))
             }
             Op::Dispose { proc, sig, action } => {
-                (proc, Command::new(Verb::Dispose, sig.number().into(), action_code(action)))
+                let no_restart = (self.version >= 3).into();
+                (proc, Command::with_third(Verb::Dispose, sig.number().into(), action_code(action), no_restart))
             }
             Op::Subreaper { proc, on } => (proc, Command::new(Verb::Subreaper, on.into(), 0)),
             Op::Mask { proc, sig, block } => (proc, Command::new(Verb::Mask, sig.number().into(), block.into())),
             Op::Pdeathsig { proc, sig } => {
                 (proc, Command::new(Verb::Pdeathsig, sig.map_or(0, |s| s.number().into()), 0))
             }
+            Op::Terminal(op) => match self.terminal_command(op)? {
+                Some(call) => call,
+                None => return self.emulate(op),
+            },
         };
         self.channel.send(actor, command)?;
         self.settle()?;
@@ -205,8 +271,19 @@ impl World<'_> {
             // stopped or died before the call returned to it.
             (Op::Kill { .. } | Op::Tkill { .. } | Op::Mask { .. }, None) => match self.condition(actor)? {
                 Condition::Stopped => {
-                    self.puppet_mut(actor)?.owes_reply = true;
+                    self.puppet_mut(actor)?.owes = Owed::Success;
                     Ok(Outcome::Ok)
+                }
+                Condition::Zombie | Condition::Gone => Ok(Outcome::Ok),
+                Condition::Able => Err(KernelError::Unexpected("the caller did not answer".into())),
+            },
+            // A terminal call that stopped its process (its eventual result
+            // is never reported), or `notty` by a leader that died of the
+            // SIGHUP it sent to its own foreground group.
+            (Op::Terminal(_), None) => match self.condition(actor)? {
+                Condition::Stopped => {
+                    self.puppet_mut(actor)?.owes = Owed::Anything;
+                    Ok(Outcome::Stopped)
                 }
                 Condition::Zombie | Condition::Gone => Ok(Outcome::Ok),
                 Condition::Able => Err(KernelError::Unexpected("the caller did not answer".into())),
@@ -300,6 +377,57 @@ impl World<'_> {
             Ok(()) => Ok(Outcome::Ok),
             Err(e) => errno(e.raw_os_error().unwrap_or(0)),
         }
+    }
+
+    /// The command of a task's terminal call; `None` for the terminal
+    /// emulator's own actions (`key`, `hangup`).
+    fn terminal_command(&mut self, op: TtyOp) -> Result<Option<(Label, Command)>, KernelError> {
+        let acquire = |proc: Label, number: i32, steal: bool| (proc, Command::new(Verb::Acquire, number, steal.into()));
+        Ok(Some(match op {
+            TtyOp::Create { proc, tty } => {
+                let terminal = Terminal::open()?;
+                let number = terminal.number;
+                self.terminals[tty.0.index()] = Some(terminal);
+                acquire(proc, number, false)
+            }
+            TtyOp::Acquire { proc, tty, steal } => acquire(proc, self.terminal(tty)?.number, steal),
+            TtyOp::Foreground { proc, group } => {
+                (proc, Command::new(Verb::Foreground, self.tid_seen_by(proc, group), 0))
+            }
+            TtyOp::Read { proc } => (proc, Command::new(Verb::TtyRead, 0, 0)),
+            TtyOp::Write { proc } => (proc, Command::new(Verb::TtyWrite, 0, 0)),
+            TtyOp::Tostop { proc, on } => (proc, Command::new(Verb::Tostop, on.into(), 0)),
+            TtyOp::Release { proc } => (proc, Command::new(Verb::Notty, 0, 0)),
+            TtyOp::Key { .. } | TtyOp::Hangup { .. } => return Ok(None),
+        }))
+    }
+
+    /// A terminal whose `tty` line ran.
+    fn terminal(&self, tty: Tty) -> Result<&Terminal, KernelError> {
+        self.terminals[tty.0.index()]
+            .as_ref()
+            .ok_or_else(|| KernelError::Unexpected(format!("terminal `{}` was never made", self.script.name(tty.0))))
+    }
+
+    /// `key` and `hangup`: the terminal emulator acts, and the signals it
+    /// sends settle.
+    fn emulate(&mut self, op: TtyOp) -> Result<Outcome, KernelError> {
+        let outcome = match op {
+            TtyOp::Key { tty, key } => {
+                let terminal = self.terminal(tty)?;
+                match self.placement.on_puppet_cpu(|| terminal.type_key(key))? {
+                    Ok(()) => Outcome::Ok,
+                    Err(e) => errno(e.raw_os_error().unwrap_or(0))?,
+                }
+            }
+            TtyOp::Hangup { tty } => {
+                let terminal = self.terminals[tty.0.index()].as_mut();
+                if terminal.is_some_and(Terminal::hang_up) { Outcome::Ok } else { Outcome::Err(Errno::EBADF) }
+            }
+            _ => return Err(KernelError::Unexpected(format!("{op:?} is no action of the terminal emulator"))),
+        };
+        self.settle()?;
+        Ok(outcome)
     }
 
     /// Whether a process of the script (zombies included) is in the group

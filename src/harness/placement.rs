@@ -84,6 +84,17 @@ impl Placement {
         Ok(placement)
     }
 
+    /// Runs `act` on the calling thread moved onto the puppet CPU (at its
+    /// own low priority), then moves it back: what the thread does there
+    /// happens before any puppet it wakes runs (typing a key, version 3).
+    pub fn on_puppet_cpu<T>(&self, act: impl FnOnce() -> T) -> Result<T, KernelError> {
+        let own = affinity()?;
+        set_affinity(&only(self.puppet_cpu))?;
+        let done = act();
+        set_affinity(&own)?;
+        Ok(done)
+    }
+
     /// Puts the process `pid` (the harness's child) on the puppet CPU at the
     /// puppets' priority; its children inherit both.
     pub fn place_puppet(&self, pid: i32) -> Result<(), KernelError> {

@@ -33,6 +33,10 @@ pub(crate) struct Stat {
     pub ppid: i32,
     pub pgrp: i32,
     pub session: i32,
+    /// Its controlling terminal's device number, encoded (0 for none).
+    pub tty_nr: i32,
+    /// The foreground group of that terminal (-1 for none).
+    pub tpgid: i32,
     /// For a zombie, how it ended, in the form `waitpid` reports it.
     pub exit_code: i32,
 }
@@ -119,6 +123,35 @@ pub(crate) fn levels(pid: i32, tid: i32) -> io::Result<Levels> {
     parse_levels(&text).ok_or_else(|| invalid("an unreadable /proc/PID/status"))
 }
 
+/// A task's signal sets, from its `status`: bit `n - 1` for signal `n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SignalSets {
+    /// Blocked by the task (`SigBlk`).
+    pub blocked: u64,
+    /// Ignored by its process (`SigIgn`).
+    pub ignored: u64,
+    /// Caught by its process (`SigCgt`).
+    pub caught: u64,
+}
+
+impl SignalSets {
+    /// Whether signal `sig` is in `set`.
+    pub fn has(set: u64, sig: i32) -> bool {
+        (1..=64).contains(&sig) && set & (1 << (sig - 1)) != 0
+    }
+}
+
+/// The signal sets of task `tid` of process `pid`, while it holds its tid.
+pub(crate) fn signal_sets(pid: i32, tid: i32) -> io::Result<SignalSets> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status"))?;
+    let set =
+        |key: &str| text.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| u64::from_str_radix(v.trim(), 16).ok());
+    match (set("SigBlk:"), set("SigIgn:"), set("SigCgt:")) {
+        (Some(blocked), Some(ignored), Some(caught)) => Ok(SignalSets { blocked, ignored, caught }),
+        _ => Err(invalid("an unreadable /proc/PID/status")),
+    }
+}
+
 /// The harness's own pid as its `/proc` numbers it.
 pub(crate) fn own_pid() -> io::Result<i32> {
     let link = std::fs::read_link("/proc/self")?;
@@ -158,6 +191,8 @@ fn parse_stat(text: &str) -> Option<Stat> {
         ppid: field(4)?,
         pgrp: field(5)?,
         session: field(6)?,
+        tty_nr: field(7)?,
+        tpgid: field(8)?,
         exit_code: field(52)?,
     })
 }
@@ -187,13 +222,16 @@ mod tests {
 
     #[test]
     fn stat_fields_count_from_the_end_of_the_name() {
-        let mut text = String::from("42 (a) b (c)) T 7 12 9 0 -1");
+        let mut text = String::from("42 (a) b (c)) T 7 12 9 34816 12");
         // Fields 9 to 51, then the exit code (field 52).
         for _ in 9..=51 {
             text.push_str(" 0");
         }
         text.push_str(" 256\n");
-        assert_eq!(parse_stat(&text), Some(Stat { state: b'T', ppid: 7, pgrp: 12, session: 9, exit_code: 256 }));
+        assert_eq!(
+            parse_stat(&text),
+            Some(Stat { state: b'T', ppid: 7, pgrp: 12, session: 9, tty_nr: 34816, tpgid: 12, exit_code: 256 })
+        );
     }
 
     #[test]

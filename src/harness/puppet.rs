@@ -29,7 +29,15 @@
 //! Signal handlers record that they ran with one `write` of a message, so the
 //! harness sees handlers in the order they ran in each task. A caught
 //! signal's handler blocks every signal while it runs, and is installed with
-//! `SA_RESTART`, so the `read()` it interrupts simply goes on.
+//! `SA_RESTART`, so the `read()` it interrupts simply goes on; in a version-3
+//! script without it (the replay format: a terminal call it interrupts ends
+//! with EINTR), and the command `read()` then starts again.
+//!
+//! **Terminals** (version 3): every terminal call opens `/dev/tty`
+//! (non-blocking), makes its one call and closes it again, so that a process
+//! without a controlling terminal gets ENXIO first; `ctty` and `tty` open the
+//! terminal's slave by its path with `O_NOCTTY`. Processes run with
+//! `RLIMIT_CORE` 0: `QUIT` ends them without a core dump.
 
 use super::wire::{Command, Fds, Kind, Message, Step, Verb, action_from_code, give_up};
 use crate::model::Disposition;
@@ -163,8 +171,8 @@ extern "C" fn on_signal(sig: c_int) {
 }
 
 /// `sigaction(sig, …)`: a caught signal's handler blocks every signal while it
-/// runs, and interrupted calls go on (`SA_RESTART`).
-fn dispose(sig: c_int, action: Disposition) -> c_int {
+/// runs, and interrupted calls go on (`SA_RESTART`) if `restart`.
+fn dispose(sig: c_int, action: Disposition, restart: bool) -> c_int {
     let handler = match action {
         Disposition::Default => libc::SIG_DFL,
         Disposition::Ignore => libc::SIG_IGN,
@@ -175,7 +183,7 @@ fn dispose(sig: c_int, action: Disposition) -> c_int {
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = handler;
         libc::sigfillset(&mut action.sa_mask);
-        action.sa_flags = libc::SA_RESTART;
+        action.sa_flags = if restart { libc::SA_RESTART } else { 0 };
         libc::sigaction(sig, &action, std::ptr::null_mut())
     }
 }
@@ -199,6 +207,75 @@ fn mask(sig: c_int, block: bool) -> c_long {
             std::ptr::null::<libc::sigset_t>(),
             KERNEL_SIGSET_SIZE,
         )
+    }
+}
+
+/// Opens `/dev/pts/N` without taking it as the controlling terminal, then
+/// takes it with `ioctl(TIOCSCTTY, steal)`; the descriptor is closed again
+/// (the terminal stays the session's).
+fn acquire(pts: c_int, steal: c_int) -> c_long {
+    // "/dev/pts/" and at most 10 digits, then NUL.
+    let mut path = [0u8; 24];
+    let prefix = b"/dev/pts/";
+    path[..prefix.len()].copy_from_slice(prefix);
+    let mut digits = [0u8; 10];
+    let (mut n, mut count) = (pts.unsigned_abs(), 0);
+    loop {
+        digits[count] = b'0' + (n % 10) as u8;
+        count += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for (i, digit) in digits[..count].iter().rev().enumerate() {
+        path[prefix.len() + i] = *digit;
+    }
+    // SAFETY: `path` is NUL-terminated; the descriptor is this call's own.
+    unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK);
+        if fd < 0 {
+            return -1;
+        }
+        let value = libc::ioctl(fd, libc::TIOCSCTTY, steal);
+        closing(fd, value.into())
+    }
+}
+
+/// Opens `/dev/tty` (the caller's controlling terminal: ENXIO without one),
+/// makes `call` on it and closes it.
+fn on_tty(call: impl FnOnce(c_int) -> c_long) -> c_long {
+    // SAFETY: a constant path; the descriptor is this call's own.
+    let fd = unsafe { libc::open(c"/dev/tty".as_ptr(), libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK) };
+    if fd < 0 {
+        return -1;
+    }
+    closing(fd, call(fd))
+}
+
+/// Closes `fd`, keeping the `errno` of the call that returned `value`.
+fn closing(fd: c_int, value: c_long) -> c_long {
+    let saved = errno();
+    // SAFETY: closes a descriptor this puppet opened.
+    unsafe { libc::close(fd) };
+    set_errno(saved);
+    value
+}
+
+/// Sets or clears TOSTOP: `tcgetattr`, then `tcsetattr(TCSANOW)`.
+fn tostop(fd: c_int, on: bool) -> c_long {
+    // SAFETY: a zeroed termios is a valid value for tcgetattr to fill.
+    unsafe {
+        let mut settings: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut settings) != 0 {
+            return -1;
+        }
+        if on {
+            settings.c_lflag |= libc::TOSTOP;
+        } else {
+            settings.c_lflag &= !libc::TOSTOP;
+        }
+        libc::tcsetattr(fd, libc::TCSANOW, &settings).into()
     }
 }
 
@@ -300,6 +377,9 @@ pub(crate) struct InitSetup {
     /// pipe of every label in order.
     pub sources: Vec<c_int>,
     pub shared: Shared,
+    /// Its HUP and CONT handlers restart the calls they interrupt (not in
+    /// version 3).
+    pub restart: bool,
 }
 
 /// The body of the child of the harness's `clone(CLONE_NEWPID)`: makes itself the
@@ -338,14 +418,16 @@ pub(crate) unsafe fn become_init(setup: &InitSetup) -> ! {
         }
         // Errors are expected here (KILL, STOP, the C library's own signals).
         for sig in 1..=64 {
-            dispose(sig, Disposition::Default);
+            dispose(sig, Disposition::Default, true);
         }
+        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         if libc::setsid() < 0
-            || dispose(libc::SIGHUP, Disposition::Catch) != 0
-            || dispose(libc::SIGCONT, Disposition::Catch) != 0
+            || dispose(libc::SIGHUP, Disposition::Catch, setup.restart) != 0
+            || dispose(libc::SIGCONT, Disposition::Catch, setup.restart) != 0
         {
             fault(0, Step::Setup, errno());
         }
@@ -431,7 +513,7 @@ fn obey(label: u32, command: Command) -> u32 {
             Verb::Wait => returned(libc::waitpid(a, &mut status, libc::WNOHANG).into()),
             Verb::Kill => returned(libc::kill(a, b).into()),
             Verb::Dispose => match action_from_code(b) {
-                Some(action) => returned(dispose(a, action).into()),
+                Some(action) => returned(dispose(a, action, c != 1).into()),
                 None => fault(label, Step::Command, 0),
             },
             Verb::Subreaper => returned(
@@ -445,6 +527,15 @@ fn obey(label: u32, command: Command) -> u32 {
             Verb::Pdeathsig => returned(
                 libc::prctl(libc::PR_SET_PDEATHSIG, a as c_ulong, 0 as c_ulong, 0 as c_ulong, 0 as c_ulong).into(),
             ),
+            Verb::Acquire => returned(acquire(a, b)),
+            Verb::Foreground => returned(on_tty(|fd| libc::tcsetpgrp(fd, a).into())),
+            Verb::TtyRead => returned(on_tty(|fd| {
+                let mut byte = 0u8;
+                libc::read(fd, (&raw mut byte).cast(), 1) as c_long
+            })),
+            Verb::TtyWrite => returned(on_tty(|fd| libc::write(fd, c"x".as_ptr().cast(), 1) as c_long)),
+            Verb::Tostop => returned(on_tty(|fd| tostop(fd, a != 0))),
+            Verb::Notty => returned(on_tty(|fd| libc::ioctl(fd, libc::TIOCNOTTY).into())),
         }
     };
     if !send(label, Kind::Returned, value, status) {

@@ -16,9 +16,10 @@
 
 use super::KernelError;
 use super::procfs::{self, Sleep};
+use super::terminal::Terminal;
 use super::world::{Puppet, World};
 use crate::io::report::{ExitStatus, ProcLine, ProcState};
-use crate::io::script::Label;
+use crate::io::script::{Label, Tty};
 use crate::model::Signal;
 
 impl World<'_> {
@@ -26,10 +27,14 @@ impl World<'_> {
     pub fn state(&mut self) -> Result<Vec<ProcLine>, KernelError> {
         self.exits.drain()?;
         let mut lines = Vec::new();
-        for (index, puppet) in self.puppets.iter().enumerate() {
-            let Some(puppet) = puppet else { continue };
+        for (index, (puppet, terminal)) in self.puppets.iter().zip(&self.terminals).enumerate() {
             let label = Label(index as u32);
-            lines.push(if puppet.leads { self.proc_line(label, puppet)? } else { self.thread_line(label, puppet)? });
+            match (puppet, terminal) {
+                (Some(puppet), _) if puppet.leads => lines.push(self.proc_line(label, puppet)?),
+                (Some(puppet), _) => lines.push(self.thread_line(label, puppet)?),
+                (None, Some(terminal)) => lines.push(self.tty_line(Tty(label), terminal)?),
+                (None, None) => {}
+            }
         }
         Ok(lines)
     }
@@ -66,6 +71,7 @@ impl World<'_> {
             pgrp: known(stat.pgrp, "process group")?,
             sid: known(stat.session, "session")?,
             ns: [own(&levels.pid), own(&levels.pgid), own(&levels.sid)],
+            ctty: self.terminal_numbered(stat.tty_nr).map(|(tty, _)| tty.0),
             caught: puppet.caught.clone(),
             exit,
         })
@@ -88,6 +94,43 @@ impl World<'_> {
             tid: own(&puppet.tids),
             caught: puppet.caught.clone(),
         })
+    }
+
+    /// The line of a terminal (version 3): its session's leader and the task
+    /// whose pid is its foreground group's number, read on its master.
+    fn tty_line(&self, label: Tty, terminal: &Terminal) -> Result<ProcLine, KernelError> {
+        let Some((session, fg)) = terminal.owners()? else {
+            return Ok(ProcLine::Tty { label, session: None, fg: None, hung_up: true });
+        };
+        let name = self.script.name(label.0);
+        let session = match session {
+            Some(sid) => Some(self.label_of(sid).ok_or_else(|| {
+                KernelError::Unexpected(format!("the session of terminal `{name}` is no process of the script"))
+            })?),
+            None => None,
+        };
+        let fg = match fg {
+            0 => None,
+            pgrp => Some(self.task_of(pgrp).ok_or_else(|| {
+                KernelError::Unexpected(format!("the foreground group of terminal `{name}` is no task of the script"))
+            })?),
+        };
+        Ok(ProcLine::Tty { label, session, fg, hung_up: false })
+    }
+
+    /// The terminal whose device number (as `stat` encodes it: 0 for none)
+    /// is `tty_nr`.
+    pub(crate) fn terminal_numbered(&self, tty_nr: i32) -> Option<(Tty, &Terminal)> {
+        let index =
+            self.terminals.iter().position(|t| t.as_ref().is_some_and(|t| tty_nr != 0 && t.tty_nr == tty_nr))?;
+        Some((Tty(Label(index as u32)), self.terminals[index].as_ref()?))
+    }
+
+    /// The label of the task whose tid (in the harness's namespace) is
+    /// `tid`, whether it leads its process, lives on or is gone.
+    fn task_of(&self, tid: i32) -> Option<Label> {
+        let index = self.puppets.iter().position(|p| p.as_ref().is_some_and(|p| p.host_tid == tid))?;
+        Some(Label(index as u32))
     }
 
     /// The label whose pid (in the harness's namespace) is `pid`: the task

@@ -55,7 +55,8 @@ pub(crate) enum Verb {
     Wait,
     /// `kill(a, b)`.
     Kill,
-    /// `sigaction(a, …)` with the action [`action_code`] `b`.
+    /// `sigaction(a, …)` with the action [`action_code`] `b`, and `SA_RESTART`
+    /// unless `c` is 1 (version 3).
     Dispose,
     /// `prctl(PR_SET_CHILD_SUBREAPER, a)`.
     Subreaper,
@@ -69,6 +70,19 @@ pub(crate) enum Verb {
     Mask,
     /// `prctl(PR_SET_PDEATHSIG, a)`.
     Pdeathsig,
+    /// Version 3: open `/dev/pts/a` (`O_NOCTTY`), then `ioctl(TIOCSCTTY, b)`.
+    Acquire,
+    /// Version 3, like the verbs below, on `/dev/tty` (opened non-blocking):
+    /// `tcsetpgrp(a)`.
+    Foreground,
+    /// A one-byte `read`.
+    TtyRead,
+    /// A one-byte `write`.
+    TtyWrite,
+    /// `tcgetattr`, then `tcsetattr(TCSANOW)` with TOSTOP set (`a` = 1) or cleared.
+    Tostop,
+    /// `ioctl(TIOCNOTTY)`.
+    Notty,
 }
 
 impl Verb {
@@ -88,6 +102,12 @@ impl Verb {
             Verb::Tkill,
             Verb::Mask,
             Verb::Pdeathsig,
+            Verb::Acquire,
+            Verb::Foreground,
+            Verb::TtyRead,
+            Verb::TtyWrite,
+            Verb::Tostop,
+            Verb::Notty,
         ]
         .into_iter()
         .find(|v| *v as u32 == raw)

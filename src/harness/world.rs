@@ -19,6 +19,7 @@ use super::procfs::{self, ProcFiles, Sleep};
 use super::puppet::{InitSetup, Shared, become_init};
 use super::setup::Privilege;
 use super::teardown;
+use super::terminal::Terminal;
 use super::wire::{Fds, Kind, Message, Step};
 use crate::io::script::{Label, Script};
 use crate::model::ExitStatus;
@@ -66,9 +67,9 @@ pub(crate) struct Puppet {
     pub caught: Vec<Signal>,
     /// The answer to its last command, until the harness takes it.
     pub reply: Option<Reply>,
-    /// It stopped itself with `kill` before the call returned to it: its reply
-    /// comes when it is continued, and is no one's answer.
-    pub owes_reply: bool,
+    /// The reply it owes for a call its process stopped in: it comes when it
+    /// is continued, and is no one's answer.
+    pub owes: Owed,
     /// The status `reap` collected, if a `reap` reaped it.
     pub reaped: Option<ExitStatus>,
     /// Known to be gone (its `/proc` files fail).
@@ -76,6 +77,17 @@ pub(crate) struct Puppet {
     /// Its run count when it was last seen sleeping in its command `read()`:
     /// while the count stays the same it has not run, so it still sleeps there.
     pub asleep_at: Option<u64>,
+}
+
+/// The reply a task owes for a call during which its process stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Owed {
+    Nothing,
+    /// It stopped itself with `kill`, which succeeded.
+    Success,
+    /// A terminal call stopped it (version 3): whatever it returns when it
+    /// is continued is never reported.
+    Anything,
 }
 
 /// A task the harness asked for and has not met yet.
@@ -108,6 +120,10 @@ pub(crate) struct World<'s> {
     pub exits: ExitWatch,
     /// By label; `None` until born (forever, if its fork failed or never ran).
     pub puppets: Vec<Option<Puppet>>,
+    /// The script's version of the replay format.
+    pub version: u8,
+    /// By label: the terminals whose `tty` line ran (version 3).
+    pub terminals: Vec<Option<Terminal>>,
     /// The position of `init`'s namespace in the `NS*` lists of the harness's `/proc`.
     level: usize,
     /// The task the current `fork` or `thread` creates.
@@ -115,7 +131,7 @@ pub(crate) struct World<'s> {
     inbox: Vec<Message>,
     /// `init` has been killed and reaped ([`World::finish`]).
     ended: bool,
-    placement: Placement,
+    pub placement: Placement,
 }
 
 impl<'s> World<'s> {
@@ -135,8 +151,9 @@ impl<'s> World<'s> {
         let base = ends.iter().map(AsRawFd::as_raw_fd).max().unwrap_or(2) + 1;
         let fds = Fds { base };
         make_room(fds, labels)?;
-        let setup =
-            InitSetup { fds, sources: ends.iter().map(AsRawFd::as_raw_fd).collect(), shared: Shared::new(fds, labels) };
+        let sources = ends.iter().map(AsRawFd::as_raw_fd).collect();
+        let version = script.version();
+        let setup = InitSetup { fds, sources, shared: Shared::new(fds, labels), restart: version < 3 };
         let root = Privilege::here() == Privilege::Root;
         // Without root, a user namespace grants the right to make a PID namespace.
         let flags = libc::CLONE_NEWPID | libc::SIGCHLD | if root { 0 } else { libc::CLONE_NEWUSER };
@@ -174,6 +191,8 @@ impl<'s> World<'s> {
             gate,
             exits,
             puppets: (0..labels).map(|_| None).collect(),
+            terminals: (0..labels).map(|_| None).collect(),
+            version,
             level: 0,
             expecting: None,
             inbox: Vec::new(),
@@ -311,10 +330,12 @@ impl<'s> World<'s> {
             }
             Some(Kind::Returned) => {
                 let puppet = self.puppet_mut(label)?;
-                if puppet.owes_reply {
-                    puppet.owes_reply = false;
+                match std::mem::replace(&mut puppet.owes, Owed::Nothing) {
+                    Owed::Nothing => {}
+                    Owed::Anything => return Ok(()),
                     // It was taken for a successful call when the process stopped itself.
-                    return if message.a == 0 { Ok(()) } else { Err(unexpected("stopped itself with a failed call")) };
+                    Owed::Success if message.a == 0 => return Ok(()),
+                    Owed::Success => return Err(unexpected("stopped itself with a failed call")),
                 }
                 if puppet.reply.is_some() {
                     return Err(unexpected("answered twice"));
@@ -394,7 +415,7 @@ impl<'s> World<'s> {
             files,
             caught: Vec::new(),
             reply: None,
-            owes_reply: false,
+            owes: Owed::Nothing,
             reaped: None,
             gone: false,
             asleep_at: None,

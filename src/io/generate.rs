@@ -92,7 +92,7 @@ struct ProcSketch {
     sid: usize,
     /// Its namespaces, outermost first, each named by its init.
     ns: Vec<usize>,
-    /// By position in [`Signal::ALL`].
+    /// By position in [`Signal::BEFORE_TERMINALS`].
     handlers: [Disposition; 11],
     subreaper: bool,
     execed: bool,
@@ -118,7 +118,7 @@ impl ProcSketch {
 }
 
 fn sig_index(sig: Signal) -> usize {
-    Signal::ALL.iter().position(|&s| s == sig).unwrap_or(0)
+    Signal::BEFORE_TERMINALS.iter().position(|&s| s == sig).unwrap_or(0)
 }
 
 /// A task of a process, for a line that names one.
@@ -471,7 +471,7 @@ impl Sketch {
     fn signal(&mut self) -> String {
         let outside = self.rng.random_bool(0.25);
         let sender = if outside { None } else { Some(self.actor()) };
-        let sig = *Signal::ALL.choose(&mut self.rng).unwrap_or(&Signal::Term);
+        let sig = *Signal::BEFORE_TERMINALS.choose(&mut self.rng).unwrap_or(&Signal::Term);
         let group = self.rng.random_bool(0.35);
         let mut target = self.anyone();
         // From outside, only KILL and STOP reach init, and they would end or freeze the script.
@@ -522,7 +522,7 @@ impl Sketch {
 
     fn dispose(&mut self) -> String {
         let me = self.actor();
-        let sig = *Signal::ALL.choose(&mut self.rng).unwrap_or(&Signal::Usr1);
+        let sig = *Signal::BEFORE_TERMINALS.choose(&mut self.rng).unwrap_or(&Signal::Usr1);
         let action = *[Disposition::Default, Disposition::Ignore, Disposition::Catch]
             .choose(&mut self.rng)
             .unwrap_or(&Disposition::Catch);
@@ -573,7 +573,7 @@ impl Sketch {
     fn tkill(&mut self) -> String {
         let outside = self.rng.random_bool(0.25);
         let sender = if outside { None } else { Some(self.actor()) };
-        let sig = *Signal::ALL.choose(&mut self.rng).unwrap_or(&Signal::Term);
+        let sig = *Signal::BEFORE_TERMINALS.choose(&mut self.rng).unwrap_or(&Signal::Term);
         let mut target = self.anyone();
         if outside && matches!(sig, Signal::Kill | Signal::Stop) && target == 0 {
             target = self.actor();
@@ -593,7 +593,7 @@ impl Sketch {
 
     fn mask(&mut self) -> String {
         let me = self.actor();
-        let sig = *Signal::ALL.choose(&mut self.rng).unwrap_or(&Signal::Usr1);
+        let sig = *Signal::BEFORE_TERMINALS.choose(&mut self.rng).unwrap_or(&Signal::Usr1);
         let how = if self.rng.random_bool(0.5) { "block" } else { "unblock" };
         format!("mask {} {sig} {how}", self.actor_word(me))
     }
@@ -602,7 +602,8 @@ impl Sketch {
     /// handler by then) makes it risky once a task of its parent ends.
     fn pdeathsig(&mut self) -> String {
         let me = self.actor();
-        let sig = if self.rng.random_bool(0.2) { None } else { Signal::ALL.choose(&mut self.rng).copied() };
+        let sig =
+            if self.rng.random_bool(0.2) { None } else { Signal::BEFORE_TERMINALS.choose(&mut self.rng).copied() };
         if sig.is_some_and(|sig| sig.is_kernel_only() || sig.default_action() != DefaultAction::Ignore) {
             self.procs[me].pdeath = true;
         }
@@ -639,7 +640,7 @@ mod tests {
         for word in words.iter().chain(&more) {
             assert!(all.contains(word), "no `{word}`");
         }
-        for sig in Signal::ALL {
+        for sig in Signal::BEFORE_TERMINALS {
             assert!(all.contains(&format!(" {sig} ")), "no {sig}");
         }
         assert!(all.contains(" -1\n") || all.contains(" -2\n"), "no negative group");

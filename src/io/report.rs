@@ -3,7 +3,7 @@
 //! Both the simulator and the kernel harness fill in a [`Report`]; its `Display`
 //! is the byte-exact text of the replay format, so the two can be diffed.
 
-use crate::io::script::{Label, Script};
+use crate::io::script::{Label, Script, Tty};
 pub use crate::model::ExitStatus;
 use crate::model::{Errno, Signal};
 use std::fmt::{self, Write};
@@ -15,6 +15,8 @@ pub enum Outcome {
     /// `reap` of a child that has not exited yet (waitpid returned 0).
     Busy,
     Err(Errno),
+    /// Version 3: the call made its process stop before it returned.
+    Stopped,
 }
 
 impl fmt::Display for Outcome {
@@ -22,6 +24,7 @@ impl fmt::Display for Outcome {
         match self {
             Outcome::Ok => f.write_str("ok"),
             Outcome::Busy => f.write_str("busy"),
+            Outcome::Stopped => f.write_str("stopped"),
             Outcome::Err(e) => write!(f, "{e}"),
         }
     }
@@ -35,6 +38,9 @@ pub enum Invalid {
     Gone,
     /// The operation would end `init`.
     Init,
+    /// Version 3: a namespace init's job-control check would restart its
+    /// call for ever (rule 58); predicted, never run.
+    Livelock,
 }
 
 impl fmt::Display for Invalid {
@@ -44,6 +50,7 @@ impl fmt::Display for Invalid {
             Invalid::Zombie => "zombie",
             Invalid::Gone => "gone",
             Invalid::Init => "init",
+            Invalid::Livelock => "livelock",
         })
     }
 }
@@ -69,6 +76,9 @@ pub enum ProcLine {
         sid: Label,
         /// getpid, getpgid(0), getsid(0) as the process sees them.
         ns: [u32; 3],
+        /// Version 3: its controlling terminal's label (rendered only in a
+        /// version-3 report).
+        ctty: Option<Label>,
         caught: Vec<Signal>,
         /// For zombies.
         exit: Option<ExitStatus>,
@@ -89,6 +99,15 @@ pub enum ProcLine {
     /// Version 2: a task that ended while not leading its process, or a
     /// leader replaced by another thread's `exec`.
     ThreadGone { label: Label },
+    /// Version 3: a terminal.
+    Tty {
+        label: Tty,
+        /// The label of its session's leader.
+        session: Option<Label>,
+        /// The label of the task whose pid is its foreground group's number.
+        fg: Option<Label>,
+        hung_up: bool,
+    },
 }
 
 /// A whole report.
@@ -98,7 +117,7 @@ pub struct Report {
     pub outcomes: Vec<(usize, Outcome)>,
     /// The operation that stopped the script, if any.
     pub invalid: Option<(usize, Invalid)>,
-    /// One line per created label, in creation order.
+    /// One line per created label, in creation order (terminals included).
     pub procs: Vec<ProcLine>,
 }
 
@@ -128,6 +147,8 @@ impl Report {
             let _ = writeln!(out, "{line}: invalid {why}");
         }
         out.push_str("== state\n");
+        let terminals = script.version() >= 3;
+        let name = |label: Option<Label>| label.map_or("-", |l| script.name(l));
         let caught = |caught: &[Signal]| {
             if caught.is_empty() {
                 "-".to_owned()
@@ -142,19 +163,23 @@ impl Report {
         };
         for proc in &self.procs {
             match proc {
-                ProcLine::Present { label, state: s, parent, pgrp, sid, ns, caught: c, exit } => {
-                    let (state, caught) = (state(s), caught(c));
-                    let parent = parent.map_or("-", |p| script.name(p));
+                ProcLine::Present { label, state: s, parent, pgrp, sid, ns, ctty, caught: c, exit } => {
                     let _ = write!(
                         out,
-                        "proc {} {state} parent={parent} pgrp={} sid={} ns={}/{}/{} caught={caught}",
+                        "proc {} {} parent={} pgrp={} sid={} ns={}/{}/{} ",
                         script.name(*label),
+                        state(s),
+                        name(*parent),
                         script.name(*pgrp),
                         script.name(*sid),
                         ns[0],
                         ns[1],
                         ns[2],
                     );
+                    if terminals {
+                        let _ = write!(out, "ctty={} ", name(*ctty));
+                    }
+                    let _ = write!(out, "caught={}", caught(c));
                     if let Some(exit) = exit {
                         let _ = write!(out, " exit={exit}");
                     }
@@ -175,6 +200,16 @@ impl Report {
                 }
                 ProcLine::ThreadGone { label } => {
                     let _ = writeln!(out, "thread {} gone", script.name(*label));
+                }
+                ProcLine::Tty { label, session, fg, hung_up } => {
+                    let hung_up = if *hung_up { " hung-up" } else { "" };
+                    let _ = writeln!(
+                        out,
+                        "tty {} session={} fg={}{hung_up}",
+                        script.name(label.0),
+                        name(*session),
+                        name(*fg)
+                    );
                 }
             }
         }

@@ -1,12 +1,15 @@
-//! The replay script (`.ops`, versions 1 and 2): its syntax tree and its
+//! The replay script (`.ops`, versions 1 to 3): its syntax tree and its
 //! parser. Version 2 adds threads (`thread`, `exit_thread`, `tkill`, `mask`,
-//! `pdeathsig`); every label is a task, and a version-1 script means what it
-//! always meant.
+//! `pdeathsig`); version 3 controlling terminals (`tty`, `ctty`, `fg`,
+//! `ttyread`, `ttywrite`, `tostop`, `notty`, `key`, `hangup`, and the signal
+//! `QUIT`). A label is a task or (version 3) a terminal, never both; an older
+//! script means what it always meant.
 //!
 //! A script is checked whole before anything runs, so that a malformed file prints
 //! nothing but one `error: FILE:N: …` (exit 2). Labels are interned: label 0 is
 //! always `init`, and every other label gets the next index at the `fork` that
-//! creates it, so creation order is index order. Parsing takes time linear in
+//! creates it, so creation order is index order; a terminal's label is created the same way,
+//! by its `tty` line. Parsing takes time linear in
 //! the script's length (labels are looked up by hash). A byte-order mark at
 //! the start is skipped, as TOML skips it in a scenario.
 
@@ -25,6 +28,49 @@ impl Label {
 
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+/// A terminal's label (version 3): a [`Label`] created by a `tty` line, which
+/// the parser never accepts where a task is expected, nor the reverse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tty(pub Label);
+
+/// A key typed on a terminal (version 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// `^C`, the INTR character: SIGINT to the foreground group.
+    Intr,
+    /// `^Z`, the SUSP character: SIGTSTP to the foreground group.
+    Susp,
+    /// `^\`, the QUIT character: SIGQUIT to the foreground group.
+    Quit,
+    /// `^J`, a newline: one line of input.
+    Newline,
+}
+
+impl Key {
+    /// Every key, in the order the format lists them.
+    pub const ALL: [Key; 4] = [Key::Intr, Key::Susp, Key::Quit, Key::Newline];
+
+    /// How the script writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::Intr => "^C",
+            Key::Susp => "^Z",
+            Key::Quit => "^\\",
+            Key::Newline => "^J",
+        }
+    }
+
+    /// The byte the terminal receives.
+    pub fn byte(self) -> u8 {
+        match self {
+            Key::Intr => 0x03,
+            Key::Susp => 0x1a,
+            Key::Quit => 0x1c,
+            Key::Newline => b'\n',
+        }
     }
 }
 
@@ -122,6 +168,49 @@ pub enum Op {
         proc: Label,
         sig: Option<Signal>,
     },
+    /// Version 3: a terminal line.
+    Terminal(TtyOp),
+}
+
+/// A version-3 line: a task's call on a terminal, or the terminal
+/// emulator's own action (`key`, `hangup`: no actor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TtyOp {
+    /// `tty P T`: terminal `tty` is created; `proc` opens it and does
+    /// TIOCSCTTY 0.
+    Create { proc: Label, tty: Tty },
+    /// `ctty P T [steal]`: TIOCSCTTY 0, or 1 with `steal`.
+    Acquire { proc: Label, tty: Tty, steal: bool },
+    /// `fg P G`: tcsetpgrp with G's pid as P sees it.
+    Foreground { proc: Label, group: Label },
+    /// `ttyread P`: a non-blocking one-byte read.
+    Read { proc: Label },
+    /// `ttywrite P`: a non-blocking one-byte write.
+    Write { proc: Label },
+    /// `tostop P on|off`.
+    Tostop { proc: Label, on: bool },
+    /// `notty P`: TIOCNOTTY.
+    Release { proc: Label },
+    /// `key T K`: the terminal emulator types a key.
+    Key { tty: Tty, key: Key },
+    /// `hangup T`: the terminal emulator closes the master.
+    Hangup { tty: Tty },
+}
+
+impl TtyOp {
+    /// The task that makes the call (`None` for `key` and `hangup`).
+    pub fn actor(&self) -> Option<Label> {
+        match *self {
+            TtyOp::Create { proc, .. }
+            | TtyOp::Acquire { proc, .. }
+            | TtyOp::Foreground { proc, .. }
+            | TtyOp::Read { proc }
+            | TtyOp::Write { proc }
+            | TtyOp::Tostop { proc, .. }
+            | TtyOp::Release { proc } => Some(proc),
+            TtyOp::Key { .. } | TtyOp::Hangup { .. } => None,
+        }
+    }
 }
 
 impl Op {
@@ -141,6 +230,7 @@ impl Op {
             | Op::Pdeathsig { proc, .. } => Some(proc),
             Op::Reap { parent, .. } => Some(parent),
             Op::Kill { sender, .. } | Op::Tkill { sender, .. } => sender,
+            Op::Terminal(op) => op.actor(),
         }
     }
 
@@ -150,6 +240,20 @@ impl Op {
             self,
             Op::Thread { .. } | Op::ExitThread { .. } | Op::Tkill { .. } | Op::Mask { .. } | Op::Pdeathsig { .. }
         )
+    }
+
+    /// Whether the operation is one of version 3's: a terminal line, or any
+    /// line naming `QUIT`.
+    pub fn is_version_3(&self) -> bool {
+        let quit = Some(Signal::Quit);
+        match *self {
+            Op::Terminal(_) => true,
+            Op::Kill { sig, .. } | Op::Dispose { sig, .. } | Op::Tkill { sig, .. } | Op::Mask { sig, .. } => {
+                sig == Signal::Quit
+            }
+            Op::Pdeathsig { sig, .. } => sig == quit,
+            _ => false,
+        }
     }
 }
 
@@ -166,6 +270,8 @@ pub struct Script {
     /// Label names by index; `labels[0]` is `init`.
     pub labels: Vec<String>,
     pub steps: Vec<Step>,
+    /// The terminals' labels, in creation order, so sorted (version 3).
+    pub ttys: Vec<Tty>,
 }
 
 /// What is wrong with a script, and where: `FILE:N: message` when the
@@ -204,7 +310,7 @@ impl Script {
             let op = parser.op(&words).map_err(|message| ParseError { file: None, line, message })?;
             steps.push(Step { line, op });
         }
-        Ok(Script { labels: parser.labels, steps })
+        Ok(Script { labels: parser.labels, steps, ttys: parser.ttys })
     }
 
     /// Parses a whole script called `file` (a path, or `-` for standard
@@ -218,37 +324,43 @@ impl Script {
         &self.labels[label.index()]
     }
 
-    /// The version of the replay format the script needs: 2 if it uses a
-    /// thread line, else 1.
+    /// The version of the replay format the script needs: 3 if it uses a
+    /// terminal line or `QUIT`, else 2 if it uses a thread line, else 1.
     pub fn version(&self) -> u8 {
-        if self.steps.iter().any(|s| s.op.is_version_2()) { 2 } else { 1 }
+        if self.steps.iter().any(|s| s.op.is_version_3()) {
+            3
+        } else if self.steps.iter().any(|s| s.op.is_version_2()) {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Whether a label is a terminal's (created by a `tty` line).
+    pub fn is_tty(&self, label: Label) -> bool {
+        self.ttys.binary_search(&Tty(label)).is_ok()
     }
 }
 
-/// The labels created so far, by index and by name.
+/// The labels created so far, by index and by name, and which are terminals.
 struct Parser<'a> {
     labels: Vec<String>,
     index: HashMap<&'a str, Label>,
+    /// By label index: whether it is a terminal's.
+    is_tty: Vec<bool>,
+    ttys: Vec<Tty>,
 }
 
 impl<'a> Parser<'a> {
     fn new() -> Parser<'a> {
         let mut index = HashMap::default();
         index.insert("init", Label::INIT);
-        Parser { labels: vec!["init".to_owned()], index }
+        Parser { labels: vec!["init".to_owned()], index, is_tty: vec![false], ttys: Vec::new() }
     }
 
     fn op(&mut self, words: &[&'a str]) -> Result<Op, String> {
         let (&verb, args) = words.split_first().ok_or("empty line")?;
-        let arity = |min: usize, max: usize| -> Result<(), String> {
-            if (min..=max).contains(&args.len()) {
-                Ok(())
-            } else if min == max {
-                Err(format!("`{verb}` takes {min} argument(s), found {}", args.len()))
-            } else {
-                Err(format!("`{verb}` takes {min} to {max} arguments, found {}", args.len()))
-            }
-        };
+        let arity = |min: usize, max: usize| arity(verb, args, min, max);
         match verb {
             "fork" => {
                 arity(2, 3)?;
@@ -366,18 +478,57 @@ impl<'a> Parser<'a> {
             "subreaper" => {
                 arity(2, 2)?;
                 let proc = self.existing(args[0])?;
-                let on = match args[1] {
-                    "on" => true,
-                    "off" => false,
-                    other => return Err(format!("expected `on` or `off`, found `{other}`")),
-                };
-                Ok(Op::Subreaper { proc, on })
+                Ok(Op::Subreaper { proc, on: on_off(args[1])? })
+            }
+            "tty" | "ctty" | "fg" | "ttyread" | "ttywrite" | "tostop" | "notty" | "key" | "hangup" => {
+                self.terminal(verb, args).map(Op::Terminal)
             }
             other => Err(format!(
                 "unknown operation `{other}` (expected fork, exit, exec, setsid, setpgid, reap, signal, dispose, \
-                 subreaper, thread, exit_thread, tkill, mask or pdeathsig)"
+                 subreaper, thread, exit_thread, tkill, mask, pdeathsig, tty, ctty, fg, ttyread, ttywrite, tostop, \
+                 notty, key or hangup)"
             )),
         }
+    }
+
+    /// A version-3 line: `verb` is one of the terminal verbs.
+    fn terminal(&mut self, verb: &str, args: &[&'a str]) -> Result<TtyOp, String> {
+        let (min, max) = match verb {
+            "ttyread" | "ttywrite" | "notty" | "hangup" => (1, 1),
+            "ctty" => (2, 3),
+            _ => (2, 2),
+        };
+        arity(verb, args, min, max)?;
+        Ok(match verb {
+            "tty" => {
+                let proc = self.existing(args[0])?;
+                TtyOp::Create { proc, tty: self.create_tty(args[1])? }
+            }
+            "ctty" => {
+                let proc = self.existing(args[0])?;
+                let tty = self.existing_tty(args[1])?;
+                let steal = match args.get(2) {
+                    None => false,
+                    Some(&"steal") => true,
+                    Some(other) => return Err(format!("unknown ctty flag `{other}` (expected `steal`)")),
+                };
+                TtyOp::Acquire { proc, tty, steal }
+            }
+            "fg" => TtyOp::Foreground { proc: self.existing(args[0])?, group: self.existing(args[1])? },
+            "ttyread" => TtyOp::Read { proc: self.existing(args[0])? },
+            "ttywrite" => TtyOp::Write { proc: self.existing(args[0])? },
+            "tostop" => TtyOp::Tostop { proc: self.existing(args[0])?, on: on_off(args[1])? },
+            "notty" => TtyOp::Release { proc: self.existing(args[0])? },
+            "key" => {
+                let tty = self.existing_tty(args[0])?;
+                let key = Key::ALL
+                    .into_iter()
+                    .find(|k| k.name() == args[1])
+                    .ok_or_else(|| format!("unknown key `{}` (expected ^C, ^Z, ^\\ or ^J)", args[1]))?;
+                TtyOp::Key { tty, key }
+            }
+            _ => TtyOp::Hangup { tty: self.existing_tty(args[0])? },
+        })
     }
 
     fn check_syntax(word: &str) -> Result<(), String> {
@@ -390,12 +541,47 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// An existing task's label.
     fn existing(&self, word: &str) -> Result<Label, String> {
         Self::check_syntax(word)?;
-        self.index.get(word).copied().ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))
+        let label = self
+            .index
+            .get(word)
+            .copied()
+            .ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))?;
+        if self.is_tty[label.index()] {
+            return Err(format!("label `{word}` is a terminal, where a task is expected"));
+        }
+        Ok(label)
     }
 
+    /// An existing terminal's label.
+    fn existing_tty(&self, word: &str) -> Result<Tty, String> {
+        Self::check_syntax(word)?;
+        let label = self
+            .index
+            .get(word)
+            .copied()
+            .ok_or_else(|| format!("terminal `{word}` is used before the `tty` line that creates it"))?;
+        if !self.is_tty[label.index()] {
+            return Err(format!("label `{word}` is a task, where a terminal is expected"));
+        }
+        Ok(Tty(label))
+    }
+
+    /// A new task's label.
     fn create(&mut self, word: &'a str) -> Result<Label, String> {
+        self.create_kind(word, false)
+    }
+
+    /// A new terminal's label.
+    fn create_tty(&mut self, word: &'a str) -> Result<Tty, String> {
+        let tty = Tty(self.create_kind(word, true)?);
+        self.ttys.push(tty);
+        Ok(tty)
+    }
+
+    fn create_kind(&mut self, word: &'a str, tty: bool) -> Result<Label, String> {
         Self::check_syntax(word)?;
         let label = Label(self.labels.len() as u32);
         match self.index.entry(word) {
@@ -403,9 +589,30 @@ impl<'a> Parser<'a> {
             Entry::Vacant(slot) => {
                 slot.insert(label);
                 self.labels.push(word.to_owned());
+                self.is_tty.push(tty);
                 Ok(label)
             }
         }
+    }
+}
+
+/// That `verb` has between `min` and `max` arguments.
+fn arity(verb: &str, args: &[&str], min: usize, max: usize) -> Result<(), String> {
+    if (min..=max).contains(&args.len()) {
+        Ok(())
+    } else if min == max {
+        Err(format!("`{verb}` takes {min} argument(s), found {}", args.len()))
+    } else {
+        Err(format!("`{verb}` takes {min} to {max} arguments, found {}", args.len()))
+    }
+}
+
+/// `on` or `off`.
+fn on_off(word: &str) -> Result<bool, String> {
+    match word {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("expected `on` or `off`, found `{other}`")),
     }
 }
 

@@ -61,7 +61,7 @@ pub fn metrics_header() -> Vec<String> {
     let ops = Op::ALL.iter().map(|op| format!("events_{}", op.name()));
     let errors = std::iter::once("errors".to_owned())
         .chain(ERRORS.iter().map(|e| format!("errors_{}", e.name().to_ascii_lowercase())));
-    let signals = Signal::ALL.iter().map(|s| format!("signals_{}", s.name().to_ascii_lowercase()));
+    let signals = Signal::BEFORE_TERMINALS.iter().map(|s| format!("signals_{}", s.name().to_ascii_lowercase()));
     fixed.chain(ops).chain(errors).chain(signals).collect()
 }
 
@@ -69,7 +69,7 @@ pub fn metrics_header() -> Vec<String> {
 pub fn metrics_row(m: &TickMetrics) -> impl Iterator<Item = u64> + '_ {
     let fixed = COLUMNS.iter().map(move |(_, value)| value(m));
     let errors = std::iter::once(m.counts.failed()).chain(m.counts.errors);
-    let signals = Signal::ALL.iter().map(|s| m.happened.signals[usize::from(s.number())]);
+    let signals = Signal::BEFORE_TERMINALS.iter().map(|s| m.happened.signals[usize::from(s.number())]);
     fixed.chain(m.counts.ops).chain(errors).chain(signals)
 }
 

@@ -1,4 +1,5 @@
-//! The error numbers that job-control system calls return.
+//! The error numbers that job-control system calls return (and, in version 3
+//! of the replay format, the terminal calls: ENOENT to ENOTTY).
 
 use std::fmt;
 
@@ -13,6 +14,12 @@ pub enum Errno {
     EACCES,
     EINVAL,
     ENOSPC,
+    ENOENT,
+    EINTR,
+    EIO,
+    ENXIO,
+    EBADF,
+    ENOTTY,
 }
 
 impl Errno {
@@ -26,6 +33,12 @@ impl Errno {
             Errno::EACCES => "EACCES",
             Errno::EINVAL => "EINVAL",
             Errno::ENOSPC => "ENOSPC",
+            Errno::ENOENT => "ENOENT",
+            Errno::EINTR => "EINTR",
+            Errno::EIO => "EIO",
+            Errno::ENXIO => "ENXIO",
+            Errno::EBADF => "EBADF",
+            Errno::ENOTTY => "ENOTTY",
         }
     }
 
@@ -40,6 +53,12 @@ impl Errno {
             libc::EACCES => Errno::EACCES,
             libc::EINVAL => Errno::EINVAL,
             libc::ENOSPC => Errno::ENOSPC,
+            libc::ENOENT => Errno::ENOENT,
+            libc::EINTR => Errno::EINTR,
+            libc::EIO => Errno::EIO,
+            libc::ENXIO => Errno::ENXIO,
+            libc::EBADF => Errno::EBADF,
+            libc::ENOTTY => Errno::ENOTTY,
             _ => return None,
         })
     }

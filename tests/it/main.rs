@@ -13,6 +13,7 @@ mod interrupts;
 mod invariants;
 mod issue_12_outputs_unchanged;
 mod kernel_harness;
+mod kernel_terminals;
 mod kernel_threads;
 mod kernel_variants;
 mod long_scripts;
@@ -34,6 +35,7 @@ mod seed_model;
 mod seed_rules_api;
 mod start_population;
 mod sweeps;
+mod terminal_syntax;
 mod thread_pools;
 
 use procsim::check::{Inconsistency, check};

@@ -174,7 +174,8 @@ fn a_replay_error_names_the_file_and_the_line() {
     let script = "fork init a\n\nspawn a b\n";
     std::fs::write(dir.join("scripts/spawn.ops"), script).unwrap();
     let want = "3: unknown operation `spawn` (expected fork, exit, exec, setsid, setpgid, reap, signal, dispose, \
-                subreaper, thread, exit_thread, tkill, mask or pdeathsig)\n";
+                subreaper, thread, exit_thread, tkill, mask, pdeathsig, tty, ctty, fg, ttyread, ttywrite, tostop, \
+                notty, key or hangup)\n";
     for (args, file) in [
         (&["replay", "scripts/spawn.ops"][..], "scripts/spawn.ops"),
         (&["replay", "-"], "-"),
