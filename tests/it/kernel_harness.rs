@@ -88,8 +88,9 @@ pub(crate) fn same_report(text: &str, runs: usize) -> (Output, Duration) {
         assert_eq!(
             (String::from_utf8_lossy(&again.stdout), again.status.code()),
             (String::from_utf8_lossy(&first.stdout), first.status.code()),
-            "run {} differs from run 1 on\n{text}",
-            run + 1
+            "run {} differs from run 1 on\n{text}\nits stderr: {}",
+            run + 1,
+            String::from_utf8_lossy(&again.stderr)
         );
     }
     (first, time)
