@@ -35,6 +35,9 @@ struct Replay<'s> {
     script: &'s Script,
     machine: Machine,
     slots: Vec<Slot>,
+    /// The label of each live entity (the index of its slot): a lookup, never
+    /// walked, so that a script of many labels is not replayed in O(n²).
+    labels: HashMap<Entity, usize>,
     /// The script's pid-1 process (led by `init`, or by the thread that took
     /// its place with an exec).
     init: Entity,
@@ -56,10 +59,10 @@ pub fn replay_with(script: &Script, semantics: Semantics) -> Report {
 pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl FnMut(&Machine)) -> Report {
     let mut machine = Machine::new(MachineConfig { record_handlers: true, semantics, ..Default::default() });
     let init = start_world(&mut machine);
-    let mut slots = vec![Slot::Unborn; script.labels.len()];
+    let slots = vec![Slot::Unborn; script.labels.len()];
     let pid = machine.pid(init).expect("init exists").clone();
-    slots[Label::INIT.index()] = Slot::Live { entity: init, pid };
-    let mut replay = Replay { script, machine, slots, init };
+    let mut replay = Replay { script, machine, slots, labels: HashMap::new(), init };
+    replay.set(Label::INIT.index(), Slot::Live { entity: init, pid });
     let mut outcomes = Vec::new();
     let mut invalid = None;
     for step in &script.steps {
@@ -127,7 +130,19 @@ impl Replay<'_> {
 
     /// The label whose slot holds `entity`.
     fn label_of(&self, entity: Entity) -> Option<usize> {
-        self.slots.iter().position(|s| matches!(s, Slot::Live { entity: e, .. } if *e == entity))
+        self.labels.get(&entity).copied()
+    }
+
+    /// Puts `slot` in label `label`'s place, keeping the index of live
+    /// entities.
+    fn set(&mut self, label: usize, slot: Slot) {
+        if let Slot::Live { entity, .. } = self.slots[label] {
+            self.labels.remove(&entity);
+        }
+        if let Slot::Live { entity, .. } = slot {
+            self.labels.insert(entity, label);
+        }
+        self.slots[label] = slot;
     }
 
     /// Whether `label` is a task of the script's pid-1 process that has not
@@ -230,13 +245,13 @@ impl Replay<'_> {
             machine::Outcome::Done(Reply::Child(entity)) => {
                 let Op::Fork { child, .. } = op else { unreachable!("only fork makes a child") };
                 let pid = self.machine.pid(entity).expect("just forked").clone();
-                self.slots[child.index()] = Slot::Live { entity, pid };
+                self.set(child.index(), Slot::Live { entity, pid });
                 Outcome::Ok
             }
             machine::Outcome::Done(Reply::Thread(entity)) => {
                 let Op::Thread { child, .. } = op else { unreachable!("only thread makes a thread") };
                 let pid = self.machine.thread(entity).expect("just made").tid.clone();
-                self.slots[child.index()] = Slot::Live { entity, pid };
+                self.set(child.index(), Slot::Live { entity, pid });
                 Outcome::Ok
             }
             machine::Outcome::Done(Reply::Waited(Waited::Busy)) => Outcome::Busy,
@@ -254,20 +269,20 @@ impl Replay<'_> {
             let old = self.label_of(process).expect("an exec'd process had a leader");
             let new = self.label_of(thread).expect("an exec'ing thread had a label");
             let pid = self.machine.pid(process).expect("the process lives on").clone();
-            self.slots[new] = Slot::Live { entity: process, pid };
-            self.slots[old] = Slot::ThreadGone;
+            self.set(old, Slot::ThreadGone);
+            self.set(new, Slot::Live { entity: process, pid });
         }
         for thread in self.machine.take_released_threads() {
             if let Some(label) = self.label_of(thread) {
-                self.slots[label] = Slot::ThreadGone;
+                self.set(label, Slot::ThreadGone);
             }
         }
-        let released: HashMap<Entity, ExitStatus> = self.machine.take_released().into_iter().collect();
-        for slot in &mut self.slots {
-            if let Slot::Live { entity, pid } = slot
-                && let Some(&exit) = released.get(entity)
+        for (process, exit) in self.machine.take_released() {
+            if let Some(label) = self.label_of(process)
+                && let Slot::Live { pid, .. } = &self.slots[label]
             {
-                *slot = Slot::Gone { pid: pid.clone(), exit };
+                let pid = pid.clone();
+                self.set(label, Slot::Gone { pid, exit });
             }
         }
     }
