@@ -700,10 +700,9 @@ struct ChildLists<'w>(&'w World);
 
 impl ListView for ChildLists<'_> {
     fn head(&self, owner: Entity) -> ListHead {
-        match (self.0.get::<Process>(owner), self.0.get::<Thread>(owner)) {
-            (Some(p), _) => p.task.children,
-            (None, Some(t)) => t.task.children,
-            (None, None) => ListHead::default(),
+        match self.0.get::<Process>(owner) {
+            Some(p) => p.task.children,
+            None => self.0.get::<Thread>(owner).map(|t| t.task.children).unwrap_or_default(),
         }
     }
 

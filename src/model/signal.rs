@@ -54,19 +54,18 @@ impl Signal {
     /// The signals of versions 1 and 2 of the replay format (all but `QUIT`),
     /// in ascending number: what the generator draws from and `metrics.csv`
     /// counts, so that their bytes stay as they were.
-    pub const BEFORE_TERMINALS: [Signal; 11] = [
-        Signal::Hup,
-        Signal::Int,
-        Signal::Kill,
-        Signal::Usr1,
-        Signal::Term,
-        Signal::Chld,
-        Signal::Cont,
-        Signal::Stop,
-        Signal::Tstp,
-        Signal::Ttin,
-        Signal::Ttou,
-    ];
+    pub const BEFORE_TERMINALS: [Signal; 11] = {
+        let mut out = [Signal::Hup; 11];
+        let (mut from, mut to) = (0, 0);
+        while from < Signal::ALL.len() {
+            if !matches!(Signal::ALL[from], Signal::Quit) {
+                out[to] = Signal::ALL[from];
+                to += 1;
+            }
+            from += 1;
+        }
+        out
+    };
 
     /// The kernel's signal number.
     pub fn number(self) -> u8 {
