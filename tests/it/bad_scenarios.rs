@@ -5,16 +5,9 @@ use crate::{cli, scratch};
 
 const HEAD: &str = "seed = 1\nduration = \"1s\"\ntick = \"10ms\"\n";
 
-/// Runs a scenario made of `text` and returns its stderr, checking exit 2.
+/// [`crate::rejected_scenario`] in a folder of this file's own.
 fn rejected(name: &str, text: &str) -> String {
-    let dir = scratch(&format!("bad-{name}"));
-    std::fs::write(dir.join("bad.toml"), text).unwrap();
-    let output = cli(&dir, &["run", "bad.toml", "--out", "out"]);
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
-    assert!(!dir.join("out").exists(), "{name}: a rejected scenario wrote results");
-    assert_eq!(stderr.lines().count(), 1, "{name}: one line of error: {stderr}");
-    stderr
+    crate::rejected_scenario(&format!("bad-{name}"), text)
 }
 
 #[test]

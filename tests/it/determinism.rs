@@ -6,35 +6,6 @@ use procsim::engine::record::Op;
 use procsim::model::Signal;
 use std::path::Path;
 
-const SMALL: &str = r#"
-seed = 7
-duration = "20s"
-tick = "10ms"
-
-[shells]
-initial = 10
-arrivals = { dist = "exponential", mean = "2s" }
-session = { dist = "lognormal", median = "10s", sigma = 1.0 }
-think = { dist = "exponential", mean = "1s" }
-suspend = 0.5
-hangup = 0.5
-
-[daemons]
-initial = 5
-work = { dist = "exponential", mean = "500ms" }
-
-[supervisors]
-initial = 1
-services = { count = 4, lifetime = { dist = "exponential", mean = "2s" }, daemonize = 0.5 }
-
-[containers]
-initial = 2
-lifetime = { dist = "exponential", mean = "5s" }
-
-[batch]
-initial = 2
-"#;
-
 fn run(dir: &Path, out: &str, extra: &[&str]) {
     let mut args = vec!["run", "small.toml", "--events", "--out", out];
     args.extend_from_slice(extra);
@@ -49,7 +20,7 @@ fn table(dir: &Path, out: &str, name: &str) -> Vec<u8> {
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
     let dir = scratch("determinism");
-    std::fs::write(dir.join("small.toml"), SMALL).unwrap();
+    std::fs::write(dir.join("small.toml"), crate::EVERY_MODEL).unwrap();
     run(&dir, "a", &[]);
     run(&dir, "b", &[]);
     run(&dir, "c", &["--seed", "8"]);
@@ -64,7 +35,7 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 
 #[test]
 fn the_library_run_is_deterministic_too() {
-    let scenario = procsim::workload::Scenario::parse("small.toml", SMALL).unwrap();
+    let scenario = procsim::workload::Scenario::parse("small.toml", crate::EVERY_MODEL).unwrap();
     let metrics = || {
         let mut sim = scenario.simulation();
         std::iter::from_fn(|| sim.advance().map(|t| t.metrics.clone())).collect::<Vec<_>>()

@@ -8,37 +8,6 @@
 use crate::{cli, scratch};
 use sha2::{Digest, Sha256};
 
-/// Every model, with the shells, daemons and services busy (the
-/// determinism test's scenario).
-const MODELS: &str = r#"
-seed = 7
-duration = "20s"
-tick = "10ms"
-
-[shells]
-initial = 10
-arrivals = { dist = "exponential", mean = "2s" }
-session = { dist = "lognormal", median = "10s", sigma = 1.0 }
-think = { dist = "exponential", mean = "1s" }
-suspend = 0.5
-hangup = 0.5
-
-[daemons]
-initial = 5
-work = { dist = "exponential", mean = "500ms" }
-
-[supervisors]
-initial = 1
-services = { count = 4, lifetime = { dist = "exponential", mean = "2s" }, daemonize = 0.5 }
-
-[containers]
-initial = 2
-lifetime = { dist = "exponential", mean = "5s" }
-
-[batch]
-initial = 2
-"#;
-
 const CALIBRATION: &str = "seed = 5\nduration = \"20ms\"\ntick = \"1ms\"\n\n[calibration]\nprocesses = 2000\nevents = 10000\ninterval = \"1us\"\n";
 
 /// The columns of `metrics.csv` that threads added.
@@ -89,7 +58,10 @@ fn outputs(name: &str, text: &str) -> (String, String, String) {
 #[test]
 fn issue_12_scenarios_without_threads_keep_their_outputs() {
     let expected = |id: &str, events: &str, metrics: &str| (id.to_owned(), events.to_owned(), metrics.to_owned());
-    assert_eq!(outputs("models", MODELS), expected("ree4f7d31c396f835", "7cf072da0c79bbe0", "2fc7fa14029a2792"));
+    assert_eq!(
+        outputs("models", crate::EVERY_MODEL),
+        expected("ree4f7d31c396f835", "7cf072da0c79bbe0", "2fc7fa14029a2792")
+    );
     assert_eq!(
         outputs("calibration", CALIBRATION),
         expected("ref7ccc4048d5c47d", "27033e127dd36449", "665f88292469e1d1")

@@ -70,6 +70,50 @@ pub fn first_inconsistency(script: &Script, semantics: Semantics) -> Option<Inco
     failure
 }
 
+/// A scenario with every model, the shells, daemons and services busy: the
+/// determinism test's, and the one whose outputs threads must not change.
+pub const EVERY_MODEL: &str = r#"
+seed = 7
+duration = "20s"
+tick = "10ms"
+
+[shells]
+initial = 10
+arrivals = { dist = "exponential", mean = "2s" }
+session = { dist = "lognormal", median = "10s", sigma = 1.0 }
+think = { dist = "exponential", mean = "1s" }
+suspend = 0.5
+hangup = 0.5
+
+[daemons]
+initial = 5
+work = { dist = "exponential", mean = "500ms" }
+
+[supervisors]
+initial = 1
+services = { count = 4, lifetime = { dist = "exponential", mean = "2s" }, daemonize = 0.5 }
+
+[containers]
+initial = 2
+lifetime = { dist = "exponential", mean = "5s" }
+
+[batch]
+initial = 2
+"#;
+
+/// Runs a scenario made of `text` in scratch folder `name` and returns its
+/// stderr, checking exit 2, one line of error and that nothing was written.
+pub fn rejected_scenario(name: &str, text: &str) -> String {
+    let dir = scratch(name);
+    std::fs::write(dir.join("bad.toml"), text).unwrap();
+    let output = cli(&dir, &["run", "bad.toml", "--out", "out"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+    assert!(!dir.join("out").exists(), "{name}: a rejected scenario wrote results");
+    assert_eq!(stderr.lines().count(), 1, "{name}: one line of error: {stderr}");
+    stderr
+}
+
 /// A fresh directory for one test.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
