@@ -5,7 +5,9 @@
 
 use crate::gvisor::SeedGroup;
 use crate::machine::Machine;
-use crate::model::{Flags, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, Thread, ThreadGroup};
+use crate::model::{
+    Flags, Pid, PidNamespace, Process, ProcessGroup, RunState, Session, TaskFlags, Terminal, Thread, ThreadGroup,
+};
 use crate::semantics::Rule;
 use crate::systems::census::Census;
 use crate::systems::links::is_link;
@@ -81,6 +83,10 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         }
         check_children(machine, p)?;
         check_thread_group(machine, p, proc)?;
+        if let Some(tty) = proc.ctty {
+            let session = machine.terminal(tty).session;
+            ensure!(session == Some(proc.session), "{p}'s terminal {tty:?} is not its session's but {session:?}'s");
+        }
         for (ns, nr) in numbers(world, &proc.pid) {
             let table = &world.get::<PidNamespace>(ns).expect("namespace").table;
             ensure!(table.process(nr) == Some(p), "{p}'s number {nr} is not in its namespace's table");
@@ -133,8 +139,13 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
     for (s, session) in all::<Session>(world) {
         hold(session.id.ns)?;
         census.sessions += 1;
-        let count = groups.iter().filter(|(_, g)| g.session == s).count() as u32;
+        let mut have: Vec<Entity> = groups.iter().filter(|(_, g)| g.session == s).map(|(g, _)| *g).collect();
+        let count = have.len() as u32;
         ensure!(session.groups == count, "session {s} counts {} groups, has {count}", session.groups);
+        let mut listed = machine.groups_in(s);
+        listed.sort();
+        have.sort();
+        ensure!(listed == have, "session {s} lists groups {listed:?}, has {have:?}");
         if seed_ids {
             continue;
         }
@@ -143,6 +154,7 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
             ensure!(table.session(nr) == Some(s), "session {s}'s id {nr} is not in its namespace's table");
         }
     }
+    check_terminals(machine, &mut census)?;
     let namespaces = all::<PidNamespace>(world);
     for (ns, namespace) in &namespaces {
         census.namespaces += 1;
@@ -158,6 +170,30 @@ pub fn check(machine: &Machine) -> Result<(), Inconsistency> {
         ensure!(held > 0, "namespace {ns} is held by nothing and was not freed");
     }
     ensure!(&census == machine.census(), "census {:?} differs from recount {census:?}", machine.census());
+    Ok(())
+}
+
+/// Every terminal that has a session is its leader's process's controlling
+/// terminal, those not hung up are counted, and each task marked to restart a terminal call has exactly one
+/// call pending.
+fn check_terminals(machine: &Machine, census: &mut Census) -> Result<(), Inconsistency> {
+    let world = machine.world();
+    for (_, terminal) in all::<Terminal>(world) {
+        census.terminals += u64::from(!terminal.hung_up);
+        let Some(s) = terminal.session else { continue };
+        let id = &machine.session(s).id;
+        let leader = machine.namespace(id.ns).table.process(id.nr).and_then(|l| machine.process(l));
+        let held = leader.and_then(|l| l.ctty);
+        ensure!(held == Some(terminal.id), "terminal {:?} has session {s}, whose leader holds {held:?}", terminal.id);
+    }
+    let restarts = &world.resource::<crate::systems::kernel::KernelState>().restarts;
+    let processes = all::<Process>(world).into_iter().map(|(p, _)| p);
+    for t in processes.chain(all::<Thread>(world).into_iter().map(|(t, _)| t)) {
+        let marked = machine.task(t).is_some_and(|task| task.flags.contains(TaskFlags::RESTART));
+        let pending = restarts.iter().filter(|r| r.task == t).count();
+        ensure!(pending == usize::from(marked), "task {t} has {pending} calls pending, marked {marked}");
+    }
+    ensure!(restarts.iter().all(|r| machine.task(r.task).is_some()), "a call is pending in a task that is gone");
     Ok(())
 }
 

@@ -18,8 +18,8 @@ use crate::gvisor::{self, Seed, SeedGroup, ids::GroupsById};
 use crate::model::list::{self, ListHead, ListLink, ListView};
 use crate::model::namespace::PID_MAX_LIMIT;
 use crate::model::{
-    Disposition, Errno, ExitStatus, Flags, HandlerLog, Pid, PidNamespace, PidTable, Process, ProcessGroup, RunState,
-    Session, Signal, SignalState, Task, TaskFlags, Thread, ThreadGroup,
+    Disposition, Errno, ExitStatus, Flags, HandlerLog, Key, Pid, PidNamespace, PidTable, Process, ProcessGroup,
+    RunState, Session, Signal, SignalState, Task, TaskFlags, Terminal, Thread, ThreadGroup, TtyId,
 };
 use crate::semantics::Semantics;
 use crate::syscalls;
@@ -27,6 +27,7 @@ use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
 use crate::systems::deliver;
 use crate::systems::groups;
+use crate::systems::job_control::{self, Ended};
 use crate::systems::journal::Journal;
 use crate::systems::kernel::{Kernel, KernelState, Recording};
 use crate::systems::signal::Sender;
@@ -36,6 +37,7 @@ use bevy_ecs::system::SystemState;
 
 pub use crate::syscalls::sigprocmask::How;
 pub use crate::syscalls::wait::Waited;
+pub use crate::systems::job_control::TtyCall;
 
 /// The schedule that runs after events: delivery and exits, in the order one
 /// CPU would run them.
@@ -80,6 +82,10 @@ pub enum CannotAct {
     Zombie,
     #[error("the process no longer exists")]
     Gone,
+    /// A namespace init's terminal call whose job-control signal it drops:
+    /// the kernel would restart it for ever (semantics rule 58).
+    #[error("the call would restart for ever (a namespace init in the background)")]
+    Livelock,
 }
 
 /// Who performs a call.
@@ -130,6 +136,12 @@ pub enum Call {
     Sigaction { sig: Signal, action: Disposition },
     /// prctl(PR_SET_CHILD_SUBREAPER, on).
     Subreaper { on: bool },
+    /// open(terminal, O_NOCTTY), then ioctl(TIOCSCTTY, 1 with `steal`).
+    Tiocsctty { tty: TtyId, steal: bool },
+    /// ioctl(TIOCNOTTY) on `/dev/tty`.
+    Tiocnotty,
+    /// A job-controlled call on `/dev/tty`: tcsetpgrp, read, write, tcsetattr.
+    Tty(TtyCall),
 }
 
 /// What a successful call returned.
@@ -152,6 +164,9 @@ pub enum Reply {
 pub enum Outcome<T = Reply> {
     Done(T),
     Failed(Errno),
+    /// The call made its caller's process stop before it returned (a
+    /// terminal's job control): it is pending, and its result is never seen.
+    Stopped,
     /// The actor could not make the call (nothing was done).
     CannotAct(CannotAct),
 }
@@ -170,6 +185,7 @@ impl<T> Outcome<T> {
         match self {
             Outcome::Done(v) => Outcome::Done(f(v)),
             Outcome::Failed(e) => Outcome::Failed(e),
+            Outcome::Stopped => Outcome::Stopped,
             Outcome::CannotAct(why) => Outcome::CannotAct(why),
         }
     }
@@ -316,7 +332,7 @@ impl Machine {
             (true, false) => world.spawn_batch((0..SPARES).map(|_| group())).collect(),
             (true, true) => world.spawn_batch((0..SPARES).map(|_| (group(), SeedGroup::default()))).collect(),
         };
-        let session = need[2].then(|| world.spawn(Session { id: blank_pid(), groups: 0 }).id());
+        let session = need[2].then(|| world.spawn(Session::new(blank_pid())).id());
         let namespace = need[3].then(|| {
             world
                 .spawn(PidNamespace {
@@ -616,6 +632,11 @@ impl Machine {
         list::members(&MemberLists(&self.world), g)
     }
 
+    /// The groups of session `s`, in its list's order.
+    pub fn groups_in(&self, s: Entity) -> Vec<Entity> {
+        list::members(&SessionGroupLists(&self.world), s)
+    }
+
     /// The handlers that ran in `p`, in order (with `record_handlers`).
     pub fn handlers(&self, p: Entity) -> &[Signal] {
         self.world.get::<HandlerLog>(p).map_or(&[], |l| &l.0)
@@ -685,6 +706,42 @@ impl Machine {
         self.namespace(ns).table.group(nr)
     }
 
+    // --- Terminals ------------------------------------------------------------
+
+    /// Makes a pseudo-terminal, free: no session, no foreground group.
+    pub fn open_terminal(&mut self) -> TtyId {
+        let id = TtyId::from_index(self.world.resource::<KernelState>().terminals.len());
+        let e = self.world.spawn(Terminal::new(id)).id();
+        let mut state = self.world.resource_mut::<KernelState>();
+        state.terminals.push(e);
+        state.census.terminals += 1;
+        id
+    }
+
+    /// A terminal.
+    pub fn terminal(&self, id: TtyId) -> &Terminal {
+        let e = self.world.resource::<KernelState>().terminals[id.index()];
+        self.world.get::<Terminal>(e).expect("a terminal entity has Terminal")
+    }
+
+    /// How many terminals have been made.
+    pub fn terminals(&self) -> usize {
+        self.world.resource::<KernelState>().terminals.len()
+    }
+
+    /// The terminal emulator types `key` on `tty` (EIO once it is hung up).
+    pub fn type_key(&mut self, tty: TtyId, key: Key) -> Result<(), Errno> {
+        self.stock_spares(None);
+        with_kernel!(self, |k| crate::systems::pty::key(&mut k.core, tty, key))
+    }
+
+    /// The terminal emulator closes `tty`'s master: it hangs up (EBADF if it
+    /// already has).
+    pub fn hang_up(&mut self, tty: TtyId) -> Result<(), Errno> {
+        self.stock_spares(None);
+        with_kernel!(self, |k| crate::systems::pty::hangup(&mut k.core, tty))
+    }
+
     /// Sends `sig` to every member of group `g` from the kernel (gVisor's
     /// `ProcessGroup.SendSignal`; a terminal's signal character).
     pub fn signal_group(&mut self, g: Entity, sig: Signal) {
@@ -737,6 +794,19 @@ impl ListView for MemberLists<'_> {
     }
 }
 
+/// The group lists of sessions as the world holds them, for reading.
+struct SessionGroupLists<'w>(&'w World);
+
+impl ListView for SessionGroupLists<'_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.0.get::<Session>(owner).map(|s| s.group_list).unwrap_or_default()
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.0.get::<ProcessGroup>(member).map(|g| g.in_session).unwrap_or_default()
+    }
+}
+
 /// Makes the root namespace, its session and group, and the global init.
 fn boot<B: Bookkeeping>(k: &mut Kernel<B>, pid_max: u32) -> (Entity, Entity, Entity) {
     let root_ns =
@@ -767,6 +837,11 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
             };
         }
     };
+    if let Call::Tty(call) = call
+        && job_control::livelocks(k, t, call)
+    {
+        return Outcome::CannotAct(CannotAct::Livelock);
+    }
     // Process-wide calls act on the caller's process (rule 42).
     let p = k.core.leader_of(t);
     k.core.state.sched.current = Some(t);
@@ -803,6 +878,15 @@ fn perform<B: Bookkeeping>(k: &mut Kernel<B>, root: Entity, actor: Actor, call: 
             syscalls::prctl::set_pdeathsig(&mut k.core, t, sig);
             Outcome::Done(Reply::Done)
         }
+        Call::Tiocsctty { tty, steal } => outcome(syscalls::tty::tiocsctty(&mut k.core, p, tty, steal), done),
+        Call::Tiocnotty => outcome(syscalls::tty::tiocnotty(&mut k.core, p), done),
+        Call::Tty(call) => match syscalls::tty::call(k, t, call) {
+            Ok(Ended::Returned(Ok(()))) => Outcome::Done(Reply::Done),
+            Ok(Ended::Returned(Err(e))) | Err(e) => Outcome::Failed(e),
+            Ok(Ended::Stopped) => Outcome::Stopped,
+            // It died of a signal its group was sent: the call never returned.
+            Ok(Ended::Died) => Outcome::Done(Reply::Done),
+        },
     };
     k.core.state.sched.current = None;
     // An exec from a thread leaves the caller leading its process.

@@ -8,9 +8,9 @@
 //! a number that names nothing.
 
 use crate::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Report};
-use crate::io::script::{KillTarget, Label, Op, PgidArg, Script};
-use crate::machine::{self, Actor, Call, CannotAct, How, Machine, MachineConfig, Reply, Waited};
-use crate::model::{Disposition, Errno, Pid, RunState, Signal, TaskState};
+use crate::io::script::{KillTarget, Label, Op, PgidArg, Script, Tty, TtyOp};
+use crate::machine::{self, Actor, Call, CannotAct, How, Machine, MachineConfig, Reply, TtyCall, Waited};
+use crate::model::{Disposition, Pid, RunState, Signal, TaskState, TtyId};
 use crate::semantics::Semantics;
 use bevy_ecs::prelude::Entity;
 use std::collections::HashMap;
@@ -41,6 +41,10 @@ struct Replay<'s> {
     /// The script's pid-1 process (led by `init`, or by the thread that took
     /// its place with an exec).
     init: Entity,
+    /// The terminal each terminal label names, once its `tty` line ran.
+    terminals: Vec<Option<TtyId>>,
+    /// The label of each terminal, by [`TtyId`] (in creation order).
+    tty_labels: Vec<Label>,
 }
 
 /// Replays `script` under Linux's rules and returns its report.
@@ -61,7 +65,8 @@ pub fn replay_observed(script: &Script, semantics: Semantics, mut observe: impl 
     let init = start_world(&mut machine);
     let slots = vec![Slot::Unborn; script.labels.len()];
     let pid = machine.pid(init).expect("init exists").clone();
-    let mut replay = Replay { script, machine, slots, labels: HashMap::new(), init };
+    let terminals = vec![None; script.labels.len()];
+    let mut replay = Replay { script, machine, slots, labels: HashMap::new(), init, terminals, tty_labels: Vec::new() };
     replay.set(Label::INIT.index(), Slot::Live { entity: init, pid });
     let mut outcomes = Vec::new();
     let mut invalid = None;
@@ -103,9 +108,7 @@ impl Replay<'_> {
         match &self.slots[label.index()] {
             Slot::Live { entity, .. } => match self.machine.can_act(*entity) {
                 Ok(()) => Ok(*entity),
-                Err(CannotAct::Stopped) => Err(Invalid::Stopped),
-                Err(CannotAct::Zombie) => Err(Invalid::Zombie),
-                Err(CannotAct::Gone) => Err(Invalid::Gone),
+                Err(why) => Err(invalid(why)),
             },
             Slot::Unborn | Slot::Gone { .. } | Slot::ThreadGone => Err(Invalid::Gone),
         }
@@ -143,6 +146,12 @@ impl Replay<'_> {
             self.labels.insert(entity, label);
         }
         self.slots[label] = slot;
+    }
+
+    /// The terminal a terminal label names (the parser lets a terminal be
+    /// used only after its `tty` line, which always makes it).
+    fn terminal(&self, tty: Tty) -> TtyId {
+        self.terminals[tty.0.index()].expect("a terminal is used after its tty line")
     }
 
     /// Whether `label` is a task of the script's pid-1 process that has not
@@ -237,9 +246,22 @@ impl Replay<'_> {
                 Call::Sigprocmask { how: if block { How::Block } else { How::Unblock }, sig }
             }
             Op::Pdeathsig { sig, .. } => Call::Pdeathsig { sig },
-            // Version 3 is refused before the simulator runs a script; it has
-            // no terminals, so /dev/tty cannot be opened.
-            Op::Terminal(_) => return Ok(Outcome::Err(Errno::ENXIO)),
+            Op::Terminal(op) => match op {
+                TtyOp::Create { tty, .. } => {
+                    let id = self.machine.open_terminal();
+                    self.terminals[tty.0.index()] = Some(id);
+                    self.tty_labels.push(tty.0);
+                    Call::Tiocsctty { tty: id, steal: false }
+                }
+                TtyOp::Acquire { tty, steal, .. } => Call::Tiocsctty { tty: self.terminal(tty), steal },
+                TtyOp::Foreground { group, .. } => Call::Tty(TtyCall::Foreground { pgrp: seen(group) }),
+                TtyOp::Read { .. } => Call::Tty(TtyCall::Read),
+                TtyOp::Write { .. } => Call::Tty(TtyCall::Write),
+                TtyOp::Tostop { on, .. } => Call::Tty(TtyCall::Tostop { on }),
+                TtyOp::Release { .. } => Call::Tiocnotty,
+                TtyOp::Key { tty, key } => return Ok(self.machine.type_key(self.terminal(tty), key).into()),
+                TtyOp::Hangup { tty } => return Ok(self.machine.hang_up(self.terminal(tty)).into()),
+            },
         };
         Ok(match self.machine.perform(who, call) {
             machine::Outcome::Done(Reply::Child(entity)) => {
@@ -257,6 +279,7 @@ impl Replay<'_> {
             machine::Outcome::Done(Reply::Waited(Waited::Busy)) => Outcome::Busy,
             machine::Outcome::Done(_) => Outcome::Ok,
             machine::Outcome::Failed(e) => Outcome::Err(e),
+            machine::Outcome::Stopped => Outcome::Stopped,
             machine::Outcome::CannotAct(why) => return Err(invalid(why)),
         })
     }
@@ -299,10 +322,21 @@ impl Replay<'_> {
         let label_of_id = |pid: &Pid| -> Label {
             *pid.nr_at(1).and_then(|nr| by_number.get(&nr)).expect("ids in the script's namespace name labels")
         };
+        let labelled = |pid: &Pid| pid.nr_at(1).and_then(|nr| by_number.get(&nr)).copied();
+        let m = &self.machine;
         let mut lines = Vec::new();
         for (i, slot) in self.slots.iter().enumerate() {
             let label = Label(i as u32);
-            let m = &self.machine;
+            if let Some(id) = self.terminals[i] {
+                let terminal = m.terminal(id);
+                lines.push(ProcLine::Tty {
+                    label: Tty(label),
+                    session: terminal.session.and_then(|s| labelled(&m.session(s).id)),
+                    fg: terminal.fg.as_ref().and_then(labelled),
+                    hung_up: terminal.hung_up,
+                });
+                continue;
+            }
             match slot {
                 Slot::Unborn => {}
                 Slot::Gone { exit, .. } => lines.push(ProcLine::Gone { label, exit: *exit }),
@@ -344,7 +378,7 @@ impl Replay<'_> {
                             pgrp: label_of_id(&group.id),
                             sid: label_of_id(&session.id),
                             ns: m.own_ids(*entity),
-                            ctty: None,
+                            ctty: proc.ctty.map(|id| self.tty_labels[id.index()]),
                             caught: m.handlers(*entity).to_vec(),
                             exit: (state == ProcState::Zombie).then_some(exit).flatten(),
                         });
@@ -361,5 +395,15 @@ fn invalid(why: CannotAct) -> Invalid {
         CannotAct::Stopped => Invalid::Stopped,
         CannotAct::Zombie => Invalid::Zombie,
         CannotAct::Gone => Invalid::Gone,
+        CannotAct::Livelock => Invalid::Livelock,
+    }
+}
+
+impl From<Result<(), crate::model::Errno>> for Outcome {
+    fn from(result: Result<(), crate::model::Errno>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Ok,
+            Err(e) => Outcome::Err(e),
+        }
     }
 }

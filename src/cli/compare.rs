@@ -2,7 +2,9 @@
 //! workload, and the decisions that explain every difference.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{Case, SIMULATOR_SPEAKS, Scripts, load_cases, load_scenario, positive_duration, resolve};
+use super::inputs::{
+    Case, SIMULATOR_SPEAKS, Scripts, load_cases, load_scenario, positive_duration, resolve, runs_under,
+};
 use super::output::{self, out, outln};
 use procsim::compare::Summary;
 use procsim::engine::SimDuration;
@@ -61,6 +63,10 @@ pub fn compare(args: CompareArgs, harness: &harness::Options) -> Outcome {
         return Ok(Exit::Success);
     }
     let cases = load_cases(&scripts, SIMULATOR_SPEAKS)?;
+    for Case { name, script, .. } in &cases {
+        runs_under(name, script, &base)?;
+        runs_under(name, script, &against)?;
+    }
     outln!("replaying under {base}, then under {against}{same}")?;
     let mut summary = Summary::default();
     for Case { name, script, .. } in &cases {

@@ -1,7 +1,7 @@
 //! `procsim conform`: the same scripts on the simulator and on the kernel.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{Case, SIMULATOR_SPEAKS, Scripts, load_cases, resolve};
+use super::inputs::{Case, SIMULATOR_SPEAKS, Scripts, load_cases, resolve, runs_under};
 use super::output::outln;
 use procsim::harness;
 use procsim::semantics::Requested;
@@ -26,6 +26,9 @@ pub struct ConformArgs {
 pub fn conform(args: ConformArgs, harness: &harness::Options) -> Outcome {
     let cases = load_cases(&args.scripts, SIMULATOR_SPEAKS)?;
     let spec = resolve(args.semantics, harness)?;
+    for Case { name, script, .. } in &cases {
+        runs_under(name, script, &spec)?;
+    }
     let host = if args.semantics == Requested::Host { " (host)" } else { "" };
     outln!("semantics: {spec}{host}")?;
     let (mut passed, mut failed) = (0, 0);

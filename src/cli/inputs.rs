@@ -63,9 +63,8 @@ pub fn positive_duration(text: &str) -> Result<SimDuration, String> {
 }
 
 /// The newest version of the replay format the simulator runs (`replay`,
-/// `conform`, `compare`): version 2, threads; version 3 (controlling
-/// terminals) is parsed, not run yet.
-pub const SIMULATOR_SPEAKS: u8 = 2;
+/// `conform`, `compare`): version 3, controlling terminals.
+pub const SIMULATOR_SPEAKS: u8 = 3;
 
 /// Reads a script file (`-` is stdin) and parses it; an error names the
 /// file and the line (`-:N:` for stdin). A script newer than version
@@ -150,6 +149,18 @@ pub fn load_cases(scripts: &Scripts, speaks: u8) -> Outcome<Vec<Case>> {
 /// The spec a request names: `host` is what the probe finds on the running
 /// kernel (exit 4 when the harness cannot run, 1 when the kernel is no known
 /// Linux: never a silent `linux`).
+/// Refuses a script with terminals under a spec with the seed's rules: the
+/// 2018 seed has no controlling terminals (its row 11).
+pub fn runs_under(name: &str, script: &Script, spec: &Spec) -> Outcome<()> {
+    if script.version() >= 3 && spec.semantics().has_seed_rules() {
+        return Err(Exit::BadInput.error(format_args!(
+            "{name}: the script uses controlling terminals (version 3 of the replay format), and {spec} has none \
+             (the 2018 seed's row 11: not expressible); run it under linux"
+        )));
+    }
+    Ok(())
+}
+
 pub fn resolve(requested: Requested, harness: &harness::Options) -> Outcome<Spec> {
     match requested {
         Requested::Spec(spec) => Ok(spec),

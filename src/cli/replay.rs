@@ -2,7 +2,7 @@
 //! simulator or from the real kernel.
 
 use super::exit::{Exit, Outcome};
-use super::inputs::{SIMULATOR_SPEAKS, load_script, resolve};
+use super::inputs::{SIMULATOR_SPEAKS, load_script, resolve, runs_under};
 use super::output::out;
 use procsim::harness;
 use procsim::io::report::Report;
@@ -36,6 +36,7 @@ fn print(report: &Report, script: &Script) -> Outcome {
 pub fn replay(args: ReplayArgs, harness: &harness::Options) -> Outcome {
     let script = load_script(&args.file, SIMULATOR_SPEAKS)?;
     let spec = resolve(args.semantics, harness)?;
+    runs_under(&args.file.display().to_string(), &script, &spec)?;
     print(&procsim::replay::replay_with(&script, spec.semantics()), &script)
 }
 

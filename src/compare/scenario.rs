@@ -477,7 +477,7 @@ impl Replay {
             machine::Outcome::Done(Reply::Waited(Waited::Busy)) => Status::Busy,
             machine::Outcome::Done(_) => Status::Ok,
             machine::Outcome::Failed(e) => Status::Err(e),
-            machine::Outcome::CannotAct(_) => Status::Stopped,
+            machine::Outcome::Stopped | machine::Outcome::CannotAct(_) => Status::Stopped,
         }
     }
 

@@ -23,9 +23,10 @@ use bevy_ecs::prelude::Entity;
 pub enum Outcome<T> {
     Done(T),
     Failed(Errno),
-    /// The actor is stopped (recorded as a failure).
+    /// The actor is stopped, or its call stopped it (recorded as a failure).
     Stopped,
-    /// The actor is exiting, a zombie or gone: nothing was done (cancelled).
+    /// The actor is exiting, a zombie or gone, or its call would never
+    /// return (rule 58): nothing was done (cancelled).
     Dead,
 }
 
@@ -64,8 +65,8 @@ impl<T> From<machine::Outcome<T>> for Outcome<T> {
         match outcome {
             machine::Outcome::Done(v) => Outcome::Done(v),
             machine::Outcome::Failed(e) => Outcome::Failed(e),
-            machine::Outcome::CannotAct(CannotAct::Stopped) => Outcome::Stopped,
-            machine::Outcome::CannotAct(CannotAct::Zombie | CannotAct::Gone) => Outcome::Dead,
+            machine::Outcome::Stopped | machine::Outcome::CannotAct(CannotAct::Stopped) => Outcome::Stopped,
+            machine::Outcome::CannotAct(CannotAct::Zombie | CannotAct::Gone | CannotAct::Livelock) => Outcome::Dead,
         }
     }
 }

@@ -43,5 +43,6 @@ pub fn since(now: &Totals, before: &Totals) -> Totals {
         orphan_pairs: now.orphan_pairs - before.orphan_pairs,
         deaths_by_signal: now.deaths_by_signal - before.deaths_by_signal,
         exits: now.exits - before.exits,
+        hangups: now.hangups - before.hangups,
     }
 }

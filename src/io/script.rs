@@ -36,43 +36,7 @@ impl Label {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tty(pub Label);
 
-/// A key typed on a terminal (version 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    /// `^C`, the INTR character: SIGINT to the foreground group.
-    Intr,
-    /// `^Z`, the SUSP character: SIGTSTP to the foreground group.
-    Susp,
-    /// `^\`, the QUIT character: SIGQUIT to the foreground group.
-    Quit,
-    /// `^J`, a newline: one line of input.
-    Newline,
-}
-
-impl Key {
-    /// Every key, in the order the format lists them.
-    pub const ALL: [Key; 4] = [Key::Intr, Key::Susp, Key::Quit, Key::Newline];
-
-    /// How the script writes it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Key::Intr => "^C",
-            Key::Susp => "^Z",
-            Key::Quit => "^\\",
-            Key::Newline => "^J",
-        }
-    }
-
-    /// The byte the terminal receives.
-    pub fn byte(self) -> u8 {
-        match self {
-            Key::Intr => 0x03,
-            Key::Susp => 0x1a,
-            Key::Quit => 0x1c,
-            Key::Newline => b'\n',
-        }
-    }
-}
+pub use crate::model::Key;
 
 /// The `pgid` argument of `setpgid`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

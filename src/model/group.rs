@@ -12,7 +12,7 @@
 //! [`Process`](crate::model::Process) (`member`).
 
 use crate::model::Pid;
-use crate::model::list::ListHead;
+use crate::model::list::{ListHead, ListLink};
 use bevy_ecs::prelude::*;
 
 /// A process group.
@@ -31,12 +31,21 @@ pub struct ProcessGroup {
     pub links: u32,
     /// Members whose group-stop is complete.
     pub stopped: u32,
+    /// Its place in its session's list of groups.
+    pub in_session: ListLink,
 }
 
 impl ProcessGroup {
     /// A group with id `id` in `session`, with no members yet.
     pub fn new(id: Pid, session: Entity) -> ProcessGroup {
-        ProcessGroup { id, session, members: ListHead::default(), links: 0, stopped: 0 }
+        ProcessGroup {
+            id,
+            session,
+            members: ListHead::default(),
+            links: 0,
+            stopped: 0,
+            in_session: ListLink::default(),
+        }
     }
 
     /// `will_become_orphaned_pgrp(pgrp, NULL)`.

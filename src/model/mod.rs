@@ -1,5 +1,5 @@
 //! The world's entities and the relations between them: processes, process
-//! groups, sessions and PID namespaces as bevy_ecs entities, tied by relation
+//! groups, sessions, terminals and PID namespaces as bevy_ecs entities, tied by relation
 //! components whose updates cost O(1) whatever the fan-in.
 //!
 //! This layer is data: what each entity holds and the lists that tie them.
@@ -16,6 +16,7 @@ pub mod session;
 mod signal;
 pub mod sigstate;
 pub mod task;
+pub mod terminal;
 
 pub use disposition::Disposition;
 pub use errno::Errno;
@@ -27,3 +28,4 @@ pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};
 pub use task::{Task, TaskFlags, TaskState, Thread, ThreadGroup};
+pub use terminal::{Key, Terminal, TtyId};

@@ -15,7 +15,7 @@
 //! component's cache lines.
 
 use crate::model::list::ListLink;
-use crate::model::{Pid, Signal, SignalState, Task};
+use crate::model::{Pid, Signal, SignalState, Task, TtyId};
 use bevy_ecs::prelude::*;
 use std::fmt;
 
@@ -60,10 +60,11 @@ bitflags::bitflags! {
 }
 
 /// A process: its relations and state, packed for the kernel paths. The
-/// fields are laid out in this order (`repr(C)`, 120 bytes): the first cache
+/// fields are laid out in this order (`repr(C)`, 136 bytes): the first cache
 /// line holds what the link test and the list walks read (parent, group,
 /// session, state, flags, the group and sibling links), the second the
-/// children, the signal state and the pid.
+/// children, the signal state and the pid. The controlling terminal is a
+/// 4-byte number, in what would otherwise be padding after the exit status.
 #[derive(Component, Debug, Clone)]
 #[repr(C)]
 pub struct Process {
@@ -80,6 +81,9 @@ pub struct Process {
     pub flags: Flags,
     /// Set once it has exited (`_exit` code or fatal signal).
     pub exit: Option<ExitStatus>,
+    /// Its controlling terminal (`signal->tty`), shared by its threads,
+    /// inherited by fork and kept by a zombie (rule 46).
+    pub ctty: Option<TtyId>,
     /// Its place among its group's members (`pid_links[PIDTYPE_PGID]`).
     pub member: ListLink,
     /// Its place among its parent's children (`sibling`).
@@ -102,6 +106,7 @@ impl Process {
             state: RunState::Running,
             flags,
             exit: None,
+            ctty: None,
             member: ListLink::default(),
             sibling: ListLink::default(),
             task: Task::default(),

@@ -42,6 +42,9 @@ bitflags::bitflags! {
         const QUEUED = 1 << 1;
         /// `JOBCTL_STOP_PENDING`: to stop in a group stop when it next runs.
         const STOP_PENDING = 1 << 2;
+        /// A terminal call it made stopped its process, and is restarted
+        /// when it runs again without running a handler (rule 52).
+        const RESTART = 1 << 3;
     }
 }
 

@@ -1,6 +1,7 @@
 //! fork, clone(CLONE_NEWPID) and clone(CLONE_THREAD) (rules 1–4, 42–44).
 //!
-//! The child shares its parent's group and session, copies its dispositions,
+//! The child shares its parent's group, session and controlling terminal,
+//! copies its dispositions,
 //! has nothing pending, is not stopped, not a session leader, has not exec'd,
 //! and inherits `has_child_subreaper` (`copy_process`). With CLONE_NEWPID it is
 //! pid 1 of a new namespace one level down, with a number in every ancestor
@@ -136,11 +137,16 @@ pub fn fork(core: &mut Core, parent: Entity, newpid: bool) -> Result<Entity, Err
     let mut flags = Flags::FORKNOEXEC;
     flags.set(Flags::HAS_CHILD_SUBREAPER, subreaper);
     flags.set(Flags::NS_INIT, newpid);
-    let group = from.group;
+    let (group, ctty) = (from.group, from.ctty);
     let from = &core.process(p).signals;
     let signals = SignalState { ignored: from.ignored, caught: from.caught, ..Default::default() };
     let task = Task { blocked, ..Task::default() };
-    Ok(spawn_process(core, pid, flags, (signals, task), group, Some(parent)))
+    let child = spawn_process(core, pid, flags, (signals, task), group, Some(parent));
+    // The controlling terminal is inherited, in a new namespace too (rule 46).
+    if ctty.is_some() {
+        core.process_mut(child).ctty = ctty;
+    }
+    Ok(child)
 }
 
 /// clone(CLONE_THREAD | CLONE_SIGHAND | CLONE_VM …) by task `t`: a new

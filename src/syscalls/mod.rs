@@ -12,4 +12,5 @@ pub mod setpgid;
 pub mod setsid;
 pub mod sigaction;
 pub mod sigprocmask;
+pub mod tty;
 pub mod wait;

@@ -23,6 +23,8 @@ pub struct Census {
     pub orphaned_groups: u64,
     pub sessions: u64,
     pub namespaces: u64,
+    /// Terminals made and not hung up.
+    pub terminals: u64,
     /// Cumulative counts.
     pub totals: Totals,
 }
@@ -41,6 +43,8 @@ pub struct Totals {
     pub deaths_by_signal: u64,
     /// Processes that called `_exit`.
     pub exits: u64,
+    /// Terminals hung up (their master closed).
+    pub hangups: u64,
 }
 
 impl Census {

@@ -19,7 +19,7 @@ use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
 use crate::systems::signal::{self, Aim};
 use crate::systems::state::set_state;
-use crate::systems::{exec, exit, orphans, threads};
+use crate::systems::{exec, exit, job_control, orphans, threads};
 use bevy_ecs::prelude::*;
 
 /// The tick's system: runs every woken task, in wake-up order, and
@@ -48,11 +48,13 @@ pub fn notify_parent_cldstop(core: &mut Core, p: Entity) {
 }
 
 /// Runs task `t` once: it finishes an exit or an exec it was waiting in,
-/// handles its pending signals, and blocks, stops or dies.
-pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
+/// handles its pending signals, and blocks, stops or dies; a terminal call
+/// pending in it is then restarted or interrupted. Returns whether it ran a
+/// handler.
+pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) -> bool {
     let core = &mut k.core;
     if core.try_task(t).is_none() {
-        return;
+        return false;
     }
     let state = {
         let mut task = core.task_mut(t);
@@ -63,21 +65,25 @@ pub fn run<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
         TaskState::Running => {}
         TaskState::Exiting => {
             exit::exit_notify(k, t);
-            return;
+            return false;
         }
-        TaskState::Stopped | TaskState::Dead => return,
+        TaskState::Stopped | TaskState::Dead => return false,
     }
     let p = core.leader_of(t);
     let execing = core.thread_group(p).is_some_and(|g| g.exec == Some(t));
     if execing && core.signals(p).group_exit.is_none() {
         if !exec::others_gone(core, t) {
-            return;
+            return false;
         }
         exec::finish(core, t);
     }
     k.core.state.sched.current = Some(t);
-    handle_signals(k, t);
+    let handled = handle_signals(k, t);
     k.core.state.sched.current = None;
+    if k.core.try_task(t).is_some_and(|task| task.flags.contains(TaskFlags::RESTART)) {
+        job_control::resume(k, t, handled);
+    }
+    handled
 }
 
 /// The signal to take next: the lowest one `task` does not block from its
@@ -97,8 +103,11 @@ fn dequeue(core: &mut Core, p: Entity, t: Entity) -> Option<Signal> {
     Some(sig)
 }
 
-fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
+/// Handles task `t`'s signals until none is left or it stops or dies;
+/// returns whether a handler ran.
+fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) -> bool {
     let p = k.core.leader_of(t);
+    let mut handled = false;
     if std::mem::take(&mut k.core.signals_mut(p).continued) {
         notify_parent_cldstop(&mut k.core, p);
     }
@@ -108,24 +117,25 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
         // exec by another thread kills it too.
         if let Some(status) = core.signals(p).group_exit {
             exit::do_exit(core, t, status);
-            return;
+            return handled;
         }
         if core.thread_group(p).and_then(|g| g.exec).is_some_and(|e| e != t) {
             exit::do_exit(core, t, ExitStatus::Code(0));
-            return;
+            return handled;
         }
         if core.task(t).flags.contains(TaskFlags::STOP_PENDING) {
             core.task_mut(t).flags.remove(TaskFlags::STOP_PENDING);
             stop(core, t);
-            return;
+            return handled;
         }
         let Some(sig) = dequeue(core, p, t) else {
             core.task_mut(t).flags.remove(TaskFlags::SIGPENDING);
-            return;
+            return handled;
         };
         match core.signals(p).disposition(sig) {
             Disposition::Ignore => {}
             Disposition::Catch => {
+                handled = true;
                 if core.state.recording.handlers {
                     core.handler_logs.get_mut(t).expect("a recording machine logs every task").0.push(sig);
                 }
@@ -143,11 +153,11 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) {
                             continue;
                         }
                         do_signal_stop(&mut k.core, t);
-                        return;
+                        return handled;
                     }
                     DefaultAction::Terminate => {
                         exit::do_group_exit(&mut k.core, t, ExitStatus::Signaled(sig));
-                        return;
+                        return handled;
                     }
                 }
             }

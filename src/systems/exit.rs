@@ -27,7 +27,7 @@ use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
 use crate::systems::signal::{self, Aim, Sender};
 use crate::systems::state::set_state;
-use crate::systems::{deliver, exec, groups, namespaces, orphans, reparent, threads};
+use crate::systems::{ctty, deliver, exec, groups, job_control, namespaces, orphans, reparent, threads};
 use bevy_ecs::prelude::*;
 
 /// exit_group by task `t`, or a fatal signal it took (`do_group_exit`): the
@@ -59,6 +59,9 @@ pub fn do_group_exit(core: &mut Core, t: Entity, status: ExitStatus) {
 /// (rule 33): the group exit's, or else its own.
 pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
     core.state.sched.exiting.push_back(t);
+    if core.task(t).flags.contains(TaskFlags::RESTART) {
+        job_control::forget(core, t);
+    }
     // A process with one task: its task's exit is the process's.
     if let Ok(mut proc) = core.processes.get_mut(t)
         && !proc.has(Flags::THREADED)
@@ -91,7 +94,8 @@ pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
 }
 
 /// The last task of process `p` has begun to exit: the process is exiting,
-/// with `status`, and nothing pending for it matters any more.
+/// with `status`, and nothing pending for it matters any more. A session
+/// leader gives up its terminal before its children are handed on.
 fn process_exits(core: &mut Core, p: Entity, status: ExitStatus) {
     {
         let mut proc = core.process_mut(p);
@@ -103,6 +107,8 @@ fn process_exits(core: &mut Core, p: Entity, status: ExitStatus) {
         ExitStatus::Code(_) => core.state.census.totals.exits += 1,
         ExitStatus::Signaled(_) => core.state.census.totals.deaths_by_signal += 1,
     }
+    // `group_dead`: a session leader hangs up its session (rule 56).
+    ctty::disassociate_ctty(core, p, true);
 }
 
 /// Tells process `p`'s parent that `p` is a zombie (`do_notify_parent`):

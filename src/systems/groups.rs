@@ -34,7 +34,7 @@ pub fn create_session(core: &mut Core, id: Pid) -> Entity {
     core.attach(&id, IdKind::Session, s);
     namespaces::get(core, id.ns);
     core.state.census.sessions += 1;
-    *core.session_mut(s) = Session { id, groups: 0 };
+    *core.session_mut(s) = Session::new(id);
     s
 }
 
@@ -49,6 +49,7 @@ pub fn create_group<B: Bookkeeping>(k: &mut Kernel<B>, id: Pid, session: Entity)
     core.state.census.groups += 1;
     core.state.census.orphaned_groups += 1;
     *core.group_mut(g) = ProcessGroup::new(id, session);
+    list::push_back(&mut core.session_groups(), session, g);
     B::group_created(core, &mut k.books, g);
     g
 }
@@ -120,6 +121,7 @@ fn release_group_if_empty<B: Bookkeeping>(k: &mut Kernel<B>, g: Entity) {
     core.state.census.groups -= 1;
     core.state.census.orphaned_groups -= 1;
     namespaces::free_id(core, &id, IdKind::Group);
+    list::remove(&mut core.session_groups(), session, g);
     let groups = {
         let mut s = core.session_mut(session);
         s.groups -= 1;

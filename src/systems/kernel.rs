@@ -18,12 +18,13 @@
 use crate::model::list::{ListHead, ListLink, ListStore, ListView};
 use crate::model::namespace::IdKind;
 use crate::model::{
-    ExitStatus, Flags, HandlerLog, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState, Task, Thread,
-    ThreadGroup,
+    ExitStatus, Flags, HandlerLog, Pid, PidNamespace, Process, ProcessGroup, Session, SignalState, Task, Terminal,
+    Thread, ThreadGroup, TtyId,
 };
 use crate::semantics::Semantics;
 use crate::systems::books::Bookkeeping;
 use crate::systems::census::Census;
+use crate::systems::job_control::Restart;
 use crate::systems::journal::Journal;
 use crate::systems::sched::Scheduler;
 use crate::systems::spares::Spares;
@@ -48,6 +49,7 @@ pub struct Core<'w, 's> {
     pub groups: Query<'w, 's, &'static mut ProcessGroup>,
     pub sessions: Query<'w, 's, &'static mut Session>,
     pub namespaces: Query<'w, 's, &'static mut PidNamespace>,
+    pub terminals: Query<'w, 's, &'static mut Terminal>,
     /// The kernel's global state, one resource: every resource a system call
     /// fetches costs it a lookup, and it fetches them all.
     pub state: ResMut<'w, KernelState>,
@@ -80,6 +82,10 @@ pub struct KernelState {
     /// Orphan pairs sent and children reparented, when the machine keeps a
     /// journal.
     pub journal: Option<Journal>,
+    /// The terminals' entities, by [`TtyId`].
+    pub terminals: Vec<Entity>,
+    /// Terminal calls pending in stopped processes (rule 52).
+    pub restarts: Vec<Restart>,
 }
 
 impl KernelState {
@@ -96,6 +102,8 @@ impl KernelState {
             recording,
             transitions: transitions.then(Transitions::default),
             journal: journal.then(Journal::default),
+            terminals: Vec::new(),
+            restarts: Vec::new(),
         }
     }
 }
@@ -230,6 +238,16 @@ impl<'w, 's> Core<'w, 's> {
         self.namespaces.get_mut(ns).expect("a namespace entity has PidNamespace")
     }
 
+    /// A terminal.
+    pub fn terminal(&self, id: TtyId) -> &Terminal {
+        self.terminals.get(self.state.terminals[id.index()]).expect("a terminal entity has Terminal")
+    }
+
+    pub fn terminal_mut(&mut self, id: TtyId) -> Mut<'_, Terminal> {
+        let e = self.state.terminals[id.index()];
+        self.terminals.get_mut(e).expect("a terminal entity has Terminal")
+    }
+
     /// The namespace at `level` of `pid`'s chain and `pid`'s number there
     /// (`pid->numbers[level]`).
     pub fn number_at(&self, pid: &Pid, level: usize) -> (Entity, u32) {
@@ -292,6 +310,16 @@ impl<'w, 's> Core<'w, 's> {
     /// A group's members, as a list.
     pub fn members(&mut self) -> Members<'_, 'w, 's> {
         Members { groups: &mut self.groups, processes: &mut self.processes }
+    }
+
+    /// A session's groups, as a list.
+    pub fn session_groups(&mut self) -> SessionGroups<'_, 'w, 's> {
+        SessionGroups { sessions: &mut self.sessions, groups: &mut self.groups }
+    }
+
+    /// The groups of session `s`.
+    pub fn groups_of(&self, s: Entity) -> Vec<Entity> {
+        crate::model::list::members(&SessionGroupsView { sessions: &self.sessions, groups: &self.groups }, s)
     }
 
     /// The children of task `t`, in order.
@@ -370,5 +398,36 @@ impl ListView for MembersView<'_, '_, '_> {
 
     fn link(&self, member: Entity) -> ListLink {
         self.processes.get(member).expect("a member has Process").member
+    }
+}
+
+/// The group lists of sessions: heads in [`Session`], links in [`ProcessGroup`].
+pub struct SessionGroups<'a, 'w, 's> {
+    sessions: &'a mut Query<'w, 's, &'static mut Session>,
+    groups: &'a mut Query<'w, 's, &'static mut ProcessGroup>,
+}
+
+impl ListStore for SessionGroups<'_, '_, '_> {
+    fn head_mut(&mut self, owner: Entity) -> &mut ListHead {
+        &mut self.sessions.get_mut(owner).expect("a session has Session").into_inner().group_list
+    }
+
+    fn link_mut(&mut self, member: Entity) -> &mut ListLink {
+        &mut self.groups.get_mut(member).expect("a group has ProcessGroup").into_inner().in_session
+    }
+}
+
+struct SessionGroupsView<'a, 'w, 's> {
+    sessions: &'a Query<'w, 's, &'static mut Session>,
+    groups: &'a Query<'w, 's, &'static mut ProcessGroup>,
+}
+
+impl ListView for SessionGroupsView<'_, '_, '_> {
+    fn head(&self, owner: Entity) -> ListHead {
+        self.sessions.get(owner).expect("a session has Session").group_list
+    }
+
+    fn link(&self, member: Entity) -> ListLink {
+        self.groups.get(member).expect("a group has ProcessGroup").in_session
     }
 }

@@ -1,7 +1,7 @@
 //! Version 3 of the replay format (controlling terminals) on the live
 //! kernel: every committed terminal script (`tests/replay/terminals/`) gives
-//! its committed report. The simulator does not run version 3 yet
-//! (`terminal_syntax` checks that it refuses it).
+//! its committed report (`replay_scripts` checks the simulator against the
+//! same reports).
 //!
 //! Where the harness cannot run (not root, no namespaces: exit code 4) the
 //! test says so on the terminal and checks nothing.

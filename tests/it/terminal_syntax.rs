@@ -1,7 +1,8 @@
 //! Version 3 of the replay format (controlling terminals) as text: its lines
 //! parse, terminal labels are typed, `QUIT` or any terminal line makes a
 //! script version 3, a version-3 report has `ctty=` and `tty` lines, and the
-//! simulator's commands refuse a version-3 script (exit 2).
+//! simulator runs a version-3 script under Linux's rules, and refuses it
+//! under the 2018 seed's, which has no terminals (exit 2).
 
 use procsim::io::report::{ExitStatus, Invalid, Outcome, ProcLine, ProcState, Report};
 use procsim::io::script::{Key, Label, Op, Script, Tty, TtyOp};
@@ -134,19 +135,27 @@ fn a_version_3_report_has_ctty_fields_and_tty_lines() {
 }
 
 #[test]
-fn the_simulator_refuses_version_3() {
+fn the_seed_refuses_terminals_and_linux_runs_them() {
     let dir = crate::scratch("terminal-refusal");
     std::fs::write(dir.join("example.ops"), EXAMPLE).expect("writes");
     for args in [
-        &["replay", "example.ops"][..],
-        &["conform", "example.ops", "--semantics", "linux"],
+        &["replay", "example.ops", "--semantics", "gvisor-2018"][..],
+        &["conform", "example.ops", "--semantics", "gvisor-2018"],
         &["compare", "example.ops"],
     ] {
         let output = crate::cli(&dir, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
         let says = String::from_utf8_lossy(&output.stderr);
-        let want = "example.ops: the script is version 3 of the replay format, and this command runs version 2 at most";
+        let want = "example.ops: the script uses controlling terminals (version 3 of the replay format), and gvisor-2018 has none";
         assert!(says.contains(want), "{args:?}: {says}");
     }
+    let output = crate::cli(&dir, &["replay", "example.ops", "--semantics", "linux"]);
+    assert_eq!(output.status.code(), Some(0));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("tty t session=sh fg=job\n"), "{report}");
+    assert!(
+        report.contains("proc job zombie parent=sh pgrp=job sid=sh ns=3/3/2 ctty=t caught=- exit=INT\n"),
+        "{report}"
+    );
 }
