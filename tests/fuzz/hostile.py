@@ -21,10 +21,12 @@ What it does. Case i of a campaign is drawn from its own random stream
   in; broken TOML; bytes that are not UTF-8, a BOM, CRLF, NUL; empty files;
   enormous strings and lines. Each is run as
   `procsim run FILE --out DIR` (plus `--events` one time in four).
-* `replay`: one of the committed `tests/replay/*.ops` (and `bad/`), then 1
+* `replay`: one of the committed `tests/replay/*.ops` (and `threads/`,
+  `terminals/`, `bad/`), then 1
   to 4 mutations: lines swapped, dropped, duplicated, shuffled; labels
   unknown, malformed or enormous; signals unknown; numbers huge, negative,
-  with leading zeros; lines of versions 2 and 3; random operations
+  with leading zeros; lines of versions 2 and 3 (terminal lines on the
+  script's own terminals, often, in a terminal script); random operations
   appended (deep `newpid` chains, long fork chains, scripts of 10^5 lines);
   bytes that are not UTF-8, a BOM, CRLF, NUL, tabs; very long lines;
   truncation. Each is run as `procsim replay FILE`.
@@ -455,9 +457,32 @@ def labels_of(lines):
     return found
 
 
-def random_op(rng, labels):
+TTY_KEYS = ['^C', '^Z', '^\\', '^J']
+
+
+def ttys_of(lines):
+    return [t[2] for t in (l.split('#')[0].split() for l in lines) if len(t) >= 3 and t[0] == 'tty']
+
+
+def random_tty_op(rng, L, ttys):
+    """A version-3 line on a terminal made before it (or, rarely, a new one)."""
+    if not ttys or rng.random() < 0.15:
+        new = f'tt{rng.randrange(1000)}'
+        ttys.append(new)
+        return f'tty {L()} {new}'
+    T = lambda: rng.choice(ttys)
+    return rng.choice([f'ctty {L()} {T()}', f'ctty {L()} {T()} steal', f'fg {L()} {L()}', f'ttyread {L()}',
+                       f'ttywrite {L()}', f'tostop {L()} {rng.choice(["on", "off"])}', f'notty {L()}',
+                       'key ' + T() + ' ' + rng.choice(TTY_KEYS), f'hangup {T()}',
+                       f'dispose {L()} {rng.choice(["TTOU", "TTIN", "QUIT"])} {rng.choice(["ignore", "catch"])}',
+                       f'mask {L()} {rng.choice(["TTOU", "TTIN"])} block'])
+
+
+def random_op(rng, labels, ttys=None):
     L = lambda: rng.choice(labels) if labels and rng.random() < 0.97 else rng.choice(BAD_LABELS)
     S = lambda: rng.choice(SIGNALS) if rng.random() < 0.97 else rng.choice(BAD_SIGNALS)
+    if ttys is not None and rng.random() < 0.3:
+        return random_tty_op(rng, L, ttys)
     op = rng.choice(['fork', 'fork', 'exit', 'setsid', 'setpgid', 'reap', 'signal', 'dispose', 'subreaper',
                      'exec', 'fork_newpid'] + (['v2'] if rng.random() < 0.03 else []))
     if op == 'fork':
@@ -540,15 +565,17 @@ def r_insert(lines, rng):
     """Operations at one place, on labels forked before it (and by them)."""
     at = rng.randint(0, len(lines))
     labels = labels_of(lines[:at])
-    new = [random_op(rng, labels) for _ in range(rng.choice([1, 1, 2, 5, 20, 50]))]
+    ttys = ttys_of(lines[:at]) if any(l.startswith(('tty ', 'fg ', 'key ')) for l in lines) else None
+    new = [random_op(rng, labels, ttys) for _ in range(rng.choice([1, 1, 2, 5, 20, 50]))]
     lines[at:at] = new
 
 
 def r_append_many(lines, rng):
     labels = labels_of(lines)
+    ttys = ttys_of(lines) if any(l.startswith(('tty ', 'fg ', 'key ')) for l in lines) else None
     n = rng.choice([100, 1000, 5000])
     for _ in range(n):
-        lines.append(random_op(rng, labels))
+        lines.append(random_op(rng, labels, ttys))
 
 
 def r_chain(lines, rng):
@@ -739,10 +766,11 @@ def load_corpus(kind):
         files = sorted(f for f in os.listdir(folder) if f.endswith('.toml'))
         return [(f[:-5], open(os.path.join(folder, f), encoding='utf-8').read()) for f in files]
     folder = os.path.join(ROOT, 'tests', 'replay')
-    files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith('.ops'))
-    bad = os.path.join(folder, 'bad')
-    if os.path.isdir(bad):
-        files += sorted(os.path.join(bad, f) for f in os.listdir(bad) if f.endswith('.ops'))
+    files = []
+    for sub in ['', 'threads', 'terminals', 'bad']:
+        path = os.path.join(folder, sub)
+        if os.path.isdir(path):
+            files += sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith('.ops'))
     return [(os.path.relpath(f, folder)[:-4], open(f, encoding='utf-8').read()) for f in files]
 
 
