@@ -37,10 +37,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Peak resident memory per simulated process, in bytes: the most that
-/// `procsim bench` measured at 10^6 processes or more (`results/README.md`),
+/// `procsim bench` measured at 10^6 processes or more (`results/README.md`:
+/// 325 B at 10^6 with threads and terminals in the model, 281 B at 10^7),
 /// and the estimate until a run measures its own. An estimate too high only
 /// stops runs early; keep it no lower than the latest measurements.
-pub const BYTES_PER_PROCESS: u64 = 377;
+pub const BYTES_PER_PROCESS: u64 = 325;
 
 /// The share of the memory left to this process that a run may take, in
 /// tenths: the rest is left to the page cache and to the other programs.
