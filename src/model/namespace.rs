@@ -85,6 +85,8 @@ pub struct PidTable {
     pid_max: u32,
     /// Numbers in use, by any of the three kinds.
     in_use: u32,
+    /// The same numbers, one bit each: what the allocator searches.
+    used: NumberSet,
     /// The highest number that has ever named something.
     highest: u32,
 }
@@ -106,14 +108,13 @@ impl PidTable {
             cursor: 0,
             pid_max: pid_max.max(RESERVED_PIDS + 1),
             in_use: 0,
+            used: NumberSet::default(),
             highest: 0,
         }
     }
 
-    /// Whether `nr` names anything. A number above every one that has named
-    /// something names nothing, which spares the allocator the group and
-    /// session lookups until it first wraps.
-    fn is_used(&self, nr: u32) -> bool {
+    /// Whether `nr` names anything, by the lookups.
+    fn names_anything(&self, nr: u32) -> bool {
         nr <= self.highest
             && (self.process(nr).is_some() || self.groups.contains_key(&nr) || self.sessions.contains_key(&nr))
     }
@@ -137,17 +138,23 @@ impl PidTable {
         if how == Allocation::LINUX && self.in_use >= end - min {
             // Maybe full: after the wrap, the numbers below 300 are out of range.
             let below =
-                if min == RESERVED_PIDS { (1..RESERVED_PIDS).filter(|&nr| self.is_used(nr)).count() } else { 0 };
+                if min == RESERVED_PIDS { (1..RESERVED_PIDS).filter(|&nr| self.used.contains(nr)).count() } else { 0 };
             if self.in_use - below as u32 >= end - min {
                 return None;
             }
+        }
+        if !reuse {
+            // The first free number from the cursor on, wrapping once.
+            let nr = self.used.first_free(self.cursor + 1, end).or_else(|| self.used.first_free(min, end))?;
+            self.cursor = nr;
+            return Some(nr);
         }
         let mut nr = self.cursor + 1;
         for _ in min..=end {
             if nr >= end {
                 nr = min;
             }
-            let free = if reuse { self.process(nr).is_none() } else { !self.is_used(nr) };
+            let free = self.process(nr).is_none();
             if free {
                 self.cursor = nr;
                 return Some(nr);
@@ -166,6 +173,12 @@ impl PidTable {
         used.dedup();
         if self.in_use != used.len() as u32 {
             return Err(format!("counts {} numbers in use, has {}", self.in_use, used.len()));
+        }
+        if let Some(nr) = used.iter().find(|&&nr| !self.used.contains(nr)) {
+            return Err(format!("has {nr} in use, missing from its set of numbers"));
+        }
+        if self.used.len() != used.len() {
+            return Err(format!("its set of numbers holds {}, {} are in use", self.used.len(), used.len()));
         }
         match used.last() {
             Some(&top) if top > self.highest => Err(format!("{top} is in use above the highest, {}", self.highest)),
@@ -190,7 +203,7 @@ impl PidTable {
 
     /// Records that `nr` names `entity` as `kind`.
     pub fn attach(&mut self, nr: u32, kind: IdKind, entity: Entity) {
-        let was_used = self.is_used(nr);
+        let was_used = self.used.contains(nr);
         self.highest = self.highest.max(nr);
         match kind {
             IdKind::Process => {
@@ -209,6 +222,7 @@ impl PidTable {
         }
         if !was_used {
             self.in_use += 1;
+            self.used.insert(nr);
         }
     }
 
@@ -222,8 +236,9 @@ impl PidTable {
             IdKind::Group => self.groups.remove(&nr).is_some(),
             IdKind::Session => self.sessions.remove(&nr).is_some(),
         };
-        if forgotten && !self.is_used(nr) {
+        if forgotten && !self.names_anything(nr) {
             self.in_use -= 1;
+            self.used.remove(nr);
         }
     }
 
@@ -241,6 +256,54 @@ impl PidTable {
     /// ascending number, from `from` on.
     pub fn processes_from(&self, from: u32) -> impl Iterator<Item = (u32, Entity)> + '_ {
         self.procs.iter().enumerate().skip(from as usize).filter_map(|(nr, e)| e.map(|e| (nr as u32, e)))
+    }
+}
+
+/// A set of numbers, one bit each, as long as the highest number it has
+/// held: the allocator skips 64 numbers in use at a time, so that a
+/// namespace that is nearly full (millions of numbers in use, the cursor
+/// wrapped) is not searched number by number at every fork.
+#[derive(Debug, Default)]
+struct NumberSet(Vec<u64>);
+
+impl NumberSet {
+    fn contains(&self, nr: u32) -> bool {
+        self.0.get(nr as usize / 64).is_some_and(|word| word >> (nr % 64) & 1 == 1)
+    }
+
+    fn insert(&mut self, nr: u32) {
+        let i = nr as usize / 64;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] |= 1 << (nr % 64);
+    }
+
+    fn remove(&mut self, nr: u32) {
+        if let Some(word) = self.0.get_mut(nr as usize / 64) {
+            *word &= !(1 << (nr % 64));
+        }
+    }
+
+    /// How many numbers it holds (O(length), for the checks).
+    fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
+
+    /// The lowest number of `from..end` it does not hold.
+    fn first_free(&self, from: u32, end: u32) -> Option<u32> {
+        let mut nr = from;
+        while nr < end {
+            let i = nr as usize / 64;
+            let Some(&word) = self.0.get(i) else { return Some(nr) };
+            let free = !word & (u64::MAX << (nr % 64));
+            if free != 0 {
+                let found = (i * 64) as u32 + free.trailing_zeros();
+                return (found < end).then_some(found);
+            }
+            nr = (i as u32 + 1) * 64;
+        }
+        None
     }
 }
 
@@ -306,6 +369,21 @@ mod tests {
         assert_eq!(table.alloc(Allocation::LINUX), None, "301 names a process, not a group");
         table.detach(301, IdKind::Process);
         assert_eq!(table.alloc(Allocation::LINUX), Some(301));
+    }
+
+    #[test]
+    fn a_wrapped_search_finds_the_free_numbers_across_words_in_cyclic_order() {
+        let mut table = PidTable::new(1000);
+        while let Some(nr) = table.alloc(Allocation::LINUX) {
+            table.attach(nr, IdKind::Process, entity(nr));
+        }
+        for nr in [999, 350, 64, 640] {
+            table.detach(nr, IdKind::Process);
+        }
+        // 999 was handed out last: the search wraps to 300 and goes up.
+        let got: Vec<Option<u32>> = (0..4).map(|_| table.alloc(Allocation::LINUX)).collect();
+        assert_eq!(got, [Some(350), Some(640), Some(999), Some(350)], "64 is below 300; nothing was attached");
+        assert_eq!(table.recount(), Ok(()));
     }
 
     #[test]
