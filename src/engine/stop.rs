@@ -40,13 +40,14 @@ pub const CHECK_EVERY: u64 = 1024;
 
 /// The events budget when none is given: the most events one tick may carry.
 ///
-/// Ten million is 250 times the busiest tick of any committed scenario (the
-/// fork storm's, 40 000 events), and at the simulator's 0.3 to 1 million
-/// events a second about 10 to 30 seconds of work; a tick that needs more is
-/// almost surely a workload whose events come faster than simulated time
-/// passes. Its kept records (`--events`) take about 0.5 GB, which the memory
-/// guard counts.
-pub const DEFAULT_MAX_EVENTS_PER_TICK: u64 = 10_000_000;
+/// A million is 25 times the busiest tick of any committed scenario (the
+/// fork storm's, 40 000 events), and at the simulator's 0.2 to 1.2 million
+/// events a second about 1 to 5 seconds of work, so that a hostile scenario
+/// stops in seconds, not minutes; a tick that needs more is almost surely a
+/// workload whose events come faster than simulated time passes, and one
+/// that truly needs more says so with `--max-events-per-tick`. Its kept
+/// records (`--events`) take about 50 MB, which the memory guard counts.
+pub const DEFAULT_MAX_EVENTS_PER_TICK: u64 = 1_000_000;
 
 /// The signals an [`Interrupt`] is raised by, by [`Interrupt::on_termination_signals`].
 pub const SIGINT: i32 = libc::SIGINT;

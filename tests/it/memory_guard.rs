@@ -44,7 +44,7 @@ fn a_run_that_outgrows_its_limit_stops_with_its_tables_so_far() {
     assert!(rows.iter().all(|r| r.len() == rows[0].len()));
     assert_eq!((rows[3][1], rows[3][2]), ("300000", "311"));
     let run = std::fs::read_to_string(dir.join("out/run.csv")).unwrap();
-    assert!(run.lines().nth(1).unwrap().contains(",stopped-by-guard,300000,250,10000000,"), "{run}");
+    assert!(run.lines().nth(1).unwrap().contains(",stopped-by-guard,300000,250,1000000,"), "{run}");
 }
 
 #[test]

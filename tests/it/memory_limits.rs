@@ -89,7 +89,10 @@ fn under_rlimit_as_a_start_too_large_is_refused() {
     let output = limited(&dir, &["run", "large.toml", "--out", "out"], 256 << 20);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(6), "{stderr}");
-    assert!(stderr.starts_with("stopped before the start: 2000001 processes would take about 719 MiB"), "{stderr}");
+    assert!(
+        stderr.starts_with("stopped before the start: 2000001 processes would take about 620 MiB at 325 B each"),
+        "{stderr}"
+    );
     assert!(stderr.contains("RLIMIT_AS"), "{stderr}");
     assert!(!dir.join("out").exists());
 }

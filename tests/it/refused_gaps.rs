@@ -103,7 +103,7 @@ fn gaps_so_short_that_a_tick_would_exceed_the_budget_are_refused() {
     assert!(
         err.starts_with(
             "error: gap.toml:5: `shells.arrivals`: constant(value=1ns) leaves so little time between two arrivals that \
-             these alone would carry about 30000000 events in a tick of 10ms, more than the events budget of 10000000"
+             these alone would carry about 30000000 events in a tick of 10ms, more than the events budget of 1000000"
         ),
         "{err}"
     );
