@@ -4,6 +4,7 @@
 use super::exit::{Exit, Outcome};
 use super::inputs::{
     Case, SIMULATOR_SPEAKS, Scripts, load_cases, load_scenario, positive_duration, resolve, runs_under,
+    scenario_runs_under,
 };
 use super::output::{self, out, outln};
 use procsim::compare::Summary;
@@ -45,6 +46,8 @@ pub fn compare(args: CompareArgs, harness: &harness::Options) -> Outcome {
         && path.extension().is_some_and(|e| e == "toml")
     {
         let scenario = load_scenario(Some(path), scripts.seed, args.duration, None, harness)?;
+        scenario_runs_under(Some(path), &scenario, base)?;
+        scenario_runs_under(Some(path), &scenario, against)?;
         outln!(
             "{} (seed {}): {} under {base}, replayed under {against}{same}",
             scenario.name,

@@ -11,7 +11,7 @@ use procsim::io::script::Script;
 use procsim::io::text;
 use procsim::probe::{self, ProbeError};
 use procsim::semantics::{Requested, Spec};
-use procsim::workload::Scenario;
+use procsim::workload::{Scenario, scenario};
 use std::path::{Path, PathBuf};
 
 /// The scripts a command runs.
@@ -174,6 +174,14 @@ pub fn resolve(requested: Requested, harness: &harness::Options) -> Outcome<Spec
     }
 }
 
+/// Refuses to run `scenario` (read from `path`, the built-in default when
+/// `None`) under a spec that cannot express it: terminals under the seed's
+/// rules.
+pub fn scenario_runs_under(path: Option<&Path>, scenario: &Scenario, spec: Spec) -> Outcome<()> {
+    let file = path.map_or_else(|| scenario::DEFAULT_FILE.to_owned(), |p| p.display().to_string());
+    scenario.check_spec(&file, spec).map_err(|e| Exit::BadInput.error(e))
+}
+
 /// Reads a scenario — the file named, or the default one built into the
 /// binary — with the seed, duration and semantics given instead of its own,
 /// and `host` resolved.
@@ -191,6 +199,7 @@ pub fn load_scenario(
     let mut scenario = scenario.map_err(|e| Exit::BadInput.error(e))?;
     scenario.semantics = semantics.unwrap_or(scenario.semantics);
     scenario.resolve_host(|| resolve(Requested::Host, harness))?;
+    scenario_runs_under(path, &scenario, scenario.spec())?;
     scenario.seed = seed.unwrap_or(scenario.seed);
     scenario.duration = duration.unwrap_or(scenario.duration);
     scenario.check_length().map_err(|message| Exit::BadInput.error(format_args!("--duration: {message}")))?;

@@ -51,13 +51,17 @@
 //! thread's `SYS_exit` code is not kept by either machine once the thread
 //! has gone; the workload's threads retire with 0, and are replayed so.)
 //!
-//! Threads are matched as processes are, by their tid under the base.
+//! Threads are matched as processes are, by their tid under the base;
+//! terminals by the order in which they are first used (each is made as a
+//! login acquires it). A key typed on a terminal and a hangup are replayed
+//! on the matching terminal; the signal a session without a terminal gets
+//! from the keyboard is sent to the matching group.
 
 use crate::engine::record::{Op, Record, Status};
 use crate::engine::{Context, SimDuration, SimTime, Simulation, Workload};
 use crate::io::results::{ResultsError, Table};
-use crate::machine::{self, Actor, Call, CannotAct, Machine, MachineConfig, Reply, Waited};
-use crate::model::{Disposition, Errno, ExitStatus, Pid, RunState};
+use crate::machine::{self, Actor, Call, CannotAct, Machine, MachineConfig, Reply, TtyCall, Waited};
+use crate::model::{Disposition, Errno, ExitStatus, Key, Pid, RunState, TtyId};
 use crate::semantics::Spec;
 use crate::systems::journal::Journal;
 use crate::workload::{Event, Mix, Scenario};
@@ -236,12 +240,25 @@ impl Workload for Mirror<'_> {
     }
 }
 
-/// An operation of the stream, with the call it made: its numbers are
-/// those of the base machine, and are translated when it is replayed
-/// ([`Replay::translate`]); the terminal's signals are no call (`None`).
+/// An operation of the stream, with what it did: its numbers are those of
+/// the base machine, and are translated when it is replayed
+/// ([`Replay::translate`]).
 struct Pending {
     record: Record,
-    call: Option<Call>,
+    act: Act,
+}
+
+/// What an operation of the stream did.
+#[derive(Clone, Copy)]
+enum Act {
+    /// A process's call.
+    Call(Call),
+    /// The keyboard's signal to a group of a session without a terminal.
+    Signal,
+    /// A key typed on a terminal.
+    Key(TtyId, Key),
+    /// A terminal's master closed.
+    Hangup(TtyId),
 }
 
 /// The machine under `against` and the correspondence between its processes
@@ -260,6 +277,8 @@ struct Replay {
     /// The base machine's process → its pid, and back.
     base_pid_of: HashMap<Entity, u32>,
     base: HashMap<u32, Entity>,
+    /// The base machine's terminal → the one `against`'s machine made for it.
+    terminals: HashMap<TtyId, TtyId>,
     report: Report,
 }
 
@@ -275,6 +294,7 @@ impl Replay {
             base_pid_of_number: HashMap::new(),
             base_pid_of: HashMap::new(),
             base: HashMap::new(),
+            terminals: HashMap::new(),
             report: Report { base, against, divergences: Vec::new(), operations: 0, pairs: [0; 2] },
         };
         replay.against.insert(pid.nr, (init, pid.clone()));
@@ -306,38 +326,49 @@ impl Replay {
                     self.base_pid_of.insert(e, made);
                 }
             };
-            let call = match record.op {
+            let tty = || record.tty.expect("a terminal's operation names its terminal");
+            let act = match record.op {
                 Op::Fork | Op::Clone => {
                     made();
-                    Some(Call::Fork { newpid: record.op == Op::Clone })
+                    Act::Call(Call::Fork { newpid: record.op == Op::Clone })
                 }
                 Op::Thread => {
                     made();
-                    Some(Call::CloneThread)
+                    Act::Call(Call::CloneThread)
                 }
-                Op::ExitThread => Some(Call::ExitThread { code: 0 }),
-                Op::Tkill => Some(Call::Tgkill { tgid: 0, tid: 0, sig: signal() }),
+                Op::ExitThread => Act::Call(Call::ExitThread { code: 0 }),
+                Op::Tkill => Act::Call(Call::Tgkill { tgid: 0, tid: 0, sig: signal() }),
                 Op::Exit => {
                     let exit = actor.and_then(|a| base.process(a)).and_then(|p| p.exit);
                     let code = match exit {
                         Some(ExitStatus::Code(code)) => code,
                         _ => 0,
                     };
-                    Some(Call::Exit { code })
+                    Act::Call(Call::Exit { code })
                 }
-                Op::Exec => Some(Call::Exec),
-                Op::Setsid => Some(Call::Setsid),
-                Op::Setpgid => Some(Call::Setpgid { pid: 0, pgid: 0 }),
-                Op::Wait => Some(Call::Wait { pid: 0 }),
-                Op::Kill => Some(Call::Kill { pid: 0, sig: signal() }),
+                Op::Exec => Act::Call(Call::Exec),
+                Op::Setsid => Act::Call(Call::Setsid),
+                Op::Setpgid => Act::Call(Call::Setpgid { pid: 0, pgid: 0 }),
+                Op::Wait => Act::Call(Call::Wait { pid: 0 }),
+                Op::Kill => Act::Call(Call::Kill { pid: 0, sig: signal() }),
                 Op::Sigaction => {
                     let action = actor.map_or(Disposition::Default, |a| base.signals(a).disposition(signal()));
-                    Some(Call::Sigaction { sig: signal(), action })
+                    Act::Call(Call::Sigaction { sig: signal(), action })
                 }
-                Op::Subreaper => Some(Call::Subreaper { on: true }),
-                Op::Tty => None,
+                Op::Subreaper => Act::Call(Call::Subreaper { on: true }),
+                Op::Tty => match record.tty {
+                    Some(tty) => {
+                        let key = Key::ALL.into_iter().find(|k| k.signal() == record.signal).expect("a key");
+                        Act::Key(tty, key)
+                    }
+                    None => Act::Signal,
+                },
+                Op::Ctty => Act::Call(Call::Tiocsctty { tty: tty(), steal: false }),
+                Op::Tcsetpgrp => Act::Call(Call::Tty(TtyCall::Foreground { pgrp: 0 })),
+                Op::TtyRead => Act::Call(Call::Tty(TtyCall::Read)),
+                Op::Hangup => Act::Hangup(tty()),
             };
-            self.pending.push(Pending { record, call });
+            self.pending.push(Pending { record, act });
         }
     }
 
@@ -396,8 +427,18 @@ impl Replay {
         self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Task), id)
     }
 
-    /// `call` with its numbers as `actor` sees them on `against`'s machine.
-    fn translate(&self, r: &Record, call: Call, actor: Option<Entity>) -> Call {
+    /// The terminal of `against`'s machine that matches the base's `tty`,
+    /// made the first time it is used.
+    fn terminal(&mut self, tty: TtyId) -> TtyId {
+        *self.terminals.entry(tty).or_insert_with(|| self.machine.open_terminal())
+    }
+
+    /// `call` with its numbers as `actor` sees them, and its terminal, on
+    /// `against`'s machine.
+    fn translate(&mut self, r: &Record, call: Call, actor: Option<Entity>) -> Call {
+        if let Call::Tiocsctty { tty, steal } = call {
+            return Call::Tiocsctty { tty: self.terminal(tty), steal };
+        }
         let number = |pid| self.number(pid, actor);
         match call {
             Call::Setpgid { .. } => {
@@ -417,6 +458,7 @@ impl Replay {
                 let tgid = self.machine.seen_by(actor.map_or(Actor::Outside, Actor::Task), tgid);
                 Call::Tgkill { tgid, tid: number(r.target), sig }
             }
+            Call::Tty(TtyCall::Foreground { .. }) => Call::Tty(TtyCall::Foreground { pgrp: number(r.group) }),
             other => other,
         }
     }
@@ -451,17 +493,29 @@ impl Replay {
     /// record it.
     fn call(&mut self, pending: &Pending, actor: Option<Entity>) -> Status {
         let r = pending.record;
-        let Some(call) = pending.call else {
-            let sig = r.signal.expect("the terminal sends a signal");
-            let root = self.machine.root_namespace();
-            let nr = u32::try_from(self.number(r.group, None)).unwrap_or(0);
-            return match self.machine.process_group_with_id(root, nr) {
-                Some(g) => {
-                    self.machine.signal_group(g, sig);
-                    Status::Ok
-                }
-                None => Status::Err(Errno::ESRCH),
-            };
+        let emulated = |result: Result<(), Errno>| result.map_or_else(Status::Err, |()| Status::Ok);
+        let call = match pending.act {
+            Act::Call(call) => call,
+            Act::Signal => {
+                let sig = r.signal.expect("the keyboard sends a signal");
+                let root = self.machine.root_namespace();
+                let nr = u32::try_from(self.number(r.group, None)).unwrap_or(0);
+                return match self.machine.process_group_with_id(root, nr) {
+                    Some(g) => {
+                        self.machine.signal_group(g, sig);
+                        Status::Ok
+                    }
+                    None => Status::Err(Errno::ESRCH),
+                };
+            }
+            Act::Key(tty, key) => {
+                let tty = self.terminal(tty);
+                return emulated(self.machine.type_key(tty, key));
+            }
+            Act::Hangup(tty) => {
+                let tty = self.terminal(tty);
+                return emulated(self.machine.hang_up(tty));
+            }
         };
         let call = self.translate(&r, call, actor);
         match self.machine.perform(actor.map_or(Actor::Outside, Actor::Task), call) {

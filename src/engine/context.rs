@@ -14,8 +14,8 @@ use crate::engine::record::{Op, Record, Status, TickLog};
 use crate::engine::stop::Limits;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::host::guard::processes;
-use crate::machine::{self, Actor, Call, CannotAct, Machine, Reply, Waited};
-use crate::model::{Disposition, Errno, Pid, ProcessGroup, Signal};
+use crate::machine::{self, Actor, Call, CannotAct, Machine, Reply, TtyCall, Waited};
+use crate::model::{Disposition, Errno, Key, Pid, ProcessGroup, Signal, TtyId};
 use bevy_ecs::prelude::Entity;
 
 /// How an operation ended, for the handler that asked for it.
@@ -167,6 +167,7 @@ impl<E> Context<'_, E> {
             target: None,
             group: None,
             signal: None,
+            tty: None,
             status: Status::Ok,
         }
     }
@@ -299,7 +300,7 @@ impl<E> Context<'_, E> {
     }
 
     /// The terminal sends `sig` to group `g` (the user typed the suspend or
-    /// interrupt character).
+    /// interrupt character), for a session without a terminal of its own.
     pub fn tty(&mut self, g: Entity, sig: Signal) -> Outcome<()> {
         let group = self.global_group(g);
         let record = Record { group, signal: Some(sig), ..self.record(Op::Tty, None) };
@@ -310,7 +311,56 @@ impl<E> Context<'_, E> {
             }
             None => Outcome::Failed(Errno::ESRCH),
         };
-        self.log.note(Record { status: outcome.status().expect("a tty signal is done or failed"), ..record });
+        self.emulated(record, outcome)
+    }
+
+    // --- Terminals -----------------------------------------------------------
+
+    /// open(`tty`, O_NOCTTY) and ioctl(TIOCSCTTY, 0) by `p`: a session
+    /// leader acquires the terminal.
+    pub fn tiocsctty(&mut self, p: Entity, tty: TtyId) -> Outcome<()> {
+        let record = Record { tty: Some(tty), ..self.record(Op::Ctty, Some(p)) };
+        self.call(Some(p), Call::Tiocsctty { tty, steal: false }, record).map(drop)
+    }
+
+    /// tcsetpgrp on its controlling terminal by task `t`, giving the
+    /// foreground to group `g` (its id as `t` sees it).
+    pub fn tcsetpgrp(&mut self, t: Entity, g: Entity) -> Outcome<()> {
+        let pgrp = self.seen_by(Some(t), self.group_id(g));
+        let record = Record { group: self.global_group(g), ..self.record(Op::Tcsetpgrp, Some(t)) };
+        self.call(Some(t), Call::Tty(TtyCall::Foreground { pgrp }), record).map(drop)
+    }
+
+    /// A one-byte read, without blocking, by task `t` from its controlling
+    /// terminal: from the background, the job control of rule 50.
+    pub fn tty_read(&mut self, t: Entity) -> Outcome<()> {
+        self.simple(Op::TtyRead, t, None, Call::Tty(TtyCall::Read))
+    }
+
+    /// The user types `key` on `tty`; the record names the foreground group
+    /// the key's signal goes to, if any.
+    pub fn type_key(&mut self, tty: TtyId, key: Key) -> Outcome<()> {
+        let group = self.machine.terminal(tty).fg.as_ref().and_then(|fg| fg.nr_at(0));
+        let record = Record { group, signal: key.signal(), tty: Some(tty), ..self.record(Op::Tty, None) };
+        let outcome = self.machine.type_key(tty, key).map_or_else(Outcome::Failed, Outcome::Done);
+        self.emulated(record, outcome)
+    }
+
+    /// The master of `tty` is closed: the terminal hangs up. The record
+    /// names the session leader it signals, if the terminal still has a
+    /// session.
+    pub fn hang_up(&mut self, tty: TtyId) -> Outcome<()> {
+        let session = self.machine.terminal(tty).session;
+        let leader = session.and_then(|s| self.machine.session(s).id.nr_at(0));
+        let record = Record { target: leader, tty: Some(tty), ..self.record(Op::Hangup, None) };
+        let outcome = self.machine.hang_up(tty).map_or_else(Outcome::Failed, Outcome::Done);
+        self.emulated(record, outcome)
+    }
+
+    /// Notes what the terminal emulator did (it has no actor: the record has
+    /// none), and gives its outcome back.
+    fn emulated(&mut self, record: Record, outcome: Outcome<()>) -> Outcome<()> {
+        self.log.note(Record { status: outcome.status().expect("a terminal's act is done or failed"), ..record });
         outcome
     }
 }

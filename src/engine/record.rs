@@ -7,7 +7,7 @@
 //! stopped) performs none: it is *cancelled*, counted but not recorded.
 
 use crate::engine::time::SimTime;
-use crate::model::{Errno, Signal};
+use crate::model::{Errno, Signal, TtyId};
 
 /// An operation on the machine. The discriminants are the positions in
 /// [`Op::ALL`].
@@ -23,8 +23,8 @@ pub enum Op {
     /// `waitpid`.
     Wait,
     Kill,
-    /// A signal from the terminal driver to a process group (the user typed
-    /// the suspend character).
+    /// A key the user types on a terminal: a signal from the terminal
+    /// driver to a process group (the suspend character).
     Tty,
     Sigaction,
     /// `prctl(PR_SET_CHILD_SUBREAPER)`.
@@ -35,10 +35,19 @@ pub enum Op {
     ExitThread,
     /// `tgkill`: a signal to one thread.
     Tkill,
+    /// `ioctl(TIOCSCTTY)`: a session leader acquires a terminal.
+    Ctty,
+    /// `tcsetpgrp`: a group is given the terminal's foreground.
+    Tcsetpgrp,
+    /// A read from the controlling terminal.
+    TtyRead,
+    /// A terminal's master is closed (the connection dropped, or the
+    /// session's shell is gone): the terminal is hung up.
+    Hangup,
 }
 
 impl Op {
-    pub const ALL: [Op; 14] = [
+    pub const ALL: [Op; 18] = [
         Op::Fork,
         Op::Clone,
         Op::Exit,
@@ -53,6 +62,10 @@ impl Op {
         Op::Thread,
         Op::ExitThread,
         Op::Tkill,
+        Op::Ctty,
+        Op::Tcsetpgrp,
+        Op::TtyRead,
+        Op::Hangup,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +84,10 @@ impl Op {
             Op::Thread => "thread",
             Op::ExitThread => "exit_thread",
             Op::Tkill => "tkill",
+            Op::Ctty => "ctty",
+            Op::Tcsetpgrp => "tcsetpgrp",
+            Op::TtyRead => "ttyread",
+            Op::Hangup => "hangup",
         }
     }
 }
@@ -87,7 +104,7 @@ pub enum Status {
 }
 
 /// The kinds of failure counted per tick: each errno, then a stopped actor.
-pub const ERRORS: [Status; 9] = [
+pub const ERRORS: [Status; 15] = [
     Status::Err(Errno::EPERM),
     Status::Err(Errno::ESRCH),
     Status::Err(Errno::ECHILD),
@@ -96,6 +113,12 @@ pub const ERRORS: [Status; 9] = [
     Status::Err(Errno::EACCES),
     Status::Err(Errno::EINVAL),
     Status::Err(Errno::ENOSPC),
+    Status::Err(Errno::ENOENT),
+    Status::Err(Errno::EINTR),
+    Status::Err(Errno::EIO),
+    Status::Err(Errno::ENXIO),
+    Status::Err(Errno::EBADF),
+    Status::Err(Errno::ENOTTY),
     Status::Stopped,
 ];
 
@@ -135,6 +158,9 @@ pub struct Record {
     /// The process group acted on: the group joined, the group signalled.
     pub group: Option<u32>,
     pub signal: Option<Signal>,
+    /// The terminal acted on, by a key, a hangup or TIOCSCTTY (not in
+    /// `events.csv`: a replay of the stream needs it).
+    pub tty: Option<TtyId>,
     pub status: Status,
 }
 
@@ -214,6 +240,13 @@ mod tests {
     }
 
     #[test]
+    fn every_errno_is_counted() {
+        for errno in (0..256).filter_map(Errno::from_raw) {
+            assert!(ERRORS.contains(&Status::Err(errno)), "{errno} has no column");
+        }
+    }
+
+    #[test]
     fn failures_are_counted_by_kind() {
         let mut log = TickLog::default();
         let record = |status| Record {
@@ -224,6 +257,7 @@ mod tests {
             target: None,
             group: None,
             signal: None,
+            tty: None,
             status,
         };
         log.note(record(Status::Ok));

@@ -28,7 +28,7 @@ type Column = (&'static str, fn(&TickMetrics) -> u64);
 
 /// The columns before the per-kind counts: the state at the end of the tick,
 /// then what happened during it.
-const COLUMNS: [Column; 21] = [
+const COLUMNS: [Column; 23] = [
     ("time_ns", |m| m.time.nanos()),
     ("live", |m| m.census.live()),
     ("threads", |m| m.census.tasks()),
@@ -40,6 +40,7 @@ const COLUMNS: [Column; 21] = [
     ("orphaned_groups", |m| m.census.orphaned_groups),
     ("sessions", |m| m.census.sessions),
     ("namespaces", |m| m.census.namespaces),
+    ("terminals", |m| m.census.terminals),
     ("pid_numbers_in_use", |m| m.pid_numbers),
     ("forks", |m| m.happened.forks),
     ("failed_forks", |m| m.counts.failed_op(Op::Fork) + m.counts.failed_op(Op::Clone)),
@@ -48,6 +49,7 @@ const COLUMNS: [Column; 21] = [
     ("deaths_by_signal", |m| m.happened.deaths_by_signal),
     ("released", |m| m.happened.released),
     ("orphan_pairs", |m| m.happened.orphan_pairs),
+    ("hangups", |m| m.happened.hangups),
     ("events", |m| m.counts.performed()),
     ("cancelled", |m| m.counts.cancelled),
 ];

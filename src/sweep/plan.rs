@@ -441,7 +441,7 @@ mod tests {
             e(&["shells.nosuch=1"]),
             "--set shells.nosuch=1: `shells.nosuch`: unknown key `nosuch`, expected one of `initial`, `arrivals`, \
              `reap`, `session`, `think`, `pipeline`, `job`, `background`, `suspend`, `suspend_after`, `resume`, \
-             `resume_in_background`, `nohup`, `hangup`"
+             `resume_in_background`, `nohup`, `hangup`, `terminal`"
         );
         assert_eq!(
             e(&["shells.suspend=\"x\""]),

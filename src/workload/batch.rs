@@ -81,7 +81,7 @@ impl Arrivals for BatchParams {
     fn newcomer(&self, rng: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
         (
             Role::Batch(Batch { remaining: self.children.sample(rng), outstanding: 0 }),
-            &[Prelude::DefaultChld, Prelude::Setsid],
+            &[Prelude::DEFAULT_CHLD, Prelude::Setsid],
         )
     }
 }

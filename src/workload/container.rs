@@ -69,7 +69,7 @@ impl Arrivals for ContainerParams {
 
     /// The shim becomes a subreaper, to clone the container's init.
     fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
-        (Role::Shim, &[Prelude::DefaultChld, Prelude::Subreaper])
+        (Role::Shim, &[Prelude::DEFAULT_CHLD, Prelude::Subreaper])
     }
 }
 

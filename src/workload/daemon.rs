@@ -79,7 +79,7 @@ impl Arrivals for DaemonParams {
 
     /// The launcher starts a session, to fork the daemon in it.
     fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
-        (Role::Launcher, &[Prelude::DefaultChld, Prelude::Setsid])
+        (Role::Launcher, &[Prelude::DEFAULT_CHLD, Prelude::Setsid])
     }
 }
 

@@ -33,6 +33,7 @@ pub mod run_id;
 pub mod scenario;
 pub mod service;
 pub mod shell;
+pub mod terminal;
 pub mod value;
 
 use crate::engine::{Context, Outcome, SimDuration, Target, Workload};
@@ -97,13 +98,22 @@ pub struct Generator<P> {
 /// role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prelude {
-    /// `signal(SIGCHLD, SIG_DFL)`: undo init's SIG_IGN, so as to reap.
-    DefaultChld,
+    /// `sigaction(sig, action)`: `signal(SIGCHLD, SIG_DFL)` to undo init's
+    /// SIG_IGN, so as to reap; `nohup`'s SIGHUP ignored (and still ignored
+    /// after exec); a shell's job-control signals.
+    Sigaction(Signal, Disposition),
     Setsid,
     Subreaper,
     Exec,
-    /// `nohup`: SIGHUP ignored (and still ignored after exec).
-    IgnoreHup,
+    /// A login is given a new terminal (the pty sshd makes for it) and
+    /// acquires it (TIOCSCTTY): only a shell's, whose model keeps the
+    /// terminal.
+    Tiocsctty,
+}
+
+impl Prelude {
+    /// `signal(SIGCHLD, SIG_DFL)`, which every program that forks makes first.
+    pub const DEFAULT_CHLD: Prelude = Prelude::Sigaction(Signal::Chld, Disposition::Default);
 }
 
 /// How a process's life ends.
@@ -264,12 +274,12 @@ impl Mix {
         let Some((first, rest)) = steps.split_first() else {
             return;
         };
-        let outcome = match first {
-            Prelude::DefaultChld => ctx.sigaction(actor, Signal::Chld, Disposition::Default),
+        let outcome = match *first {
+            Prelude::Sigaction(sig, action) => ctx.sigaction(actor, sig, action),
             Prelude::Setsid => ctx.setsid(actor),
             Prelude::Subreaper => ctx.subreaper(actor),
             Prelude::Exec => ctx.exec(actor),
-            Prelude::IgnoreHup => ctx.sigaction(actor, Signal::Hup, Disposition::Ignore),
+            Prelude::Tiocsctty => self.models.shells.acquire_terminal(actor, ctx, &mut self.roles),
         };
         if outcome == Outcome::Dead {
             return;
@@ -284,7 +294,7 @@ impl Mix {
     /// `p` has finished its prelude: it takes up its role.
     fn started(&mut self, p: Entity, ctx: &mut Context<'_, Event>) {
         match self.roles.get_mut(p) {
-            Some(Role::Shell(_)) => self.models.shells.started(p, ctx),
+            Some(Role::Shell(shell)) => self.models.shells.started(p, shell.terminal(), ctx),
             Some(Role::JobMember(member)) => shell::member_started(p, member, ctx),
             Some(Role::Launcher) => ctx.next(STEP, Event::Daemon(daemon::Step::Detach(p))),
             Some(&mut Role::Supervisor(model)) => {
@@ -396,7 +406,9 @@ impl Workload for Mix {
             }
         }
         for (p, _) in ctx.machine_mut().take_released() {
-            self.roles.remove(p);
+            if let Some(Role::Shell(shell)) = self.roles.remove(p) {
+                self.models.shells.gone(&shell, ctx);
+            }
         }
         for t in ctx.machine_mut().take_released_threads() {
             self.roles.remove(t);

@@ -60,6 +60,9 @@ pub const MAX_TICKS: u64 = 100_000_000;
 /// `scenarios/default.toml`, built in: the scenario of a bare `procsim`.
 pub const DEFAULT: &str = include_str!("../../scenarios/default.toml");
 
+/// How errors name the built-in default scenario's file.
+pub const DEFAULT_FILE: &str = "scenarios/default.toml (built in)";
+
 /// A whole scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a scenario")]
@@ -187,7 +190,7 @@ impl Scenario {
 
     /// The default scenario, `scenarios/default.toml` as built in.
     pub fn builtin_default() -> Result<Scenario, ScenarioError> {
-        let mut scenario = Scenario::parse("scenarios/default.toml (built in)", DEFAULT)?;
+        let mut scenario = Scenario::parse(DEFAULT_FILE, DEFAULT)?;
         scenario.name = "default".to_owned();
         Ok(scenario)
     }
@@ -273,11 +276,39 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// Refuses a run of this scenario under `spec` if `spec` cannot express
+    /// it: terminals under the 2018 seed's rules, which have none (as a
+    /// version-3 replay script is refused). The error names `file` and the
+    /// line of `[shells.terminal]`.
+    pub fn check_spec(&self, file: &str, spec: Spec) -> Result<(), ScenarioError> {
+        match self.unexpressible_under(spec) {
+            Some((key, message)) => Err(self.invalid(file, key, message)),
+            None => Ok(()),
+        }
+    }
+
+    /// What `spec` cannot express of this scenario, with the key it is
+    /// reported at.
+    fn unexpressible_under(&self, spec: Spec) -> Option<(&'static str, String)> {
+        (self.shells.terminal.is_some() && spec.semantics().has_seed_rules()).then(|| {
+            let message = format!(
+                "{spec} has no controlling terminals (the 2018 seed's row 11: not expressible); run it under linux, \
+                 or leave the table out"
+            );
+            ("shells.terminal", message)
+        })
+    }
+
     /// The first combination of values that cannot be run, with the key it
     /// is reported at.
     fn impossibility(&self) -> Option<(&'static str, String)> {
         if let Err(message) = self.check_length() {
             return Some(("tick", message));
+        }
+        if let Requested::Spec(spec) = self.semantics
+            && let Some(unexpressible) = self.unexpressible_under(spec)
+        {
+            return Some(unexpressible);
         }
         let services = [
             ("supervisors.services.count", self.supervisors.services.count),

@@ -201,6 +201,6 @@ impl Arrivals for SupervisorParams {
 
     /// The supervisor becomes a subreaper.
     fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
-        (Role::Supervisor(Model::Supervisors), &[Prelude::DefaultChld, Prelude::Subreaper])
+        (Role::Supervisor(Model::Supervisors), &[Prelude::DEFAULT_CHLD, Prelude::Subreaper])
     }
 }

@@ -16,11 +16,16 @@
 //! often while jobs are stopped. Their groups are then orphaned with stopped
 //! members, and the kernel sends them SIGHUP and SIGCONT (POSIX; semantics
 //! §9, rules 20–21): they die of the SIGHUP, unless started under `nohup`.
+//!
+//! With `[shells.terminal]`, each session has a terminal of its own in the
+//! machine, and the user's keys, the foreground and the hangup go through
+//! it ([`crate::workload::terminal`] says how).
 
 use crate::engine::{Context, Outcome, SimDuration, SimTime, Target};
-use crate::model::Signal;
+use crate::model::{Disposition, Key, Signal, TtyId};
 use crate::workload::distribution::{Count, Distribution, Probability, serialize_optional};
 use crate::workload::roles::{Role, Roles};
+use crate::workload::terminal::{self, TerminalParams};
 use crate::workload::{Arrivals, Common, Ending, Event, Generator, Prelude, REACTION, STEP};
 use bevy_ecs::prelude::Entity;
 use rand_chacha::ChaCha8Rng;
@@ -58,8 +63,16 @@ pub struct ShellParams {
     pub resume_in_background: Probability,
     /// A new job ignores SIGHUP (`nohup`).
     pub nohup: Probability,
-    /// The session ends with a hangup rather than `exit`.
+    /// The session ends with a hangup rather than `exit`: SIGHUP from
+    /// outside, or with a terminal, the connection drops.
     pub hangup: Probability,
+    /// Each session's terminal; `None` for none.
+    #[serde(
+        default,
+        deserialize_with = "crate::workload::value::optional_table",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub terminal: Option<TerminalParams>,
 }
 
 impl Default for ShellParams {
@@ -79,6 +92,7 @@ impl Default for ShellParams {
             resume_in_background: Probability::new(0.5).expect("a probability"),
             nohup: Probability::new(0.05).expect("a probability"),
             hangup: Probability::new(0.3).expect("a probability"),
+            terminal: None,
         }
     }
 }
@@ -96,11 +110,25 @@ pub enum Step {
     Finish { member: Entity, epoch: u32 },
     /// The user types ^Z, if job `job` is still in the foreground since `turn`.
     Suspend { shell: Entity, job: u32, turn: u32 },
+    /// A job's process reads the terminal (unless its clock has moved on).
+    Read { member: Entity, epoch: u32 },
+    /// The shell gives the terminal to new job `job`, and waits for it.
+    Give { shell: Entity, job: u32 },
+    /// `fg`, once the shell has given stopped job `job` the terminal: SIGCONT.
+    Continue { shell: Entity, job: u32 },
+    /// The shell takes the terminal back for its own group, then prompts.
+    Reclaim(Entity),
+    /// The connection drops: the master of the shell's terminal is closed.
+    Drop(Entity),
+    /// sshd closes the master of a terminal whose shell has gone.
+    Close(TtyId),
 }
 
 /// A shell's own state.
 #[derive(Debug, Default)]
 pub struct Shell {
+    /// Its terminal, once it has acquired one.
+    tty: Option<TtyId>,
     /// Jobs with processes not yet reaped, oldest first.
     jobs: Vec<Job>,
     next_job: u32,
@@ -123,6 +151,8 @@ struct Job {
     forked: u32,
     background: bool,
     nohup: bool,
+    /// Its first process reads the terminal partway through its work.
+    reads: bool,
     /// The shell has seen it stop and not resumed it since.
     stopped: bool,
 }
@@ -133,8 +163,11 @@ pub struct JobMember {
     shell: Entity,
     job: u32,
     clock: WorkClock,
-    /// Counts changes of the clock; a planned finish of an older epoch is stale.
+    /// Counts changes of the clock; a planned finish or read of an older
+    /// epoch is stale.
     epoch: u32,
+    /// The work it has left when it reads the terminal, if it will.
+    read: Option<SimDuration>,
 }
 
 /// How much work a job's process has left.
@@ -159,6 +192,11 @@ impl Shell {
     fn job(&mut self, id: u32) -> Option<&mut Job> {
         self.jobs.iter_mut().find(|j| j.id == id)
     }
+
+    /// Its terminal, if it has acquired one.
+    pub fn terminal(&self) -> Option<TtyId> {
+        self.tty
+    }
 }
 
 impl Arrivals for ShellParams {
@@ -166,22 +204,48 @@ impl Arrivals for ShellParams {
         Common { initial: self.initial, arrivals: self.arrivals, reap: self.reap }
     }
 
-    /// A login: it starts a session.
+    /// A login: it starts a session, and acquires its terminal if it has one.
     fn newcomer(&self, _: &mut ChaCha8Rng) -> (Role, &'static [Prelude]) {
-        (Role::Shell(Box::default()), &[Prelude::DefaultChld, Prelude::Setsid])
+        let steps = match self.terminal {
+            Some(_) => terminal::LOGIN,
+            None => &[Prelude::DEFAULT_CHLD, Prelude::Setsid],
+        };
+        (Role::Shell(Box::default()), steps)
     }
 }
 
 impl Generator<ShellParams> {
-    /// The shell leads its session: it shows its prompt, and its session will end.
-    pub fn started(&mut self, shell: Entity, ctx: &mut Context<'_, Event>) {
-        self.prompt(shell, ctx, STEP);
-        let ending = if self.params.hangup.draw(&mut self.rng) {
-            Ending::Killed { by: None, sig: Signal::Hup }
-        } else {
-            Ending::Exit(0)
+    /// The login `shell` is given a new terminal, as sshd makes one for
+    /// each session, and acquires it (TIOCSCTTY).
+    pub fn acquire_terminal(&mut self, shell: Entity, ctx: &mut Context<'_, Event>, roles: &mut Roles) -> Outcome<()> {
+        let Some(sh) = shell_mut(roles, shell) else {
+            ctx.cancel();
+            return Outcome::Dead;
         };
-        ctx.after(self.params.session.sample(&mut self.rng), STEP, Event::End { process: shell, how: ending });
+        let tty = ctx.machine_mut().open_terminal();
+        sh.tty = Some(tty);
+        ctx.tiocsctty(shell, tty)
+    }
+
+    /// The shell leads its session: it shows its prompt, and its session
+    /// will end — by `exit`, or by a hangup: on its terminal if it has one
+    /// (the connection drops), else by SIGHUP from outside.
+    pub fn started(&mut self, shell: Entity, tty: Option<TtyId>, ctx: &mut Context<'_, Event>) {
+        self.prompt(shell, ctx, STEP);
+        let end = match (self.params.hangup.draw(&mut self.rng), tty) {
+            (true, Some(_)) => Event::Shell(Step::Drop(shell)),
+            (true, None) => Event::End { process: shell, how: Ending::Killed { by: None, sig: Signal::Hup } },
+            (false, _) => Event::End { process: shell, how: Ending::Exit(0) },
+        };
+        ctx.after(self.params.session.sample(&mut self.rng), STEP, end);
+    }
+
+    /// `shell` has been released: sshd closes the master of its terminal,
+    /// unless it has hung up already.
+    pub fn gone(&mut self, shell: &Shell, ctx: &mut Context<'_, Event>) {
+        if let Some(tty) = shell.tty.filter(|&tty| !ctx.machine().terminal(tty).hung_up) {
+            ctx.after(self.params.reap.sample(&mut self.rng), REACTION, Event::Shell(Step::Close(tty)));
+        }
     }
 
     /// The next command, after a think time.
@@ -201,15 +265,46 @@ impl Generator<ShellParams> {
                 _ => ctx.cancel(),
             },
             Step::Suspend { shell, job, turn } => {
-                let group = shell_mut(roles, shell)
-                    .filter(|sh| sh.turn == turn && sh.foreground == Some(job))
-                    .and_then(|sh| sh.job(job))
-                    .and_then(|j| j.group);
-                match group {
-                    Some(g) => {
+                let sh = shell_mut(roles, shell).filter(|sh| sh.turn == turn && sh.foreground == Some(job));
+                let tty = sh.as_ref().and_then(|sh| sh.tty);
+                match (sh.and_then(|sh| sh.job(job)).and_then(|j| j.group), tty) {
+                    (Some(_), Some(tty)) => {
+                        ctx.type_key(tty, Key::Susp);
+                    }
+                    (Some(g), None) => {
                         ctx.tty(g, Signal::Tstp);
                     }
+                    (None, _) => ctx.cancel(),
+                }
+            }
+            Step::Read { member, epoch } => match roles.get_mut(member) {
+                Some(Role::JobMember(m)) if m.epoch == epoch && matches!(m.clock, WorkClock::Running(_)) => {
+                    m.read = None;
+                    // Stopped by the job-control check: at once, not at the
+                    // end of the tick as a signal from elsewhere would.
+                    if ctx.tty_read(member) == Outcome::Stopped {
+                        m.pause(ctx.now());
+                    }
+                }
+                _ => ctx.cancel(),
+            },
+            Step::Give { shell, job } => self.give(shell, job, ctx, roles),
+            Step::Continue { shell, job } => self.continue_in_foreground(shell, job, ctx, roles),
+            Step::Reclaim(shell) => self.reclaim(shell, ctx, roles),
+            Step::Drop(shell) => {
+                let tty = shell_mut(roles, shell).and_then(|sh| sh.tty);
+                match tty.filter(|_| ctx.machine().process(shell).is_some_and(|p| p.is_active())) {
+                    Some(tty) => {
+                        ctx.hang_up(tty);
+                    }
                     None => ctx.cancel(),
+                }
+            }
+            Step::Close(tty) => {
+                if ctx.machine().terminal(tty).hung_up {
+                    ctx.cancel();
+                } else {
+                    ctx.hang_up(tty);
                 }
             }
         }
@@ -224,10 +319,21 @@ impl Generator<ShellParams> {
         if let Some(i) = stopped.filter(|_| self.params.resume.draw(&mut self.rng)) {
             let job = &mut sh.jobs[i];
             let (id, group) = (job.id, job.group.expect("a resumable job has a group"));
+            // With a terminal, `fg` gives the job the terminal first, and
+            // continues it next; `bg` only continues it.
+            let in_background = sh.tty.map(|_| self.params.resume_in_background.draw(&mut self.rng));
+            if in_background == Some(false) {
+                match ctx.tcsetpgrp(shell, group) {
+                    Outcome::Done(()) => ctx.next(STEP, Event::Shell(Step::Continue { shell, job: id })),
+                    Outcome::Dead => {}
+                    _ => self.prompt(shell, ctx, STEP),
+                }
+                return;
+            }
             match ctx.kill(Some(shell), Target::Group(group), Signal::Cont) {
                 Outcome::Done(()) => {
                     job.stopped = false;
-                    if self.params.resume_in_background.draw(&mut self.rng) {
+                    if in_background.unwrap_or_else(|| self.params.resume_in_background.draw(&mut self.rng)) {
                         self.prompt(shell, ctx, STEP);
                     } else {
                         self.bring_to_foreground(shell, sh, id, ctx);
@@ -240,22 +346,28 @@ impl Generator<ShellParams> {
         }
         let id = sh.next_job;
         sh.next_job += 1;
-        sh.jobs.push(Job {
-            id,
-            group: None,
-            members: Vec::new(),
-            size: self.params.pipeline.sample(&mut self.rng),
-            forked: 0,
-            background: self.params.background.draw(&mut self.rng),
-            nohup: self.params.nohup.draw(&mut self.rng),
-            stopped: false,
-        });
+        let size = self.params.pipeline.sample(&mut self.rng);
+        let background = self.params.background.draw(&mut self.rng);
+        let nohup = self.params.nohup.draw(&mut self.rng);
+        let reads = match (&self.params.terminal, sh.tty) {
+            (Some(t), Some(_)) if background => t.read_in_background.draw(&mut self.rng),
+            _ => false,
+        };
+        let job =
+            Job { id, group: None, members: Vec::new(), size, forked: 0, background, nohup, reads, stopped: false };
+        sh.jobs.push(job);
         self.spawn(shell, id, ctx, roles);
     }
 
-    /// Forks the next process of a job.
+    /// Forks the next process of a job: the first of a job that reads, reads
+    /// `read_after` into its work.
     fn spawn(&mut self, shell: Entity, id: u32, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let work = self.params.job.sample(&mut self.rng);
+        let reader = shell_mut(roles, shell).and_then(|sh| sh.job(id)).is_some_and(|j| j.reads && j.forked == 0);
+        let read = match &self.params.terminal {
+            Some(t) if reader => work.nanos().checked_sub(t.read_after.sample(&mut self.rng).nanos()).map(SimDuration),
+            _ => None,
+        };
         let forked = ctx.fork(shell, false);
         let Some(sh) = shell_mut(roles, shell) else {
             return;
@@ -268,7 +380,8 @@ impl Generator<ShellParams> {
                 job.members.push(member);
                 job.forked += 1;
                 let clock = WorkClock::Ready(work);
-                roles.insert(member, Role::JobMember(Box::new(JobMember { shell, job: id, clock, epoch: 0 })));
+                let m = JobMember { shell, job: id, clock, epoch: 0, read };
+                roles.insert(member, Role::JobMember(Box::new(m)));
                 ctx.next(STEP, Event::Shell(Step::Place { shell, job: id, member }));
             }
             None => {
@@ -286,14 +399,22 @@ impl Generator<ShellParams> {
     /// Puts a job's new process into the job's group (a new one named after
     /// it, for the first), then lets it exec.
     fn place(&mut self, shell: Entity, id: u32, member: Entity, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
-        let Some(job) = shell_mut(roles, shell).and_then(|sh| sh.job(id)) else {
+        let Some(sh) = shell_mut(roles, shell) else {
+            return ctx.cancel();
+        };
+        let terminal = sh.tty.is_some();
+        let Some(job) = sh.job(id) else {
             return ctx.cancel();
         };
         let first = job.group.is_none();
         if ctx.setpgid(shell, member, job.group).done().is_some() && first {
             job.group = Some(ctx.machine().group_of(member));
         }
-        let steps: &'static [Prelude] = if job.nohup { &[Prelude::IgnoreHup, Prelude::Exec] } else { &[Prelude::Exec] };
+        let steps = match (terminal, job.nohup) {
+            (true, nohup) => terminal::job_prelude(nohup),
+            (false, true) => &[Prelude::Sigaction(Signal::Hup, Disposition::Ignore), Prelude::Exec],
+            (false, false) => &[Prelude::Exec],
+        };
         ctx.next(STEP, Event::Prelude { actor: member, steps });
         if job.forked < job.size {
             ctx.next(STEP, Event::Shell(Step::Spawn { shell, job: id }));
@@ -309,8 +430,62 @@ impl Generator<ShellParams> {
         };
         if sh.job(id).is_some_and(|j| j.background) {
             self.prompt(shell, ctx, STEP);
+        } else if sh.tty.is_some() {
+            ctx.next(STEP, Event::Shell(Step::Give { shell, job: id }));
         } else {
             self.bring_to_foreground(shell, sh, id, ctx);
+        }
+    }
+
+    /// The shell gives its terminal to new job `id` (tcsetpgrp), and waits
+    /// for it.
+    fn give(&mut self, shell: Entity, id: u32, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
+        let Some(sh) = shell_mut(roles, shell) else {
+            return ctx.cancel();
+        };
+        match sh.job(id).and_then(|j| j.group) {
+            Some(g) => {
+                if ctx.tcsetpgrp(shell, g) == Outcome::Dead {
+                    return;
+                }
+            }
+            // Its group could not be made: the shell waits for it all the same.
+            None => ctx.cancel(),
+        }
+        self.bring_to_foreground(shell, sh, id, ctx);
+    }
+
+    /// `fg`, second half: stopped job `id` has the terminal, and is
+    /// continued. If it cannot be, the shell takes the terminal back.
+    fn continue_in_foreground(&mut self, shell: Entity, id: u32, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
+        let Some(sh) = shell_mut(roles, shell) else {
+            return ctx.cancel();
+        };
+        let Some(group) = sh.job(id).and_then(|j| j.group) else {
+            ctx.cancel();
+            return ctx.next(REACTION, Event::Shell(Step::Reclaim(shell)));
+        };
+        match ctx.kill(Some(shell), Target::Group(group), Signal::Cont) {
+            Outcome::Done(()) => {
+                if let Some(job) = sh.job(id) {
+                    job.stopped = false;
+                }
+                self.bring_to_foreground(shell, sh, id, ctx);
+            }
+            Outcome::Dead => {}
+            _ => ctx.next(REACTION, Event::Shell(Step::Reclaim(shell))),
+        }
+    }
+
+    /// The shell takes its terminal back for its own group (tcsetpgrp; it
+    /// ignores SIGTTOU, so it may from the background), then prompts.
+    fn reclaim(&mut self, shell: Entity, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
+        let own = ctx.machine().process(shell).map(|p| p.group);
+        let Some(own) = own.filter(|_| shell_mut(roles, shell).is_some()) else {
+            return ctx.cancel();
+        };
+        if ctx.tcsetpgrp(shell, own) != Outcome::Dead {
+            self.prompt(shell, ctx, REACTION);
         }
     }
 
@@ -324,7 +499,9 @@ impl Generator<ShellParams> {
         }
     }
 
-    /// A job has no process left: if the shell was waiting for it, the prompt comes back.
+    /// A job has no process left: if the shell was waiting for it, the
+    /// prompt comes back (once the shell has taken back its terminal, if it
+    /// has one).
     fn job_done(&mut self, shell: Entity, id: u32, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let Some(sh) = shell_mut(roles, shell) else {
             return;
@@ -332,7 +509,11 @@ impl Generator<ShellParams> {
         sh.jobs.retain(|j| j.id != id);
         if sh.foreground == Some(id) {
             sh.foreground = None;
-            self.prompt(shell, ctx, REACTION);
+            if sh.tty.is_some() {
+                ctx.next(REACTION, Event::Shell(Step::Reclaim(shell)));
+            } else {
+                self.prompt(shell, ctx, REACTION);
+            }
         }
     }
 
@@ -355,15 +536,14 @@ impl Generator<ShellParams> {
     }
 
     /// A process stopped: if it is a job's, its work clock stops, and the
-    /// shell waiting for the job gets its prompt back.
+    /// shell waiting for the job gets its prompt back (with a terminal, it
+    /// learns of the stop by waitpid, `reap` later, and takes the terminal
+    /// back first).
     pub fn stopped(&mut self, p: Entity, ctx: &mut Context<'_, Event>, roles: &mut Roles) {
         let Some(Role::JobMember(m)) = roles.get_mut(p) else {
             return;
         };
-        if let WorkClock::Running(until) = m.clock {
-            m.clock = WorkClock::Paused(until.since(ctx.now()));
-            m.epoch += 1;
-        }
+        m.pause(ctx.now());
         let (shell, id) = (m.shell, m.job);
         let Some(sh) = shell_mut(roles, shell) else {
             return;
@@ -375,7 +555,12 @@ impl Generator<ShellParams> {
         if sh.foreground == Some(id) {
             sh.foreground = None;
             sh.turn += 1;
-            self.prompt(shell, ctx, REACTION);
+            if sh.tty.is_some() {
+                let delay = self.params.reap.sample(&mut self.rng);
+                ctx.after(delay, REACTION, Event::Shell(Step::Reclaim(shell)));
+            } else {
+                self.prompt(shell, ctx, REACTION);
+            }
         }
     }
 
@@ -397,10 +582,23 @@ pub fn member_started(member: Entity, m: &mut JobMember, ctx: &mut Context<'_, E
 }
 
 impl JobMember {
-    /// Starts the work clock with `work` left, and plans the finish.
+    /// Stops the work clock, if it runs: the planned finish and read are stale.
+    fn pause(&mut self, now: SimTime) {
+        if let WorkClock::Running(until) = self.clock {
+            self.clock = WorkClock::Paused(until.since(now));
+            self.epoch += 1;
+        }
+    }
+
+    /// Starts the work clock with `work` left, and plans the finish, and the
+    /// read of the terminal if it comes first.
     fn run(&mut self, member: Entity, work: SimDuration, ctx: &mut Context<'_, Event>) {
         self.clock = WorkClock::Running(ctx.now() + work);
         self.epoch += 1;
         ctx.after(work, STEP, Event::Shell(Step::Finish { member, epoch: self.epoch }));
+        if let Some(left) = self.read.filter(|left| left.nanos() <= work.nanos()) {
+            let step = Step::Read { member, epoch: self.epoch };
+            ctx.after(SimDuration(work.nanos() - left.nanos()), STEP, Event::Shell(step));
+        }
     }
 }

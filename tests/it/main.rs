@@ -12,6 +12,7 @@ mod gvisor_scenarios;
 mod interrupts;
 mod invariants;
 mod issue_12_outputs_unchanged;
+mod issue_14_outputs_unchanged;
 mod kernel_harness;
 mod kernel_terminals;
 mod kernel_threads;
@@ -36,6 +37,7 @@ mod seed_rules_api;
 mod start_population;
 mod sweeps;
 mod terminal_syntax;
+mod terminal_workloads;
 mod thread_pools;
 
 use procsim::check::{Inconsistency, check};

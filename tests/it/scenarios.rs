@@ -25,14 +25,15 @@ fn every_committed_scenario_loads() {
             "default",
             "fork-storm",
             "pid-exhaustion",
-            "shells"
+            "shells",
+            "terminals"
         ]
     );
 }
 
 #[test]
 fn the_small_scenarios_run_a_while() {
-    for name in ["default", "shells", "daemons", "containers", "pid-exhaustion"] {
+    for name in ["default", "shells", "daemons", "containers", "pid-exhaustion", "terminals"] {
         let mut scenario = Scenario::load(&scenarios().join(format!("{name}.toml"))).unwrap();
         scenario.duration = SimDuration::from_millis(20_000);
         let mut sim = scenario.simulation();
@@ -48,9 +49,9 @@ fn the_small_scenarios_run_a_while() {
 #[test]
 fn every_key_is_documented() {
     let readme = std::fs::read_to_string(scenarios().join("README.md")).unwrap();
-    // Every table written, `threads` ones too (left out, they have no columns).
-    let text = "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n[daemons.threads]\n[supervisors.services.threads]\n\
-                [containers.services.threads]\n[calibration.threads]\n";
+    // Every table written, `threads` and `terminal` ones too (left out, they have no columns).
+    let text = "seed = 1\nduration = \"1s\"\ntick = \"1s\"\n[shells.terminal]\n[daemons.threads]\n\
+                [supervisors.services.threads]\n[containers.services.threads]\n[calibration.threads]\n";
     let scenario = Scenario::parse("keys.toml", text).unwrap();
     let end = procsim::engine::RunEnd {
         status: procsim::engine::Status::Complete,
