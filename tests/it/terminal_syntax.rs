@@ -137,16 +137,20 @@ fn a_version_3_report_has_ctty_fields_and_tty_lines() {
 fn the_simulator_refuses_version_3() {
     let dir = crate::scratch("terminal-refusal");
     std::fs::write(dir.join("example.ops"), EXAMPLE).expect("writes");
-    for args in [
-        &["replay", "example.ops"][..],
-        &["conform", "example.ops", "--semantics", "linux"],
-        &["compare", "example.ops"],
+    // Random terminal scripts (`--tty`) too.
+    for (args, name) in [
+        (&["replay", "example.ops"][..], "example.ops"),
+        (&["conform", "example.ops", "--semantics", "linux"], "example.ops"),
+        (&["compare", "example.ops"], "example.ops"),
+        (&["conform", "--random", "2", "--seed", "7", "--tty", "--semantics", "linux"], "random seed 7"),
+        (&["compare", "--random", "2", "--tty", "--threads"], "random seed 1"),
     ] {
         let output = crate::cli(&dir, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
         let says = String::from_utf8_lossy(&output.stderr);
-        let want = "example.ops: the script is version 3 of the replay format, and this command runs version 2 at most";
-        assert!(says.contains(want), "{args:?}: {says}");
+        let want =
+            format!("{name}: the script is version 3 of the replay format, and this command runs version 2 at most");
+        assert!(says.contains(&want), "{args:?}: {says}");
     }
 }
