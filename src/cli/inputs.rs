@@ -33,6 +33,11 @@ pub struct Scripts {
     /// `tkill`, `mask`, `pdeathsig`).
     #[arg(long)]
     pub threads: bool,
+    /// Random scripts use controlling terminals too (version 3 of the replay format: `tty`,
+    /// `ctty`, `fg`, `key`, `ttyread`, `ttywrite`, `tostop`, `notty`, `hangup`, and `QUIT`), and
+    /// threads as with `--threads`.
+    #[arg(long)]
+    pub tty: bool,
     /// How closely the reports must agree: `core` ignores `CHLD` in `caught=` lists, `strict`
     /// compares byte for byte.
     #[arg(long, default_value_t = Level::Core, value_parser = str::parse::<Level>)]
@@ -42,7 +47,11 @@ pub struct Scripts {
 impl Scripts {
     /// The lines random scripts use.
     fn lines(&self) -> Lines {
-        if self.threads { Lines::Threads } else { Lines::Processes }
+        match (self.tty, self.threads) {
+            (true, _) => Lines::Terminals,
+            (false, true) => Lines::Threads,
+            (false, false) => Lines::Processes,
+        }
     }
 }
 

@@ -97,13 +97,14 @@ impl World<'_> {
 
     /// Whether the process group `pgrp` (of session `sid`) is orphaned: no
     /// live member has a parent in another group of the same session
-    /// (`will_become_orphaned_pgrp`). Parents outside the script are in
-    /// another session.
+    /// (`will_become_orphaned_pgrp`). A zombie leader whose process still
+    /// has live threads is a live member (semantics rule 34). Parents outside
+    /// the script are in another session.
     fn orphaned(&self, pgrp: i32, sid: i32) -> Result<bool, KernelError> {
         let read = |e| KernelError::syscall("reading /proc", e);
         for member in self.puppets.iter().flatten().filter(|p| p.leads && !p.gone) {
             let Some(stat) = member.files.stat().map_err(read)? else { continue };
-            if stat.pgrp != pgrp || stat.state == b'Z' {
+            if stat.pgrp != pgrp || (stat.state == b'Z' && !self.has_live_threads(member.host_pid)?) {
                 continue;
             }
             let Some(parent) = self.label_of(stat.ppid).and_then(|l| self.puppet(l)) else { continue };
@@ -115,6 +116,18 @@ impl World<'_> {
             }
         }
         Ok(true)
+    }
+
+    /// Whether a task of the process `host_pid` other than its leader has
+    /// not exited.
+    fn has_live_threads(&self, host_pid: i32) -> Result<bool, KernelError> {
+        let read = |e| KernelError::syscall("reading /proc", e);
+        for thread in self.puppets.iter().flatten().filter(|p| p.host_pid == host_pid && !p.leads && !p.gone) {
+            if thread.files.stat().map_err(read)?.is_some_and(|stat| stat.state != b'Z') {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether `op` would end the process that is pid 1 of the script's

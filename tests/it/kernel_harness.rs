@@ -9,6 +9,8 @@
 //! namespaces: exit code 4) they say so on the terminal and check nothing.
 
 use procsim::io::generate::{Lines, random_script, random_script_of};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -203,8 +205,10 @@ fn kernel_stops_at_an_invalid_actor() {
 
 /// The determinism check at scale: `PROCSIM_SCRIPTS` random scripts (default
 /// 500) of 40 operations from seed `PROCSIM_FIRST_SEED` on (default 0), each
-/// run 5 times; with threads (version 2) when `PROCSIM_THREADS` is set. Run it
-/// with
+/// run `PROCSIM_RUNS` times (default 5); with threads (version 2) when
+/// `PROCSIM_THREADS` is set, with terminals (version 3) when `PROCSIM_TTY` is.
+/// It prints how the scripts ended and, for terminal scripts, the results of
+/// the terminal lines, verb by verb. Run it with
 /// `cargo test --release --test it kernel_is_deterministic -- --ignored --nocapture`.
 #[test]
 #[ignore = "runs 2500 kernel scripts (a few minutes)"]
@@ -215,25 +219,49 @@ fn kernel_is_deterministic_on_random_scripts() {
     let number = |name: &str, default: u64| std::env::var(name).ok().and_then(|n| n.parse().ok()).unwrap_or(default);
     let scripts = number("PROCSIM_SCRIPTS", 500);
     let first = number("PROCSIM_FIRST_SEED", 0);
-    let lines = if std::env::var_os("PROCSIM_THREADS").is_some() { Lines::Threads } else { Lines::Processes };
-    let (mut invalid, mut operations, mut enospc) = (0, 0, 0);
+    let runs = number("PROCSIM_RUNS", 5) as usize;
+    let lines = match (std::env::var_os("PROCSIM_TTY"), std::env::var_os("PROCSIM_THREADS")) {
+        (Some(_), _) => Lines::Terminals,
+        (None, Some(_)) => Lines::Threads,
+        (None, None) => Lines::Processes,
+    };
+    let (mut operations, mut enospc) = (0, 0);
+    let mut invalid: BTreeMap<String, usize> = BTreeMap::new();
+    let mut terminal: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut times = Vec::new();
     for seed in first..first + scripts {
         let text = random_script_of(seed, 40, lines);
-        let (output, time) = same_report(&text, 5);
+        let (output, time) = same_report(&text, runs);
         let report = String::from_utf8_lossy(&output.stdout);
-        invalid += usize::from(output.status.code() == Some(3));
-        operations += report.lines().take_while(|l| !l.starts_with("==")).count();
-        enospc += report.matches(": ENOSPC").count();
+        for (number, result) in report.lines().take_while(|l| !l.starts_with("==")).filter_map(|l| l.split_once(": ")) {
+            operations += 1;
+            enospc += usize::from(result == "ENOSPC");
+            if let Some(reason) = result.strip_prefix("invalid ") {
+                *invalid.entry(reason.to_owned()).or_default() += 1;
+            }
+            let line = number.parse::<usize>().ok().and_then(|n| text.lines().nth(n - 1)).unwrap_or_default();
+            let verb = line.split(' ').next().unwrap_or_default();
+            if ["tty", "ctty", "fg", "key", "ttyread", "ttywrite", "tostop", "notty", "hangup"].contains(&verb) {
+                *terminal.entry(verb.to_owned()).or_default().entry(result.to_owned()).or_default() += 1;
+            }
+        }
         times.push(time);
     }
     times.sort();
-    let _ = writeln!(
-        std::io::stderr(),
-        "{scripts} scripts (seeds {first}..{}) x 5 runs: identical. {operations} operations performed, {invalid} scripts ended at an \
-         invalid actor, {enospc} ENOSPC; one run: median {:?}, max {:?}",
+    let count = |counts: &BTreeMap<String, usize>| {
+        counts.iter().map(|(what, n)| format!("{what} {n}")).collect::<Vec<_>>().join(", ")
+    };
+    let mut summary = format!(
+        "{scripts} scripts (seeds {first}..{}) x {runs} runs: identical. {operations} operations performed, {} scripts \
+         ended at an invalid actor ({}), {enospc} ENOSPC; one run: median {:?}, max {:?}\n",
         first + scripts,
+        invalid.values().sum::<usize>(),
+        count(&invalid),
         times[times.len() / 2],
         times[times.len() - 1]
     );
+    for (verb, results) in &terminal {
+        let _ = writeln!(summary, "  {verb}: {}", count(results));
+    }
+    let _ = write!(std::io::stderr(), "{summary}");
 }

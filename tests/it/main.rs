@@ -7,6 +7,7 @@ mod compare_profiles;
 mod determinism;
 mod events_budget;
 mod exit_status_paths;
+mod generated_scripts;
 mod gvisor_rows;
 mod gvisor_scenarios;
 mod interrupts;

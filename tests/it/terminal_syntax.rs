@@ -138,17 +138,22 @@ fn a_version_3_report_has_ctty_fields_and_tty_lines() {
 fn the_seed_refuses_terminals_and_linux_runs_them() {
     let dir = crate::scratch("terminal-refusal");
     std::fs::write(dir.join("example.ops"), EXAMPLE).expect("writes");
-    for args in [
-        &["replay", "example.ops", "--semantics", "gvisor-2018"][..],
-        &["conform", "example.ops", "--semantics", "gvisor-2018"],
-        &["compare", "example.ops"],
+    // Random terminal scripts (`--tty`) too.
+    for (args, name) in [
+        (&["replay", "example.ops", "--semantics", "gvisor-2018"][..], "example.ops"),
+        (&["conform", "example.ops", "--semantics", "gvisor-2018"], "example.ops"),
+        (&["compare", "example.ops"], "example.ops"),
+        (&["conform", "--random", "2", "--seed", "7", "--tty", "--semantics", "gvisor-2018"], "random seed 7"),
+        (&["compare", "--random", "2", "--tty", "--threads"], "random seed 1"),
     ] {
         let output = crate::cli(&dir, args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(output.stdout.is_empty(), "{args:?}");
         let says = String::from_utf8_lossy(&output.stderr);
-        let want = "example.ops: the script uses controlling terminals (version 3 of the replay format), and gvisor-2018 has none";
-        assert!(says.contains(want), "{args:?}: {says}");
+        let want = format!(
+            "{name}: the script uses controlling terminals (version 3 of the replay format), and gvisor-2018 has none"
+        );
+        assert!(says.contains(&want), "{args:?}: {says}");
     }
     let output = crate::cli(&dir, &["replay", "example.ops", "--semantics", "linux"]);
     assert_eq!(output.status.code(), Some(0));
