@@ -26,8 +26,9 @@ enum Slot {
     /// The leader of a process that was reaped.
     Gone { pid: Pid, exit: ExitStatus },
     /// A thread that ended while not leading its process, or a leader
-    /// replaced by another thread's exec.
-    ThreadGone,
+    /// replaced by another thread's exec; `tid` is the number it had last
+    /// (a terminal's foreground group may still name it).
+    ThreadGone { tid: Pid },
 }
 
 /// A script being replayed.
@@ -110,7 +111,7 @@ impl Replay<'_> {
                 Ok(()) => Ok(*entity),
                 Err(why) => Err(invalid(why)),
             },
-            Slot::Unborn | Slot::Gone { .. } | Slot::ThreadGone => Err(Invalid::Gone),
+            Slot::Unborn | Slot::Gone { .. } | Slot::ThreadGone { .. } => Err(Invalid::Gone),
         }
     }
 
@@ -119,7 +120,7 @@ impl Replay<'_> {
     fn pid(&self, label: Label) -> Option<&Pid> {
         match &self.slots[label.index()] {
             Slot::Live { pid, .. } | Slot::Gone { pid, .. } => Some(pid),
-            Slot::Unborn | Slot::ThreadGone => None,
+            Slot::Unborn | Slot::ThreadGone { .. } => None,
         }
     }
 
@@ -292,12 +293,15 @@ impl Replay<'_> {
             let old = self.label_of(process).expect("an exec'd process had a leader");
             let new = self.label_of(thread).expect("an exec'ing thread had a label");
             let pid = self.machine.pid(process).expect("the process lives on").clone();
-            self.set(old, Slot::ThreadGone);
+            // The old leader took the thread's tid with it (`exchange_tids`).
+            let tid = self.pid(Label(new as u32)).expect("an exec'ing thread has a tid").clone();
+            self.set(old, Slot::ThreadGone { tid });
             self.set(new, Slot::Live { entity: process, pid });
         }
         for thread in self.machine.take_released_threads() {
             if let Some(label) = self.label_of(thread) {
-                self.set(label, Slot::ThreadGone);
+                let tid = self.pid(Label(label as u32)).expect("a live thread has a tid").clone();
+                self.set(label, Slot::ThreadGone { tid });
             }
         }
         for (process, exit) in self.machine.take_released() {
@@ -312,12 +316,19 @@ impl Replay<'_> {
 
     /// The state section.
     fn state(&self) -> Vec<ProcLine> {
-        let by_number: HashMap<u32, Label> = (0..self.script.labels.len())
-            .filter_map(|i| {
-                let label = Label(i as u32);
-                self.pid(label).and_then(|pid| pid.nr_at(1)).map(|nr| (nr, label))
-            })
-            .collect();
+        // The numbers of ended threads first, so that a number handed out
+        // again names the task that has it now.
+        let numbered = |i: usize| {
+            let label = Label(i as u32);
+            match &self.slots[i] {
+                Slot::ThreadGone { tid } => Some((tid, label, 0)),
+                _ => self.pid(label).map(|pid| (pid, label, 1)),
+            }
+        };
+        let mut numbers: Vec<(&Pid, Label, u8)> = (0..self.script.labels.len()).filter_map(numbered).collect();
+        numbers.sort_by_key(|&(_, _, rank)| rank);
+        let by_number: HashMap<u32, Label> =
+            numbers.into_iter().filter_map(|(pid, label, _)| pid.nr_at(1).map(|nr| (nr, label))).collect();
         // Every id in the script's world is a labelled process's pid.
         let label_of_id = |pid: &Pid| -> Label {
             *pid.nr_at(1).and_then(|nr| by_number.get(&nr)).expect("ids in the script's namespace name labels")
@@ -340,7 +351,7 @@ impl Replay<'_> {
             match slot {
                 Slot::Unborn => {}
                 Slot::Gone { exit, .. } => lines.push(ProcLine::Gone { label, exit: *exit }),
-                Slot::ThreadGone => lines.push(ProcLine::ThreadGone { label }),
+                Slot::ThreadGone { .. } => lines.push(ProcLine::ThreadGone { label }),
                 Slot::Live { entity, .. } => match m.thread(*entity) {
                     Some(thread) => lines.push(ProcLine::Thread {
                         label,
