@@ -182,3 +182,25 @@ pub fn cli_with(dir: &Path, args: &[&str], input: &[u8], stdout: Stdio) -> Outpu
 pub fn scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
+
+/// Runs a scenario through the library, checking the machine's consistency
+/// after every tick; returns every tick's metrics and the finished run.
+pub fn run_scenario(
+    text: &str,
+) -> (Vec<procsim::engine::TickMetrics>, procsim::engine::Simulation<procsim::workload::Mix>) {
+    let scenario = procsim::workload::Scenario::parse("test.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = scenario.simulation();
+    let mut ticks = Vec::new();
+    while let Some(tick) = sim.advance() {
+        ticks.push(tick.metrics.clone());
+        if let Err(e) = procsim::check::check(sim.machine()) {
+            panic!("after tick {}: {e}", ticks.len());
+        }
+    }
+    (ticks, sim)
+}
+
+/// The sum of `f` over `ticks`.
+pub fn sum(ticks: &[procsim::engine::TickMetrics], f: impl Fn(&procsim::engine::TickMetrics) -> u64) -> u64 {
+    ticks.iter().map(f).sum()
+}

@@ -1,25 +1,10 @@
 //! What each workload model does to the machine, checked on small runs
 //! through the library.
 
-use procsim::engine::{Simulation, TickMetrics};
-use procsim::workload::{Mix, Scenario};
+use crate::{run_scenario, sum};
+use procsim::workload::Scenario;
 
 const HEAD: &str = "seed = 3\ntick = \"10ms\"\n";
-
-/// Runs a scenario; returns every tick's metrics and the finished run.
-fn run(text: &str) -> (Vec<TickMetrics>, Simulation<Mix>) {
-    let scenario = Scenario::parse("test.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let mut sim = scenario.simulation();
-    let mut ticks = Vec::new();
-    while let Some(tick) = sim.advance() {
-        ticks.push(tick.metrics.clone());
-    }
-    (ticks, sim)
-}
-
-fn sum(ticks: &[TickMetrics], f: impl Fn(&TickMetrics) -> u64) -> u64 {
-    ticks.iter().map(f).sum()
-}
 
 /// A shell that suspends every job a second after starting it and never
 /// resumes one, then logs out at 5 s: its stopped jobs are orphaned.
@@ -44,7 +29,7 @@ hangup = 0
 
 #[test]
 fn orphaned_stopped_jobs_get_sighup_and_sigcont_and_die() {
-    let (ticks, sim) = run(&shell_leaving_stopped_jobs(0.0));
+    let (ticks, sim) = run_scenario(&shell_leaving_stopped_jobs(0.0));
     let machine = sim.machine();
     let pairs = sum(&ticks, |m| m.happened.orphan_pairs);
     assert_eq!(pairs, 4, "four jobs were stopped when the shell left");
@@ -57,7 +42,7 @@ fn orphaned_stopped_jobs_get_sighup_and_sigcont_and_die() {
 
 #[test]
 fn nohup_jobs_survive_their_orphaning() {
-    let (ticks, sim) = run(&shell_leaving_stopped_jobs(1.0));
+    let (ticks, sim) = run_scenario(&shell_leaving_stopped_jobs(1.0));
     let machine = sim.machine();
     assert_eq!(sum(&ticks, |m| m.happened.orphan_pairs), 4);
     assert_eq!(sum(&ticks, |m| m.happened.deaths_by_signal), 0);
@@ -82,7 +67,7 @@ resume = 1
 resume_in_background = 0
 "#
     );
-    let (ticks, sim) = run(&text);
+    let (ticks, sim) = run_scenario(&text);
     let machine = sim.machine();
     assert!(sum(&ticks, |m| m.counts.ops[procsim::engine::record::Op::Tty as usize]) >= 5, "^Z typed");
     assert_eq!(sum(&ticks, |m| m.happened.orphan_pairs), 0, "the shell is alive: no group is orphaned");
@@ -103,7 +88,7 @@ killed = {killed}
 services = {{ count = 3, daemonize = 1 }}
 "#
         );
-        let (ticks, sim) = run(&text);
+        let (ticks, sim) = run_scenario(&text);
         let machine = sim.machine();
         let at_one_second = &ticks[99].census;
         assert_eq!(at_one_second.namespaces, 3, "the root namespace and one per container");
@@ -128,7 +113,7 @@ killed = 0.5
 daemonize = 1
 "#
     );
-    let (ticks, sim) = run(&text);
+    let (ticks, sim) = run_scenario(&text);
     let machine = sim.machine();
     assert!(sum(&ticks, |m| m.happened.deaths_by_signal) > 0, "some services were killed");
     assert!(sum(&ticks, |m| m.happened.forks) >= 3 * 2 * 8, "restarted about every 1.1 s, two forks each");
@@ -148,7 +133,7 @@ fn a_daemon_is_adopted_by_init_and_leads_no_session() {
     let text = format!(
         "{HEAD}duration = \"2s\"\n[daemons]\ninitial = 5\nlifetime = {{ dist = \"constant\", value = \"1h\" }}\n"
     );
-    let (_, sim) = run(&text);
+    let (_, sim) = run_scenario(&text);
     let machine = sim.machine();
     let root = machine.root_namespace();
     let daemons: Vec<_> = machine.namespace(root).table.processes_from(2).map(|(_, p)| p).collect();
@@ -175,7 +160,7 @@ lifetime = {{ dist = "uniform", min = "100ms", max = "1s" }}
 reap = {{ dist = "constant", value = "3s" }}
 "#
     );
-    let (ticks, sim) = run(&text);
+    let (ticks, sim) = run_scenario(&text);
     let machine = sim.machine();
     assert!(ticks.iter().map(|m| m.census.zombies).max().unwrap() > 150, "zombies pile up");
     assert_eq!(sum(&ticks, |m| m.happened.released), 200 + 1, "every child, then the parent");

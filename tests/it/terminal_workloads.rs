@@ -3,30 +3,11 @@
 //! machine, on small runs through the library; and `scenarios/terminals.toml`,
 //! which runs, stays consistent and gives the same bytes for the same seed.
 
-use crate::{cli, rejected_scenario, scenarios, scratch};
+use crate::{cli, rejected_scenario, run_scenario, scenarios, scratch, sum};
 use procsim::engine::record::{ERRORS, Op, Status};
 use procsim::engine::{Simulation, TickMetrics};
 use procsim::model::{Signal, TtyId};
-use procsim::workload::{Mix, Scenario};
-
-/// Runs a scenario, checking the machine's consistency after every tick;
-/// returns every tick's metrics and the finished run.
-fn run(text: &str) -> (Vec<TickMetrics>, Simulation<Mix>) {
-    let scenario = Scenario::parse("test.toml", text).unwrap_or_else(|e| panic!("{e}"));
-    let mut sim = scenario.simulation();
-    let mut ticks = Vec::new();
-    while let Some(tick) = sim.advance() {
-        ticks.push(tick.metrics.clone());
-        if let Err(e) = procsim::check::check(sim.machine()) {
-            panic!("after tick {}: {e}", ticks.len());
-        }
-    }
-    (ticks, sim)
-}
-
-fn sum(ticks: &[TickMetrics], f: impl Fn(&TickMetrics) -> u64) -> u64 {
-    ticks.iter().map(f).sum()
-}
+use procsim::workload::Mix;
 
 fn ops(ticks: &[TickMetrics], op: Op) -> u64 {
     sum(ticks, |m| m.counts.ops[op as usize])
@@ -75,7 +56,7 @@ resume = 1
 resume_in_background = 0
 hangup = 0"#;
     let terminal = "read_in_background = 1\nread_after = { dist = \"constant\", value = \"1s\" }";
-    let (ticks, sim) = run(&one_login("9s", shells, terminal));
+    let (ticks, sim) = run_scenario(&one_login("9s", shells, terminal));
     assert_eq!(ops(&ticks, Op::TtyRead), 1);
     assert_eq!(failures(&ticks, Status::Stopped), 1, "the read stopped its reader");
     assert_eq!(signals(&ticks, Signal::Ttin), 2, "SIGTTIN to both processes of the job");
@@ -103,7 +84,7 @@ suspend = 1
 suspend_after = { dist = "constant", value = "500ms" }
 resume = 0
 hangup = 0"#;
-    let (ticks, sim) = run(&one_login("4s", shells, ""));
+    let (ticks, sim) = run_scenario(&one_login("4s", shells, ""));
     assert_eq!(ops(&ticks, Op::Tty), 2, "^Z typed twice");
     assert_eq!(signals(&ticks, Signal::Tstp), 4, "SIGTSTP to both processes of each job");
     assert_eq!(ops(&ticks, Op::Tcsetpgrp), 4, "each job given the terminal and taken back");
@@ -123,7 +104,7 @@ background = 0
 suspend = 0
 hangup = {hangup}"#
     );
-    run(&one_login("5s", &shells, "").replace("nohup = 0", &format!("nohup = {nohup}")))
+    run_scenario(&one_login("5s", &shells, "").replace("nohup = 0", &format!("nohup = {nohup}")))
 }
 
 #[test]
@@ -158,7 +139,7 @@ fn a_dropped_connection_hangs_up_the_shell_and_then_its_foreground_job() {
 #[test]
 fn the_terminals_scenario_uses_its_terminals_and_stays_consistent() {
     let text = std::fs::read_to_string(scenarios().join("terminals.toml")).unwrap();
-    let (ticks, sim) = run(&text.replace("duration = \"30min\"", "duration = \"10min\""));
+    let (ticks, sim) = run_scenario(&text.replace("duration = \"30min\"", "duration = \"10min\""));
     assert_eq!(ticks.len(), 12_000, "10 min in ticks of 50 ms");
     assert!(ticks.iter().all(|m| m.census.terminals > 100), "every session has a terminal");
     assert!(signals(&ticks, Signal::Ttin) > 100, "background jobs stop to read");
