@@ -27,5 +27,5 @@ pub use process::{ExitStatus, Flags, Process, RunState};
 pub use session::Session;
 pub use signal::{DefaultAction, SigSet, Signal, UnknownSignal};
 pub use sigstate::{HandlerLog, SignalState};
-pub use task::{Task, TaskFlags, TaskState, Thread, ThreadGroup};
+pub use task::{CoreDump, Task, TaskFlags, TaskState, Thread, ThreadGroup};
 pub use terminal::{Key, Terminal, TtyId};

@@ -104,6 +104,12 @@ impl Signal {
         }
     }
 
+    /// Its default action dumps core before the process ends
+    /// (`SIG_KERNEL_COREDUMP_MASK`): QUIT, of the signals modelled.
+    pub fn dumps_core(self) -> bool {
+        self == Signal::Quit
+    }
+
     /// KILL and STOP cannot be caught, blocked or ignored (`SIG_KERNEL_ONLY_MASK`).
     pub fn is_kernel_only(self) -> bool {
         matches!(self, Signal::Kill | Signal::Stop)

@@ -102,6 +102,24 @@ pub struct ThreadGroup {
     /// `group_exec_task`: the thread whose exec waits in `de_thread` for the
     /// others to die.
     pub exec: Option<Entity>,
+    /// `core_state`: a core dump in progress, whose dumper waits for the
+    /// other threads to reach their exit.
+    pub core_dump: Option<CoreDump>,
+}
+
+/// A core dump in progress (`core_state`): the thread that took the signal
+/// killed the others, and waits until each has begun to exit
+/// (`coredump_wait`); they wait in their exit until it is done
+/// (`coredump_task_exit`, `coredump_finish`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreDump {
+    /// The thread that dumps.
+    pub dumper: Entity,
+    /// Threads yet to arrive (`nr_threads`).
+    pub waiting: u32,
+    /// Threads that arrived, the last first (`dumper.next`): the order
+    /// `coredump_finish` wakes them in.
+    pub arrived: Vec<Entity>,
 }
 
 impl ThreadGroup {
@@ -114,6 +132,7 @@ impl ThreadGroup {
             stopping: 0,
             leader_exit: None,
             exec: None,
+            core_dump: None,
         }
     }
 }

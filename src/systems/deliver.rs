@@ -7,7 +7,7 @@
 //! again, stops or dies: a handler runs (and is recorded), an ignored signal is dropped, a
 //! default stop signal stops the process — except TSTP/TTIN/TTOU in an
 //! orphaned group, which are discarded (rule 26) — and a default fatal signal
-//! ends it. A namespace init skips every default action but those of KILL and
+//! ends it (after a core dump that waits for the other threads, for QUIT). A namespace init skips every default action but those of KILL and
 //! STOP (rule 30).
 //!
 //! The seed discards no stop signal ([`Rule::OrphanedStopsStop`]) and gives a
@@ -156,6 +156,9 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) -> bool {
                         return handled;
                     }
                     DefaultAction::Terminate => {
+                        if sig.dumps_core() && exit::dump_core(&mut k.core, t, sig) {
+                            return handled;
+                        }
                         exit::do_group_exit(&mut k.core, t, ExitStatus::Signaled(sig));
                         return handled;
                     }

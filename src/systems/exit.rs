@@ -21,7 +21,7 @@
 //! and its orphans get no parent.
 
 use crate::model::namespace::IdKind;
-use crate::model::{Disposition, ExitStatus, Flags, RunState, SigSet, Signal, TaskFlags, TaskState};
+use crate::model::{CoreDump, Disposition, ExitStatus, Flags, RunState, SigSet, Signal, TaskFlags, TaskState};
 use crate::semantics::Rule;
 use crate::systems::books::Bookkeeping;
 use crate::systems::kernel::{Core, Kernel};
@@ -53,6 +53,63 @@ pub fn do_group_exit(core: &mut Core, t: Entity, status: ExitStatus) {
     do_exit(core, t, status);
 }
 
+/// Task `t` takes a signal whose default action dumps core (`vfs_coredump`,
+/// `zap_threads`): the process's group exit starts, every other thread that
+/// has not begun to exit is woken to die, and `t` waits until each of them
+/// has reached its exit (`coredump_wait`). Returns whether it waits; it does
+/// not when it is alone, when another thread's group exit or exec came first
+/// (it then exits as that one says).
+pub fn dump_core(core: &mut Core, t: Entity, sig: Signal) -> bool {
+    let p = core.leader_of(t);
+    if core.signals(p).group_exit.is_some() || core.thread_group(p).is_some_and(|g| g.exec.is_some()) {
+        return false;
+    }
+    core.signals_mut(p).group_exit = Some(ExitStatus::Signaled(sig));
+    // `zap_process` walks the whole thread list, the leader first.
+    let mut waiting = 0;
+    for other in threads::tasks(core, p) {
+        core.task_mut(other).flags.remove(TaskFlags::STOP_PENDING);
+        if other != t && !core.task(other).is_exiting() {
+            signal::signal_wake_up(core, other, true);
+            waiting += 1;
+        }
+    }
+    let Some(mut group) = core.thread_group_mut(p).filter(|_| waiting > 0) else { return false };
+    group.stopping = 0;
+    group.core_dump = Some(CoreDump { dumper: t, waiting, arrived: Vec::new() });
+    core.task_mut(t).flags.remove(TaskFlags::SIGPENDING);
+    true
+}
+
+/// The core dump of `t`'s process, at `t`'s exit (`coredump_task_exit`,
+/// `coredump_finish`): a thread it killed arrives and waits (the last to
+/// arrive wakes the dumper); the dumper, once all have arrived, ends the
+/// dump and wakes them, the last arrived first. Returns whether `t` waits.
+fn core_dump_exit(core: &mut Core, t: Entity) -> bool {
+    let p = core.leader_of(t);
+    let Some(mut group) = core.thread_group_mut(p) else { return false };
+    let Some(dump) = group.core_dump.as_mut() else { return false };
+    if dump.dumper == t {
+        if dump.waiting > 0 {
+            return true;
+        }
+        let arrived = group.core_dump.take().expect("a dump in progress").arrived;
+        for task in arrived {
+            signal::enqueue(core, task);
+        }
+        return false;
+    }
+    if !dump.arrived.contains(&t) {
+        dump.arrived.insert(0, t);
+        dump.waiting -= 1;
+        if dump.waiting == 0 {
+            let dumper = dump.dumper;
+            signal::enqueue(core, dumper);
+        }
+    }
+    true
+}
+
 /// Starts task `t`'s exit (`do_exit`): it is marked exiting, and its
 /// `exit_notify` is queued to run before anyone else. The last task of its
 /// process to begin exiting (`group_dead`) fixes the process's status
@@ -71,6 +128,9 @@ pub fn do_exit(core: &mut Core, t: Entity, status: ExitStatus) {
         proc.task.flags = TaskFlags::empty();
         let status = proc.signals.group_exit.unwrap_or(status);
         return process_exits(core, t, status);
+    }
+    if core_dump_exit(core, t) {
+        return;
     }
     let p = core.leader_of(t);
     let stop_pending = {

@@ -19,7 +19,8 @@
 //!   directed signal the target does not want waits for it alone (rule 37).
 //! * A fatal signal that a thread wants starts the group exit right away
 //!   (`SIGNAL_GROUP_EXIT`): every thread dies the next time it runs and
-//!   every later signal to the process is dropped. A stopped task does not
+//!   every later signal to the process is dropped — but for one that dumps
+//!   core (QUIT), whose group exit starts when the thread that takes it runs. A stopped task does not
 //!   want any signal but SIGKILL, so a stopped process dies of other fatal
 //!   signals only once continued.
 
@@ -214,8 +215,11 @@ fn complete(core: &mut Core, p: Entity, t: Entity, sig: Signal, aim: Aim) {
     // 30), even for a signal that got past `sig_ignored` because the task
     // it was aimed at blocks it (rule 44).
     let proc = core.process(p);
+    // A signal that dumps core starts no group exit here: the thread that
+    // takes it does, when it runs (`vfs_coredump`).
     let fatal = proc.signals.disposition(sig) == Disposition::Default
         && sig.default_action() == DefaultAction::Terminate
+        && !sig.dumps_core()
         && (sig == Signal::Kill || !unkillable(proc, core.state.semantics));
     if !fatal {
         signal_wake_up(core, chosen, sig == Signal::Kill);
