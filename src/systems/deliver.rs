@@ -139,6 +139,7 @@ fn handle_signals<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity) -> bool {
                 if core.state.recording.handlers {
                     core.handler_logs.get_mut(t).expect("a recording machine logs every task").0.push(sig);
                 }
+                signal::retarget_shared_pending(core, t);
             }
             Disposition::Default => {
                 let semantics = core.state.semantics;

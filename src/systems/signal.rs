@@ -254,3 +254,34 @@ fn find_taker(core: &mut Core, p: Entity, sig: Signal) -> Option<Entity> {
         }
     }
 }
+
+/// `retarget_shared_pending`, as task `t` of a process with other threads
+/// starts a handler that blocks every signal (a `catch` of the replay
+/// format): the signals of its process's shared queue it did not block are
+/// left to the other threads. From `t` on, each thread that has not begun
+/// to exit and does not block one of them is woken, unless it already is,
+/// and takes those off the list; so a thread can take a signal that
+/// arrives while `t` is in its handler.
+pub fn retarget_shared_pending(core: &mut Core, t: Entity) {
+    let p = core.leader_of(t);
+    if core.thread_group(p).is_none() {
+        return;
+    }
+    let mut retarget = core.signals(p).pending;
+    retarget.remove_all(core.task(t).blocked);
+    for other in threads::others_after(core, t) {
+        if retarget.is_empty() {
+            break;
+        }
+        let task = core.task(other);
+        let mut takes = retarget;
+        takes.remove_all(task.blocked);
+        if task.is_exiting() || takes.is_empty() {
+            continue;
+        }
+        retarget.remove_all(takes);
+        if !task.flags.contains(TaskFlags::SIGPENDING) {
+            signal_wake_up(core, other, false);
+        }
+    }
+}
