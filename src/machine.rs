@@ -724,11 +724,6 @@ impl Machine {
         self.world.get::<Terminal>(e).expect("a terminal entity has Terminal")
     }
 
-    /// How many terminals have been made.
-    pub fn terminals(&self) -> usize {
-        self.world.resource::<KernelState>().terminals.len()
-    }
-
     /// The terminal emulator types `key` on `tty` (EIO once it is hung up).
     pub fn type_key(&mut self, tty: TtyId, key: Key) -> Result<(), Errno> {
         self.stock_spares(None);

@@ -507,30 +507,29 @@ impl<'a> Parser<'a> {
 
     /// An existing task's label.
     fn existing(&self, word: &str) -> Result<Label, String> {
-        Self::check_syntax(word)?;
-        let label = self
-            .index
-            .get(word)
-            .copied()
-            .ok_or_else(|| format!("label `{word}` is used before the fork that creates it"))?;
-        if self.is_tty[label.index()] {
-            return Err(format!("label `{word}` is a terminal, where a task is expected"));
-        }
-        Ok(label)
+        self.existing_kind(word, false)
     }
 
     /// An existing terminal's label.
     fn existing_tty(&self, word: &str) -> Result<Tty, String> {
+        self.existing_kind(word, true).map(Tty)
+    }
+
+    /// An existing label of a terminal (`tty`) or of a task.
+    fn existing_kind(&self, word: &str, tty: bool) -> Result<Label, String> {
         Self::check_syntax(word)?;
-        let label = self
-            .index
-            .get(word)
-            .copied()
-            .ok_or_else(|| format!("terminal `{word}` is used before the `tty` line that creates it"))?;
-        if !self.is_tty[label.index()] {
-            return Err(format!("label `{word}` is a task, where a terminal is expected"));
+        let label = self.index.get(word).copied().ok_or_else(|| {
+            if tty {
+                format!("terminal `{word}` is used before the `tty` line that creates it")
+            } else {
+                format!("label `{word}` is used before the fork that creates it")
+            }
+        })?;
+        match (self.is_tty[label.index()], tty) {
+            (true, false) => Err(format!("label `{word}` is a terminal, where a task is expected")),
+            (false, true) => Err(format!("label `{word}` is a task, where a terminal is expected")),
+            _ => Ok(label),
         }
-        Ok(Tty(label))
     }
 
     /// A new task's label.

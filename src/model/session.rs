@@ -9,11 +9,10 @@ use bevy_ecs::prelude::*;
 pub struct Session {
     /// Its id: the pid of the process that created it with setsid.
     pub id: Pid,
-    /// How many process groups belong to it; 0 once it is released.
-    pub groups: u32,
-    /// Its groups, in no order the kernel shows: the walk that takes the
-    /// controlling terminal from every process of the session
-    /// (`session_clear_tty`) goes through them, never through the world.
+    /// Its groups, in no order the kernel shows; empty once it is released.
+    /// The walk that takes the controlling terminal from every process of
+    /// the session (`session_clear_tty`) goes through them, never through
+    /// the world.
     pub group_list: ListHead,
     /// Its leader's old foreground group (`signal->tty_old_pgrp`): set by a
     /// hangup, signalled when the leader exits (rules 56, 57). A session's
@@ -24,6 +23,6 @@ pub struct Session {
 impl Session {
     /// A session with id `id` and no groups yet.
     pub fn new(id: Pid) -> Session {
-        Session { id, groups: 0, group_list: ListHead::default(), old_fg: None }
+        Session { id, group_list: ListHead::default(), old_fg: None }
     }
 }

@@ -87,8 +87,7 @@ pub fn disassociate_ctty(core: &mut Core, p: Entity, on_exit: bool) {
     // `kill_pgrp(…, on_exit)`: a kernel signal on exit, the caller's on TIOCNOTTY.
     let sender = if on_exit { Sender::Kernel } else { Sender::Process(p) };
     let Some(tty) = ctty else {
-        if on_exit && core.session(session).old_fg.is_some() {
-            let old = core.session_mut(session).old_fg.take().expect("just seen");
+        if on_exit && let Some(old) = core.session_mut(session).old_fg.take() {
             kill_pgrp(core, sender, &old, Signal::Hup);
             kill_pgrp(core, sender, &old, Signal::Cont);
         }

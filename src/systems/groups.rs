@@ -45,7 +45,6 @@ pub fn create_group<B: Bookkeeping>(k: &mut Kernel<B>, id: Pid, session: Entity)
     let g = spares::take(&mut core.state.spares.groups);
     core.attach(&id, IdKind::Group, g);
     namespaces::get(core, id.ns);
-    core.session_mut(session).groups += 1;
     core.state.census.groups += 1;
     core.state.census.orphaned_groups += 1;
     *core.group_mut(g) = ProcessGroup::new(id, session);
@@ -122,12 +121,7 @@ fn release_group_if_empty<B: Bookkeeping>(k: &mut Kernel<B>, g: Entity) {
     core.state.census.orphaned_groups -= 1;
     namespaces::free_id(core, &id, IdKind::Group);
     list::remove(&mut core.session_groups(), session, g);
-    let groups = {
-        let mut s = core.session_mut(session);
-        s.groups -= 1;
-        s.groups
-    };
-    if groups == 0 {
+    if core.session(session).group_list.is_empty() {
         let id = core.session(session).id.clone();
         core.state.doomed.push(session);
         core.state.census.sessions -= 1;

@@ -139,11 +139,10 @@ fn interrupt<B: Bookkeeping>(k: &mut Kernel<B>, t: Entity, tty: TtyId, call: Tty
             }
             Ended::Stopped
         }
-        Some(_) if handled => Ended::Returned(Err(Errno::EINTR)),
-        // A namespace init that dropped its own signal: refused beforehand
-        // (`livelocks`), so reached only by a restart, which a namespace
-        // init never has (it never stops in the check). Ends as if
-        // interrupted rather than spinning.
+        // A handler ran. (Neither a handler nor a stop: a namespace init that
+        // dropped its own signal, refused beforehand by `livelocks`, and
+        // never pending since it never stops here; it ends the same way
+        // rather than spinning.)
         Some(_) => Ended::Returned(Err(Errno::EINTR)),
     }
 }

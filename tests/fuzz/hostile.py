@@ -190,14 +190,22 @@ PROB_KEYS = ('background', 'suspend', 'resume', 'resume_in_background', 'nohup',
              'setsid', 'new_group')
 
 
-def m_valid_edge(lines, rng):
-    """A value of the right type at an edge: 0, 1, big, tiny gaps, probabilities 0 and 1."""
+def pick_kv(lines, rng):
+    """A `key = value` line at random: its index, its match and its last key part; None if there is none."""
     idx = [i for i, l in enumerate(lines) if kv(l)]
     if not idx:
-        return
+        return None
     i = rng.choice(idx)
     m = kv(lines[i])
-    key = m.group(2).split('.')[-1]
+    return i, m, m.group(2).split('.')[-1]
+
+
+def m_valid_edge(lines, rng):
+    """A value of the right type at an edge: 0, 1, big, tiny gaps, probabilities 0 and 1."""
+    picked = pick_kv(lines, rng)
+    if picked is None:
+        return
+    i, m, key = picked
     if key in VALID_EDGE:
         val = rng.choice(VALID_EDGE[key])
     elif key in PROB_KEYS:
@@ -224,12 +232,10 @@ def m_duplicate(lines, rng):
 
 
 def m_value(lines, rng):
-    idx = [i for i, l in enumerate(lines) if kv(l)]
-    if not idx:
+    picked = pick_kv(lines, rng)
+    if picked is None:
         return
-    i = rng.choice(idx)
-    m = kv(lines[i])
-    key = m.group(2).split('.')[-1]
+    i, m, key = picked
     if rng.random() < 0.2:
         key = rng.choice(KEYS)  # a value meant for another key
     lines[i] = m.group(1) + m.group(2) + m.group(3) + hostile_value(key, rng)
